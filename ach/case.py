@@ -1,0 +1,102 @@
+"""The data model of a case: hypotheses, sources and evidence, ratings resolved.
+
+A :class:`Case` is what the analyst wrote, with every rating already turned
+into a :class:`~ach.scales.Belief`. It knows nothing of engines or PyMC; the
+numeric arrays they need come from :meth:`Case.inputs`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+from .diagnostics import Diagnostic
+from .scales import Belief, Scale
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    id: str
+    title: str
+    prior: float | None = None  # weight; None = uniform share
+    catch_all: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    reliability: Belief
+    notes: str = ""
+    implicit: bool = False  # made up for an item that names no listed source
+
+
+@dataclass(frozen=True)
+class Citation:
+    report: str
+    quote: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    id: str
+    text: str
+    source: str
+    likelihood: dict[str, Belief | None]  # hypothesis id -> Belief; None = NA
+    credibility: Belief = Belief(1.0)
+    if_false: float | dict[str, float] | None = None
+    confidence: str = "medium"
+    relevance: str = "medium"
+    date: str | None = None
+    type: str = ""
+    citation: Citation | None = None
+    notes: str = ""
+    line: int | None = None  # where it starts in the case file
+
+
+@dataclass(frozen=True, eq=False)
+class Case:
+    question: str
+    hypotheses: tuple[Hypothesis, ...]
+    sources: tuple[Source, ...]
+    evidence: tuple[Evidence, ...]
+    title: str = ""
+    description: str = ""
+    prior_concentration: float | None = None
+    scale: Scale = field(default_factory=Scale)
+    path: str = "<case>"
+    sha256: str = ""
+    warnings: tuple[Diagnostic, ...] = ()
+
+    @property
+    def hypothesis_ids(self) -> list[str]:
+        return [h.id for h in self.hypotheses]
+
+    @property
+    def name(self) -> str:
+        """A short name for output folders: the file's stem."""
+        from pathlib import Path
+
+        return Path(self.path).stem if self.path not in ("<case>", "-") else "case"
+
+    def hypothesis(self, hid: str) -> Hypothesis:
+        return next(h for h in self.hypotheses if h.id == hid)
+
+    def source(self, sid: str) -> Source:
+        return next(s for s in self.sources if s.id == sid)
+
+    def item(self, eid: str) -> Evidence:
+        return next(e for e in self.evidence if e.id == eid)
+
+    @cached_property
+    def inputs(self):
+        """Every input as numpy arrays (see :class:`ach.inputs.Inputs`)."""
+        from .inputs import Inputs
+
+        return Inputs.from_case(self)
+
+    def replace(self, **changes) -> Case:
+        """A copy with some fields changed (cached arrays are recomputed)."""
+        return replace(self, **changes)

@@ -1,0 +1,105 @@
+"""The closed-form posterior (MODEL.md §2-3) and weights of evidence (§5).
+
+Everything is in log space and vectorised over items, sources, hypotheses and
+any leading axes (draws, scenarios), so the same code serves the headline
+number, the forward Monte Carlo and the sensitivity sweeps. The formula itself
+lives in :func:`log_source_likelihood`, written against an array namespace so
+the PyMC model (``ach.model``) uses the very same expression.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+DB = 10.0 / np.log(10.0)  # natural log -> decibans
+
+
+class SourceSum:
+    """Sum item terms within each source: ``(..., I, n) -> (..., S, n)``.
+
+    Sorting once and using ``reduceat`` is vectorised and, unlike a one-hot
+    matrix product, keeps ``-inf`` (a zero likelihood) exact.
+    """
+
+    def __init__(self, source_index: np.ndarray, n_sources: int):
+        self.order = np.argsort(source_index, kind="stable")
+        ordered = source_index[self.order]
+        self.present = np.unique(ordered)
+        self.starts = np.searchsorted(ordered, self.present)
+        self.n_sources = n_sources
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        out = np.zeros(x.shape[:-2] + (self.n_sources, x.shape[-1]))
+        if len(self.present):
+            out[..., self.present, :] = np.add.reduceat(x[..., self.order, :], self.starts, axis=-2)
+        return out
+
+
+def log_source_likelihood(L, k, r, b, source_sum, xp=np):
+    """``log P(E_s | H_j)`` for every source and hypothesis (MODEL.md §2).
+
+    ``L, b``: (..., I, n) likelihoods if genuine / if not; ``k``: (..., I, 1|n)
+    credibility; ``r``: (..., S, 1|n) reliability. If the source is reliable each
+    item is genuine with probability k; if not, all its items are noise at once.
+    """
+    genuine = source_sum(xp.log(k * L + (1 - k) * b))
+    noise = source_sum(xp.log(b))
+    return xp.logaddexp(xp.log(r) + genuine, xp.log1p(-r) + noise)
+
+
+def logsumexp(a: np.ndarray, axis: int = -1) -> np.ndarray:
+    top = np.max(a, axis=axis, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        return np.squeeze(top, axis) + np.log(np.sum(np.exp(a - top), axis=axis))
+
+
+def normalise(log_post: np.ndarray) -> np.ndarray:
+    """softmax over the last axis; all -inf (impossible evidence) gives NaN."""
+    with np.errstate(invalid="ignore"):
+        return np.exp(log_post - logsumexp(log_post)[..., None])
+
+
+def log_likelihoods(inputs, L=None, k=None, r=None) -> np.ndarray:
+    """``log P(E_s | H_j)`` (…, S, n) at the means, or at given draws of L, k, r."""
+    L = inputs.m if L is None else L
+    k = inputs.k if k is None else k
+    r = inputs.r if r is None else r
+    with np.errstate(divide="ignore"):
+        return log_source_likelihood(
+            L, k[..., :, None], r[..., :, None], inputs.b, SourceSum(inputs.source_index, len(inputs.sources))
+        )
+
+
+def posterior(inputs, L=None, k=None, r=None, prior=None) -> np.ndarray:
+    """``P(H_j | E)``; with draws of the inputs, one posterior per draw (…, n)."""
+    prior = inputs.prior if prior is None else prior
+    with np.errstate(divide="ignore"):
+        return normalise(np.log(prior) + log_likelihoods(inputs, L, k, r).sum(axis=-2))
+
+
+def item_log_likelihood(inputs) -> np.ndarray:
+    """``log P(E_i | H_j)`` of each item alone, its source's reliability included (I, n)."""
+    r = inputs.r[inputs.source_index][:, None]
+    k = inputs.k[:, None]
+    with np.errstate(divide="ignore"):
+        return np.log(r * (k * inputs.m + (1 - k) * inputs.b) + (1 - r) * inputs.b)
+
+
+def weight_of_evidence(log_lik: np.ndarray, prior: np.ndarray) -> np.ndarray:
+    """Good's weight of evidence in decibans for H_j against the rest (…, n).
+
+    ``P(E | not H_j)`` is the prior-weighted mean of the other hypotheses.
+    """
+    n = len(prior)
+    others = prior[None, :] * (1.0 - np.eye(n))  # row j: weights of h != j
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_w = np.log(others / others.sum(axis=1, keepdims=True))
+        log_not = logsumexp(log_lik[..., None, :] + log_w, axis=-1)
+        return DB * (log_lik - log_not)
+
+
+def pairwise_db(log_lik: np.ndarray) -> np.ndarray:
+    """``10 log10 P(E|H_a) / P(E|H_b)`` for every pair (…, n, n)."""
+    with np.errstate(invalid="ignore"):
+        return DB * (log_lik[..., :, None] - log_lik[..., None, :])

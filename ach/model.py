@@ -1,0 +1,279 @@
+"""The PyMC side (MODEL.md §4): how sure can we be of the exact posterior?
+
+Two computations, both in PyMC:
+
+* :func:`sample_stratified` samples the inputs given the evidence with NUTS,
+  **stratified on the hypothesis**. Under ``H_j`` only column ``j`` of the
+  likelihood matrix meets the data, so ``θ | E, H_j`` is unimodal; all strata
+  are independent blocks of one model, sampled in one run. Stratum ``j`` is
+  weighted by the exact ``P(H_j | E)``; the other columns keep their prior,
+  drawn forward. The mixture's mean of ``posterior_j(θ)`` must equal the exact
+  posterior (the tower property), which the tests check.
+* :func:`sample_forward` draws the inputs from the analyst's stated
+  uncertainty alone: a robustness display, not a posterior.
+
+The case never sees PyMC: this module turns :class:`~ach.inputs.Inputs` into
+a ``pm.Model``. PyTensor compiles C on first use; :func:`configure_cache`
+keeps that cache in a stable per-user folder so later runs are quick.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import exact
+
+MIN_STRATUM_WEIGHT = 1e-6  # strata lighter than this change no reported digit
+CLIP = 1e-12  # keep Beta draws off exact 0 and 1, where logs blow up
+
+
+def cache_dir() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(os.environ.get("ACH_CACHE_DIR") or user_cache_dir("ach")) / "pytensor"
+
+
+def configure_cache() -> Path:
+    """Point PyTensor's compile cache at ach's per-user cache (before it is imported)."""
+    flags = os.environ.get("PYTENSOR_FLAGS", "")
+    if "pytensor" in sys.modules or "base_compiledir" in flags:
+        import pytensor
+
+        return Path(pytensor.config.base_compiledir)
+    path = cache_dir()
+    path.mkdir(parents=True, exist_ok=True)
+    os.environ["PYTENSOR_FLAGS"] = ",".join(filter(None, [flags, f"base_compiledir={path}"]))
+    return path
+
+
+@dataclass
+class Summary:
+    """Distribution of ``posterior_j(θ)`` over draws: what both sections report."""
+
+    mean: np.ndarray  # (n,)
+    hdi90: np.ndarray  # (n, 2)
+    p_leading: np.ndarray  # (n,) share of draws in which H_j leads
+    samples: np.ndarray  # (N, n) equally weighted draws, for plots
+
+    @classmethod
+    def from_draws(cls, draws: np.ndarray, weights: np.ndarray | None = None, mean=None) -> Summary:
+        import arviz as az
+
+        hdi = np.array([az.hdi(draws[:, j], hdi_prob=0.9) for j in range(draws.shape[1])])
+        leads = np.bincount(np.argmax(draws, axis=1), minlength=draws.shape[1]) / len(draws)
+        return cls(draws.mean(axis=0) if mean is None else mean, hdi, leads, draws)
+
+
+@dataclass
+class Sampled:
+    """The stratified NUTS result (MODEL.md §4a)."""
+
+    summary: Summary
+    mc_se: np.ndarray  # (n,) Monte Carlo standard error of summary.mean
+    strata: list[str]
+    weights: np.ndarray
+    r_hat_max: float
+    ess_bulk_min: float
+    ess_tail_min: float
+    divergences: int
+    chains: int
+    draws: int
+    tune: int
+    seed: int
+    idata: object = field(repr=False, default=None)
+
+    @property
+    def healthy(self) -> bool:
+        return self.r_hat_max < 1.01 and self.ess_bulk_min > 400 and self.divergences == 0
+
+    def problems(self) -> list[str]:
+        out = []
+        if self.r_hat_max >= 1.01:
+            out.append(f"R-hat {self.r_hat_max:.3f} ≥ 1.01: chains disagree")
+        if self.ess_bulk_min <= 400:
+            out.append(f"bulk ESS {self.ess_bulk_min:.0f} ≤ 400: too few effective draws")
+        if self.divergences:
+            out.append(f"{self.divergences} divergent transitions")
+        return out
+
+
+def _beta_or_fixed(pm, pt, name, mean, kappa, shape=None):
+    """A Beta where kappa is finite, the mean itself where it is NaN (fixed)."""
+    mean = np.asarray(mean, float)
+    free = ~np.isnan(kappa)
+    alpha = np.where(free, mean * np.nan_to_num(kappa), 1.0)
+    beta = np.where(free, (1 - mean) * np.nan_to_num(kappa), 1.0)
+    if not free.any():
+        return pt.as_tensor_variable(mean)
+    raw = pm.Beta(name, alpha=alpha, beta=beta, shape=mean.shape)
+    return pt.where(free, pt.clip(raw, CLIP, 1 - CLIP), mean)
+
+
+def _prior(pm, pt, inputs, shape):
+    if inputs.prior_concentration is None:
+        return pt.as_tensor_variable(np.broadcast_to(inputs.prior, shape).copy())
+    alpha = np.broadcast_to(inputs.prior * inputs.prior_concentration, shape).copy()
+    return pm.Dirichlet("pi", a=alpha, shape=shape)
+
+
+def sample_forward(inputs, draws: int = 4000, seed: int = 0) -> tuple[Summary, dict]:
+    """Draw every input from the analyst's stated uncertainty; posterior per draw.
+
+    Returns the summary and the raw input draws (reused by the stratified run for
+    the columns that do not meet the data).
+    """
+    configure_cache()
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    with pm.Model():
+        L = _beta_or_fixed(pm, pt, "L", inputs.m, inputs.kappa)
+        k = _beta_or_fixed(pm, pt, "k", inputs.k, inputs.k_kappa)
+        r = _beta_or_fixed(pm, pt, "r", inputs.r, inputs.r_kappa)
+        prior = _prior(pm, pt, inputs, inputs.prior.shape)
+        values = pm.draw([L, k, r, prior], draws=draws, random_seed=seed)
+    L_d, k_d, r_d, prior_d = (np.broadcast_to(v, (draws, *np.shape(v)[1:])) if np.ndim(v) else v for v in values)
+    theta = {"L": np.asarray(L_d), "k": np.asarray(k_d), "r": np.asarray(r_d), "prior": np.asarray(prior_d)}
+    post = exact.posterior(inputs, L=theta["L"], k=theta["k"], r=theta["r"], prior=theta["prior"])
+    return Summary.from_draws(post), theta
+
+
+def build_stratified(inputs, strata: np.ndarray):
+    """One ``pm.Model`` holding every stratum as an independent block.
+
+    Block ``t`` carries the column ``strata[t]`` of L, and its own k, r and π;
+    its log density is ``log π_j + Σ_s log P(E_s | H_j; θ_t)``.
+    """
+    configure_cache()
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    J, (I, n), S = len(strata), inputs.shape, len(inputs.sources)
+    idx = inputs.source_index
+
+    def source_sum(x):  # (I, J) -> (S, J), keeps -inf exact
+        return pt.inc_subtensor(pt.zeros((S, x.shape[1]))[idx], x)
+
+    with pm.Model() as model:
+        L = _beta_or_fixed(pm, pt, "L", inputs.m[:, strata].T, inputs.kappa[:, strata].T)  # (J, I)
+        k = _beta_or_fixed(pm, pt, "k", np.tile(inputs.k, (J, 1)), np.tile(inputs.k_kappa, (J, 1)))
+        r = _beta_or_fixed(pm, pt, "r", np.tile(inputs.r, (J, 1)), np.tile(inputs.r_kappa, (J, 1)))
+        prior = _prior(pm, pt, inputs, (J, n))
+        log_lik = exact.log_source_likelihood(
+            L.T, k.T, r.T, pt.as_tensor_variable(inputs.b[:, strata]), source_sum, xp=pt
+        )  # (S, J)
+        log_prior = pt.log(prior[np.arange(J), strata])
+        pm.Potential("evidence", log_lik.sum() + log_prior.sum())
+    return model
+
+
+def sample_stratified(
+    inputs,
+    *,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 2,
+    seed: int = 0,
+    progress: bool = True,
+    forward_theta: dict | None = None,
+) -> Sampled:
+    """NUTS on every stratum at once; mix strata by the exact posterior."""
+    import arviz as az
+    import pymc as pm
+
+    exact_post = exact.posterior(inputs)
+    strata = np.flatnonzero(exact_post >= MIN_STRATUM_WEIGHT)
+    weights = exact_post[strata] / exact_post[strata].sum()
+    model = build_stratified(inputs, strata)
+    n_total = draws * chains
+    if forward_theta is None or len(forward_theta["L"]) != n_total:
+        _, forward_theta = sample_forward(inputs, draws=n_total, seed=seed + 1)
+    free = model.free_RVs
+    if free:
+        with model:
+            idata = pm.sample(
+                draws=draws,
+                tune=tune,
+                chains=chains,
+                cores=min(chains, os.cpu_count() or 1),
+                random_seed=seed,
+                progressbar=progress,
+                target_accept=0.9,
+                compute_convergence_checks=False,
+            )
+        post = idata.posterior
+    else:  # nothing uncertain: every "draw" is the means
+        idata, post = None, {}
+
+    def stacked(name, fixed):  # (chain*draw, J, ...) with fixed cells filled in
+        if name not in post:
+            return np.broadcast_to(fixed, (n_total, *fixed.shape))
+        raw = post[name].values.reshape(n_total, *fixed.shape)
+        return np.where(np.isnan(_kappa_for(name, inputs, strata)), fixed, np.clip(raw, CLIP, 1 - CLIP))
+
+    J = len(strata)
+    L_s = stacked("L", inputs.m[:, strata].T)
+    k_s = stacked("k", np.tile(inputs.k, (J, 1)))
+    r_s = stacked("r", np.tile(inputs.r, (J, 1)))
+    pi_s = post["pi"].values.reshape(n_total, J, -1) if "pi" in post else np.broadcast_to(inputs.prior, (n_total, J, len(inputs.prior)))
+
+    per_stratum, means, ses = [], [], []
+    for t, j in enumerate(strata):
+        L_full = forward_theta["L"].copy()
+        L_full[:, :, j] = L_s[:, t, :]
+        p = exact.posterior(inputs, L=L_full, k=k_s[:, t], r=r_s[:, t], prior=pi_s[:, t])
+        per_stratum.append(p)
+        means.append(p.mean(axis=0))
+        by_chain = p.reshape(chains, draws, -1)
+        ess = np.array([float(az.ess(by_chain[:, :, h])) if p[:, h].std() > 0 else n_total for h in range(p.shape[1])])
+        ses.append(p.std(axis=0) / np.sqrt(np.maximum(ess, 1.0)))
+    means, ses = np.array(means), np.array(ses)
+    mixed_mean = weights @ means
+    mc_se = np.sqrt((weights[:, None] ** 2 * ses**2).sum(axis=0))
+
+    rng = np.random.default_rng(seed)
+    counts = rng.multinomial(n_total, weights)
+    mixture = np.concatenate([p[rng.integers(0, n_total, c)] for p, c in zip(per_stratum, counts)])
+    summary = Summary.from_draws(mixture, mean=mixed_mean)
+    # rank stability from the exact mixture weights, not the resample
+    summary.p_leading = sum(w * np.bincount(np.argmax(p, 1), minlength=p.shape[1]) / n_total for w, p in zip(weights, per_stratum))
+
+    if idata is not None:
+        rhat = az.rhat(idata)
+        ess_bulk = az.ess(idata, method="bulk")
+        ess_tail = az.ess(idata, method="tail")
+        r_hat_max = float(max(np.nanmax(rhat[v].values) for v in rhat.data_vars))
+        ess_bulk_min = float(min(np.nanmin(ess_bulk[v].values) for v in ess_bulk.data_vars))
+        ess_tail_min = float(min(np.nanmin(ess_tail[v].values) for v in ess_tail.data_vars))
+        divergences = int(idata.sample_stats["diverging"].values.sum())
+    else:
+        r_hat_max, ess_bulk_min, ess_tail_min, divergences = 1.0, float(n_total), float(n_total), 0
+    return Sampled(
+        summary=summary,
+        mc_se=mc_se,
+        strata=[inputs.hypotheses[j] for j in strata],
+        weights=weights,
+        r_hat_max=r_hat_max,
+        ess_bulk_min=ess_bulk_min,
+        ess_tail_min=ess_tail_min,
+        divergences=divergences,
+        chains=chains,
+        draws=draws,
+        tune=tune,
+        seed=seed,
+        idata=idata,
+    )
+
+
+def _kappa_for(name, inputs, strata):
+    J = len(strata)
+    return {
+        "L": inputs.kappa[:, strata].T,
+        "k": np.tile(inputs.k_kappa, (J, 1)),
+        "r": np.tile(inputs.r_kappa, (J, 1)),
+    }[name]

@@ -1,0 +1,258 @@
+"""The vocabularies analysts rate in, and the numbers they stand for.
+
+Every rating becomes a :class:`Belief`: a mean (what the exact engine uses) and
+a Beta concentration (what the PyMC model uses), or a fixed value. The tables
+here are the project's documented defaults (docs/MODEL.md, "Default scales");
+a case may override the classic ratings and the ICD 203 bands.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Classic ACH consistency ratings -> likelihood (MODEL.md §6). NA is special:
+# "does not bear on this hypothesis", so the cell takes the item's if_false.
+RATINGS: dict[str, float] = {"CC": 0.90, "C": 0.70, "N": 0.50, "I": 0.20, "II": 0.05}
+NA = "NA"
+
+# Words of estimative probability (ICD 203): canonical term -> 5-95 % band.
+TERMS: dict[str, tuple[float, float]] = {
+    "almost no chance": (0.01, 0.05),
+    "very unlikely": (0.05, 0.20),
+    "unlikely": (0.20, 0.45),
+    "roughly even chance": (0.45, 0.55),
+    "likely": (0.55, 0.80),
+    "very likely": (0.80, 0.95),
+    "almost certain": (0.95, 0.99),
+}
+TERM_ALIASES: dict[str, str] = {
+    "remote": "almost no chance",
+    "highly improbable": "very unlikely",
+    "improbable": "unlikely",
+    "roughly even odds": "roughly even chance",
+    "even chance": "roughly even chance",
+    "probable": "likely",
+    "highly probable": "very likely",
+    "nearly certain": "almost certain",
+}
+
+LEVELS = ("low", "medium", "high")
+
+# Analyst confidence in a likelihood -> Beta concentration kappa for numbers and
+# classic ratings. For an ICD 203 term the fitted band is the "medium" spread,
+# and low/high confidence scale its concentration by the factors below.
+LIKELIHOOD_CONCENTRATION = {"low": 6.0, "medium": 20.0, "high": 80.0}
+TERM_CONFIDENCE_FACTOR = {"low": 0.25, "medium": 1.0, "high": 4.0}
+
+# Reliability of a source and credibility of an item: levels and their spread.
+RELIABILITY_LEVELS = {"low": 0.3, "medium": 0.6, "high": 0.9}
+CREDIBILITY_LEVELS = {"low": 0.3, "medium": 0.6, "high": 0.9}
+INPUT_CONCENTRATION = {"low": 4.0, "medium": 12.0, "high": 40.0}
+UNINFORMATIVE = 2.0  # Beta(1, 1) around 0.5: "cannot be judged"
+
+# NATO Admiralty code (STANAG 2511): letter -> (mean reliability, confidence).
+ADMIRALTY_RELIABILITY: dict[str, tuple[float, str | None]] = {
+    "A": (0.95, "high"),  # completely reliable
+    "B": (0.80, "high"),  # usually reliable
+    "C": (0.65, "medium"),  # fairly reliable
+    "D": (0.40, "medium"),  # not usually reliable
+    "E": (0.15, "medium"),  # unreliable
+    "F": (0.50, None),  # reliability cannot be judged -> uninformative
+}
+ADMIRALTY_CREDIBILITY: dict[int, tuple[float, str | None]] = {
+    1: (0.95, "high"),  # confirmed by other sources
+    2: (0.80, "high"),  # probably true
+    3: (0.60, "medium"),  # possibly true
+    4: (0.35, "medium"),  # doubtful
+    5: (0.10, "medium"),  # improbable
+    6: (0.50, None),  # truth cannot be judged -> uninformative
+}
+ADMIRALTY_NAMES = {
+    "A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
+    "D": "not usually reliable", "E": "unreliable", "F": "cannot be judged",
+    1: "confirmed", 2: "probably true", 3: "possibly true",
+    4: "doubtful", 5: "improbable", 6: "cannot be judged",
+}
+
+# Heuer/PARC weights for weighted inconsistency (credibility and relevance).
+HEUER_WEIGHTS = {"low": 1 / math.sqrt(2), "medium": 1.0, "high": math.sqrt(2)}
+
+
+class ScaleError(ValueError):
+    """A rating that no scale understands; ``hint`` says what would be accepted."""
+
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class Belief:
+    """An uncertain probability: its mean and a Beta concentration.
+
+    ``concentration is None`` means a fixed value (0 and 1 are always fixed).
+    """
+
+    mean: float
+    concentration: float | None = None
+    label: str = ""  # how the analyst wrote it, for reports
+
+    @property
+    def fixed(self) -> bool:
+        return self.concentration is None or self.mean in (0.0, 1.0)
+
+    def beta(self) -> tuple[float, float]:
+        """Beta(a, b) parameters; only meaningful when not fixed."""
+        kappa = self.concentration or 0.0
+        return self.mean * kappa, (1.0 - self.mean) * kappa
+
+    def interval(self, q: float = 0.05) -> tuple[float, float]:
+        """The central (1 - 2q) interval of the Beta, or the point if fixed."""
+        if self.fixed:
+            return self.mean, self.mean
+        from scipy.special import betaincinv
+
+        a, b = self.beta()
+        return float(betaincinv(a, b, q)), float(betaincinv(a, b, 1 - q))
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The rating vocabulary of one case: defaults, possibly overridden."""
+
+    ratings: tuple[tuple[str, float], ...] = tuple(RATINGS.items())
+    terms: tuple[tuple[str, tuple[float, float]], ...] = tuple(TERMS.items())
+
+    @property
+    def rating_map(self) -> dict[str, float]:
+        return dict(self.ratings)
+
+    @property
+    def term_map(self) -> dict[str, tuple[float, float]]:
+        return dict(self.terms)
+
+    def accepted(self) -> str:
+        names = ", ".join([*self.rating_map, NA])
+        return f"one of {names} (or a probability in [0, 1], or an ICD 203 term such as 'likely')"
+
+    def likelihood(self, value: object, confidence: str = "medium") -> Belief | None:
+        """Resolve one cell of the matrix. ``None`` means NA (takes if_false)."""
+        if isinstance(value, bool):
+            raise ScaleError(f"'{value}' is a yes/no value, not a likelihood", self.accepted())
+        if isinstance(value, (int, float)):
+            return probability(value, LIKELIHOOD_CONCENTRATION[confidence], "likelihood")
+        text = str(value).strip()
+        key = " ".join(text.lower().split())
+        upper = text.upper()
+        if upper == NA:
+            return None
+        if upper in self.rating_map:
+            return Belief(self.rating_map[upper], LIKELIHOOD_CONCENTRATION[confidence], upper)
+        term = TERM_ALIASES.get(key, key)
+        if term in self.term_map:
+            mean, kappa = fit_band(*self.term_map[term])
+            return Belief(mean, kappa * TERM_CONFIDENCE_FACTOR[confidence], term)
+        raise ScaleError(
+            f"rating '{text}' is not {self.accepted()}",
+            suggest(text, [*self.rating_map, NA, *self.term_map, *TERM_ALIASES]) or "write a classic rating, a probability or an ICD 203 term",
+        )
+
+    def to_rating(self, m: float) -> str:
+        """The classic rating nearest (in log-odds) to a likelihood, for Heuer scoring."""
+        m = min(max(m, 1e-6), 1 - 1e-6)
+        return min(self.rating_map, key=lambda r: abs(_logit(self.rating_map[r]) - _logit(m)))
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+def probability(value: float, concentration: float | None, what: str) -> Belief:
+    """A number the analyst typed: must lie in [0, 1]; 0 and 1 stay fixed."""
+    v = float(value)
+    if not (0.0 <= v <= 1.0) or math.isnan(v):
+        raise ScaleError(f"{what} {value!r} is outside [0, 1]", "write a probability between 0 and 1")
+    return Belief(v, None if v in (0.0, 1.0) else concentration, f"{v:g}")
+
+
+def level_or_number(
+    value: object,
+    confidence: str | None,
+    levels: dict[str, float],
+    admiralty: dict,
+    what: str,
+) -> Belief:
+    """Reliability or credibility: a number, low/medium/high, or an Admiralty code."""
+    if isinstance(value, bool):
+        raise ScaleError(f"{what} '{value}' is a yes/no value", _level_hint(admiralty))
+    if isinstance(value, (int, float)) and not (isinstance(value, int) and value in admiralty):
+        return probability(value, INPUT_CONCENTRATION[confidence or "medium"], what)
+    text = str(value).strip()
+    key = text.upper() if text.isalpha() and len(text) == 1 else text.lower()
+    code = int(key) if key.isdigit() else key
+    if code in admiralty:
+        mean, default_conf = admiralty[code]
+        conf = confidence or default_conf
+        kappa = UNINFORMATIVE if conf is None else INPUT_CONCENTRATION[conf]
+        return Belief(mean, kappa, f"{code} ({ADMIRALTY_NAMES[code]})")
+    if key in levels:
+        return Belief(levels[key], INPUT_CONCENTRATION[confidence or "medium"], key)
+    raise ScaleError(
+        f"{what} '{text}' is not understood",
+        "; ".join(filter(None, [suggest(text, [*levels, *map(str, admiralty)]), _level_hint(admiralty)])),
+    )
+
+
+def _level_hint(admiralty: dict) -> str:
+    codes = ", ".join(map(str, admiralty))
+    return f"use a number in [0, 1], one of low, medium, high, or an Admiralty code ({codes})"
+
+
+def reliability(value: object, confidence: str | None = None) -> Belief:
+    return level_or_number(value, confidence, RELIABILITY_LEVELS, ADMIRALTY_RELIABILITY, "reliability")
+
+
+def credibility(value: object, confidence: str | None = None) -> Belief:
+    return level_or_number(value, confidence, CREDIBILITY_LEVELS, ADMIRALTY_CREDIBILITY, "credibility")
+
+
+def heuer_level(value: float) -> str:
+    """Bucket a credibility probability into the PARC low/medium/high weights."""
+    return "high" if value >= 0.8 else "medium" if value >= 0.5 else "low"
+
+
+def suggest(text: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(str(text), [str(o) for o in options], n=1, cutoff=0.5)
+    if not close:
+        close = difflib.get_close_matches(str(text).lower(), [str(o).lower() for o in options], n=1, cutoff=0.5)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+@lru_cache(maxsize=None)
+def fit_band(lo: float, hi: float, q: float = 0.05) -> tuple[float, float]:
+    """(mean, concentration) of the Beta whose central (1 - 2q) interval is [lo, hi]."""
+    if not 0.0 < lo < hi < 1.0:
+        raise ScaleError(f"band [{lo}, {hi}] must satisfy 0 < low < high < 1", "")
+    from scipy.optimize import least_squares
+    from scipy.special import betaincinv, expit
+
+    def residual(x):
+        mean, kappa = expit(x[0]), math.exp(x[1])
+        a, b = mean * kappa, (1 - mean) * kappa
+        return [_logit(betaincinv(a, b, q)) - _logit(lo), _logit(betaincinv(a, b, 1 - q)) - _logit(hi)]
+
+    mid = (lo + hi) / 2
+    x0 = [_logit(mid), math.log(max(4.0, mid * (1 - mid) / ((hi - lo) / 3.3) ** 2))]
+    fit = least_squares(residual, x0, xtol=1e-12, ftol=1e-12)
+    return float(expit(fit.x[0])), float(math.exp(fit.x[1]))
+
+
+def icd203_term(p: float) -> str:
+    """The ICD 203 term whose band holds probability ``p`` (ends stretched to 0 and 1)."""
+    for term, (lo, hi) in TERMS.items():
+        if p < hi:
+            return term
+    return "almost certain"
