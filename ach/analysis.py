@@ -241,10 +241,8 @@ def analyze(
             from .progress import say
 
             say(f"PyMC: compiling the model (C code cached in {cache}; the first run takes a minute, later runs seconds)")
-        result.forward, theta = model.sample_forward(inp, draws=draws * chains, seed=seed + 1)
-        result.bayes = model.sample_stratified(
-            inp, draws=draws, tune=tune, chains=chains, seed=seed, progress=progress, forward_theta=theta
-        )
+        result.forward, _ = model.sample_forward(inp, draws=draws * chains, seed=seed + 1)
+        result.bayes = model.sample_stratified(inp, draws=draws, tune=tune, chains=chains, seed=seed, progress=progress)
         result.settings.update(draws=draws, tune=tune, chains=chains, compile_cache=str(cache))
     return result
 

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from . import exact
+from .scales import unimodal
 
 MIN_STRATUM_WEIGHT = 1e-6  # strata lighter than this change no reported digit
 CLIP = 1e-12  # keep Beta draws off exact 0 and 1, where logs blow up
@@ -45,6 +46,11 @@ def configure_cache() -> Path:
         import pytensor
 
         return Path(pytensor.config.base_compiledir)
+    import warnings
+
+    # PyTensor falls back to NumPy's BLAS when no system BLAS is linked; ach's
+    # graphs are elementwise, so the notice is noise for an analyst.
+    warnings.filterwarnings("ignore", message=".*NumPy C-API based implementation for BLAS.*")
     path = cache_dir()
     path.mkdir(parents=True, exist_ok=True)
     os.environ["PYTENSOR_FLAGS"] = ",".join(filter(None, [flags, f"base_compiledir={path}"]))
@@ -102,16 +108,34 @@ class Sampled:
         return out
 
 
-def _beta_or_fixed(pm, pt, name, mean, kappa, shape=None):
-    """A Beta where kappa is finite, the mean itself where it is NaN (fixed)."""
+def beta_params(mean, kappa):
+    """(free, alpha, beta): which cells are uncertain and their Beta parameters.
+
+    A cell is fixed when its concentration is NaN or its mean is exactly 0 or 1;
+    fixed cells get a harmless Beta(1, 1) that is never used.
+    """
     mean = np.asarray(mean, float)
-    free = ~np.isnan(kappa)
-    alpha = np.where(free, mean * np.nan_to_num(kappa), 1.0)
-    beta = np.where(free, (1 - mean) * np.nan_to_num(kappa), 1.0)
+    kappa = np.asarray(kappa, float)
+    free = ~np.isnan(kappa) & (mean > 0) & (mean < 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kappa = np.where(free, unimodal(mean, np.nan_to_num(kappa)), 0.0)
+    return free, np.where(free, mean * kappa, 1.0), np.where(free, (1 - mean) * kappa, 1.0)
+
+
+def _beta_or_fixed(pm, pt, name, mean, kappa):
+    """A Beta where the cell is uncertain, the mean itself where it is fixed."""
+    free, alpha, beta = beta_params(mean, kappa)
     if not free.any():
-        return pt.as_tensor_variable(mean)
-    raw = pm.Beta(name, alpha=alpha, beta=beta, shape=mean.shape)
+        return pt.as_tensor_variable(np.asarray(mean, float))
+    raw = pm.Beta(name, alpha=alpha, beta=beta, shape=np.shape(mean))
     return pt.where(free, pt.clip(raw, CLIP, 1 - CLIP), mean)
+
+
+def _prior_columns(rng, inputs, size: int) -> np.ndarray:
+    """Fresh prior draws of the whole likelihood matrix (size, I, n)."""
+    free, alpha, beta = beta_params(inputs.m, inputs.kappa)
+    draws = np.clip(rng.beta(alpha, beta, size=(size, *alpha.shape)), CLIP, 1 - CLIP)
+    return np.where(free, draws, inputs.m)
 
 
 def _prior(pm, pt, inputs, shape):
@@ -124,8 +148,7 @@ def _prior(pm, pt, inputs, shape):
 def sample_forward(inputs, draws: int = 4000, seed: int = 0) -> tuple[Summary, dict]:
     """Draw every input from the analyst's stated uncertainty; posterior per draw.
 
-    Returns the summary and the raw input draws (reused by the stratified run for
-    the columns that do not meet the data).
+    Returns the summary and the input draws themselves.
     """
     configure_cache()
     import pymc as pm
@@ -143,6 +166,17 @@ def sample_forward(inputs, draws: int = 4000, seed: int = 0) -> tuple[Summary, d
     return Summary.from_draws(post), theta
 
 
+def stratum_blocks(inputs, strata: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """(mean, concentration) of each stratum's inputs, one row per stratum:
+    L (J, I) is column ``strata[t]`` of the matrix; k (J, I) and r (J, S) repeat."""
+    J = len(strata)
+    return {
+        "L": (inputs.m[:, strata].T, inputs.kappa[:, strata].T),
+        "k": (np.tile(inputs.k, (J, 1)), np.tile(inputs.k_kappa, (J, 1))),
+        "r": (np.tile(inputs.r, (J, 1)), np.tile(inputs.r_kappa, (J, 1))),
+    }
+
+
 def build_stratified(inputs, strata: np.ndarray):
     """One ``pm.Model`` holding every stratum as an independent block.
 
@@ -153,16 +187,14 @@ def build_stratified(inputs, strata: np.ndarray):
     import pymc as pm
     import pytensor.tensor as pt
 
-    J, (I, n), S = len(strata), inputs.shape, len(inputs.sources)
+    J, n, S = len(strata), len(inputs.hypotheses), len(inputs.sources)
     idx = inputs.source_index
 
     def source_sum(x):  # (I, J) -> (S, J), keeps -inf exact
         return pt.inc_subtensor(pt.zeros((S, x.shape[1]))[idx], x)
 
     with pm.Model() as model:
-        L = _beta_or_fixed(pm, pt, "L", inputs.m[:, strata].T, inputs.kappa[:, strata].T)  # (J, I)
-        k = _beta_or_fixed(pm, pt, "k", np.tile(inputs.k, (J, 1)), np.tile(inputs.k_kappa, (J, 1)))
-        r = _beta_or_fixed(pm, pt, "r", np.tile(inputs.r, (J, 1)), np.tile(inputs.r_kappa, (J, 1)))
+        L, k, r = (_beta_or_fixed(pm, pt, name, *spec) for name, spec in stratum_blocks(inputs, strata).items())
         prior = _prior(pm, pt, inputs, (J, n))
         log_lik = exact.log_source_likelihood(
             L.T, k.T, r.T, pt.as_tensor_variable(inputs.b[:, strata]), source_sum, xp=pt
@@ -180,9 +212,13 @@ def sample_stratified(
     chains: int = 2,
     seed: int = 0,
     progress: bool = True,
-    forward_theta: dict | None = None,
 ) -> Sampled:
-    """NUTS on every stratum at once; mix strata by the exact posterior."""
+    """NUTS on every stratum at once; mix strata by the exact posterior.
+
+    Each stratum fills the columns that do not meet the data with its own fresh
+    prior draws, so the strata's Monte Carlo errors are independent and the
+    reported standard error is honest.
+    """
     import arviz as az
     import pymc as pm
 
@@ -191,8 +227,6 @@ def sample_stratified(
     weights = exact_post[strata] / exact_post[strata].sum()
     model = build_stratified(inputs, strata)
     n_total = draws * chains
-    if forward_theta is None or len(forward_theta["L"]) != n_total:
-        _, forward_theta = sample_forward(inputs, draws=n_total, seed=seed + 1)
     free = model.free_RVs
     if free:
         with model:
@@ -210,21 +244,20 @@ def sample_stratified(
     else:  # nothing uncertain: every "draw" is the means
         idata, post = None, {}
 
-    def stacked(name, fixed):  # (chain*draw, J, ...) with fixed cells filled in
+    def stacked(name, mean, kappa):  # (chain*draw, J, ...) with fixed cells filled in
         if name not in post:
-            return np.broadcast_to(fixed, (n_total, *fixed.shape))
-        raw = post[name].values.reshape(n_total, *fixed.shape)
-        return np.where(np.isnan(_kappa_for(name, inputs, strata)), fixed, np.clip(raw, CLIP, 1 - CLIP))
+            return np.broadcast_to(mean, (n_total, *mean.shape))
+        raw = post[name].values.reshape(n_total, *mean.shape)
+        return np.where(beta_params(mean, kappa)[0], np.clip(raw, CLIP, 1 - CLIP), mean)
 
     J = len(strata)
-    L_s = stacked("L", inputs.m[:, strata].T)
-    k_s = stacked("k", np.tile(inputs.k, (J, 1)))
-    r_s = stacked("r", np.tile(inputs.r, (J, 1)))
+    L_s, k_s, r_s = (stacked(name, *spec) for name, spec in stratum_blocks(inputs, strata).items())
     pi_s = post["pi"].values.reshape(n_total, J, -1) if "pi" in post else np.broadcast_to(inputs.prior, (n_total, J, len(inputs.prior)))
 
+    rng = np.random.default_rng(seed)
     per_stratum, means, ses = [], [], []
     for t, j in enumerate(strata):
-        L_full = forward_theta["L"].copy()
+        L_full = _prior_columns(rng, inputs, n_total)
         L_full[:, :, j] = L_s[:, t, :]
         p = exact.posterior(inputs, L=L_full, k=k_s[:, t], r=r_s[:, t], prior=pi_s[:, t])
         per_stratum.append(p)
@@ -236,7 +269,6 @@ def sample_stratified(
     mixed_mean = weights @ means
     mc_se = np.sqrt((weights[:, None] ** 2 * ses**2).sum(axis=0))
 
-    rng = np.random.default_rng(seed)
     counts = rng.multinomial(n_total, weights)
     mixture = np.concatenate([p[rng.integers(0, n_total, c)] for p, c in zip(per_stratum, counts)])
     summary = Summary.from_draws(mixture, mean=mixed_mean)
@@ -269,11 +301,3 @@ def sample_stratified(
         idata=idata,
     )
 
-
-def _kappa_for(name, inputs, strata):
-    J = len(strata)
-    return {
-        "L": inputs.kappa[:, strata].T,
-        "k": np.tile(inputs.k_kappa, (J, 1)),
-        "r": np.tile(inputs.r_kappa, (J, 1)),
-    }[name]

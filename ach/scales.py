@@ -81,6 +81,19 @@ ADMIRALTY_NAMES = {
 HEUER_WEIGHTS = {"low": 1 / math.sqrt(2), "medium": 1.0, "high": math.sqrt(2)}
 
 
+def unimodal(mean, concentration):
+    """Raise a Beta's concentration until both parameters are at least 1.
+
+    Beta(11.9, 0.12) (mean 0.99, concentration 12) piles its mass at the edge
+    and has a tail in log-odds space so heavy that NUTS diverges; flooring both
+    parameters at 1 keeps the mean (so the exact posterior is unchanged) and
+    gives a unimodal Beta, the shape an analyst means by "about 0.99".
+    """
+    import numpy as np
+
+    return np.maximum(concentration, 1.0 / np.minimum(mean, 1.0 - mean))
+
+
 class ScaleError(ValueError):
     """A rating that no scale understands; ``hint`` says what would be accepted."""
 
@@ -99,6 +112,10 @@ class Belief:
     mean: float
     concentration: float | None = None
     label: str = ""  # how the analyst wrote it, for reports
+
+    def __post_init__(self):
+        if self.concentration is not None and 0.0 < self.mean < 1.0:
+            object.__setattr__(self, "concentration", float(unimodal(self.mean, self.concentration)))
 
     @property
     def fixed(self) -> bool:
