@@ -85,7 +85,7 @@ class Result:
             reasons.append("the sampler's diagnostics failed: " + "; ".join(self.bayes.problems()))
         runner_up = self.hypotheses[int(self.order[1])]
         gap = float(self.posterior[lead] - self.posterior[self.hypotheses.index(runner_up)])
-        reasons.append(f"the runner-up, {runner_up}, is {_pct(gap)} points behind")
+        reasons.append(f"the runner-up, {runner_up}, is {100 * gap:.0f} percentage points behind")
         n_sources = sum(1 for s in self.case.sources if not s.implicit)
         reasons.append(f"the evidence comes from {n_sources} named sources, assumed independent given the hypothesis")
         return levels[level], reasons
@@ -253,10 +253,14 @@ def _num(x) -> float | None:
 
 
 def _pct(p: float, sign: bool = True) -> str:
-    """Percent with as many digits as the number needs: 72 %, 0.4 %, 99.7 %."""
+    """Percent with as many digits as the number needs: 72 %, 0.4 %, <0.1 %, 0 %."""
     v = 100 * p
-    digits = 0 if 1 <= v <= 99 else 1
-    if 0 < v < 0.05 or 99.95 < v < 100:
-        digits = 2
-    text = f"{v:.{digits}f}"
+    if v in (0.0, 100.0) or 1 <= v <= 99:
+        text = f"{v:.0f}"
+    elif v < 0.1:
+        text = "<0.1"
+    elif v > 99.9:
+        text = ">99.9"
+    else:
+        text = f"{v:.1f}"
     return f"{text} %" if sign else text
