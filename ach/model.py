@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from . import exact
-from .scales import unimodal
+from .scales import beta_params
 
 MIN_STRATUM_WEIGHT = 1e-6  # strata lighter than this change no reported digit
 CLIP = 1e-12  # keep Beta draws off exact 0 and 1, where logs blow up
@@ -106,20 +106,6 @@ class Sampled:
         if self.divergences:
             out.append(f"{self.divergences} divergent transitions")
         return out
-
-
-def beta_params(mean, kappa):
-    """(free, alpha, beta): which cells are uncertain and their Beta parameters.
-
-    A cell is fixed when its concentration is NaN or its mean is exactly 0 or 1;
-    fixed cells get a harmless Beta(1, 1) that is never used.
-    """
-    mean = np.asarray(mean, float)
-    kappa = np.asarray(kappa, float)
-    free = ~np.isnan(kappa) & (mean > 0) & (mean < 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        kappa = np.where(free, unimodal(mean, np.nan_to_num(kappa)), 0.0)
-    return free, np.where(free, mean * kappa, 1.0), np.where(free, (1 - mean) * kappa, 1.0)
 
 
 def _beta_or_fixed(pm, pt, name, mean, kappa):

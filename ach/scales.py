@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 # Classic ACH consistency ratings -> likelihood (MODEL.md §6). NA is special:
 # "does not bear on this hypothesis", so the cell takes the item's if_false.
 RATINGS: dict[str, float] = {"CC": 0.90, "C": 0.70, "N": 0.50, "I": 0.20, "II": 0.05}
@@ -89,9 +91,21 @@ def unimodal(mean, concentration):
     parameters at 1 keeps the mean (so the exact posterior is unchanged) and
     gives a unimodal Beta, the shape an analyst means by "about 0.99".
     """
-    import numpy as np
-
     return np.maximum(concentration, 1.0 / np.minimum(mean, 1.0 - mean))
+
+
+def beta_params(mean, kappa):
+    """(free, alpha, beta): which cells are uncertain and their Beta parameters.
+
+    A cell is fixed when its concentration is NaN or its mean is exactly 0 or 1;
+    fixed cells get a harmless Beta(1, 1) that is never used.
+    """
+    mean = np.asarray(mean, float)
+    kappa = np.asarray(kappa, float)
+    free = ~np.isnan(kappa) & (mean > 0) & (mean < 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kappa = np.where(free, unimodal(mean, np.nan_to_num(kappa)), 0.0)
+    return free, np.where(free, mean * kappa, 1.0), np.where(free, (1 - mean) * kappa, 1.0)
 
 
 class ScaleError(ValueError):

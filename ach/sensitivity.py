@@ -1,0 +1,369 @@
+"""How sensitive is the conclusion? (Heuer's step 6; MODEL.md §5.)
+
+Every computation here edits the exact posterior in closed form instead of
+re-running anything: the posterior is a sum of per-source terms, and a
+source's term is built from per-item terms, so removing an item, swinging an
+input or sweeping a reliability only touches one source's term. All of it is
+vectorised over items, hypotheses and grid points.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import exact
+from .scales import beta_params
+
+Q = 0.05  # swings run from the 5 % to the 95 % point of each input
+
+
+class _LogSum:
+    """Per-source sums of log terms that may be -inf (a zero likelihood),
+    kept as (finite part, count of -inf) so terms can be taken out again."""
+
+    def __init__(self, terms: np.ndarray, source_sum):
+        finite = np.isfinite(terms)
+        self.finite = source_sum(np.where(finite, terms, 0.0))
+        self.zeros = source_sum((~finite).astype(float))
+
+    def value(self, finite, zeros):
+        return np.where(zeros > 0.5, -np.inf, finite)
+
+    @property
+    def total(self):
+        return self.value(self.finite, self.zeros)
+
+    def swap(self, s, old, new):
+        """The sum of source ``s`` with term ``old`` replaced by ``new`` (broadcasting)."""
+        finite = self.finite[s] - np.where(np.isfinite(old), old, 0.0) + np.where(np.isfinite(new), new, 0.0)
+        zeros = self.zeros[s] - ~np.isfinite(old) + ~np.isfinite(new)
+        return self.value(finite, zeros)
+
+
+@dataclass
+class Parts:
+    """The exact computation taken apart: everything sensitivity needs."""
+
+    inputs: object
+    g: np.ndarray  # (I, n) log(k m + (1 - k) b): an item's term if its source is reliable
+    z: np.ndarray  # (I, n) log b: its term if not
+    G: _LogSum  # per-source sums of g
+    Z: _LogSum  # per-source sums of z
+    log_source: np.ndarray  # (S, n) log P(E_s | H_j)
+    total: np.ndarray  # (n,) log prior + sum of log_source (unnormalised log posterior)
+
+    @classmethod
+    def of(cls, inputs) -> Parts:
+        source_sum = exact.SourceSum(inputs.source_index, len(inputs.sources))
+        with np.errstate(divide="ignore"):
+            g = np.log(inputs.k[:, None] * inputs.m + (1 - inputs.k[:, None]) * inputs.b)
+            z = np.log(inputs.b)
+            G, Z = _LogSum(g, source_sum), _LogSum(z, source_sum)
+            log_source = combine(inputs.r[:, None], G.total, Z.total)
+            total = np.log(inputs.prior) + log_source.sum(axis=0)
+        return cls(inputs, g, z, G, Z, log_source, total)
+
+    @property
+    def posterior(self) -> np.ndarray:
+        return exact.normalise(self.total)
+
+    @property
+    def leader(self) -> int:
+        return int(np.argmax(self.total))
+
+    def with_item_terms(self, items, g_new, z_new) -> np.ndarray:
+        """Unnormalised log posteriors (…, n) with item ``items[…]``'s terms replaced."""
+        s = self.inputs.source_index[items]
+        r = self.inputs.r[s][..., None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            new_source = combine(r, self.G.swap(s, self.g[items], g_new), self.Z.swap(s, self.z[items], z_new))
+        return self.total - self.log_source[s] + new_source
+
+
+def combine(r, G, Z):
+    """log P(E_s | H) from the source's log sums (MODEL.md §2)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.logaddexp(np.log(r) + G, np.log1p(-r) + Z)
+
+
+# -- leave one out -------------------------------------------------------------
+
+
+@dataclass
+class LeaveOneOut:
+    items: np.ndarray  # (I, n) posterior without each item
+    sources: np.ndarray  # (S, n) posterior without each source
+    item_linchpins: list[int]  # items whose removal changes the leading hypothesis
+    source_linchpins: list[int]
+
+
+def leave_one_out(inputs, parts: Parts | None = None) -> LeaveOneOut:
+    parts = parts or Parts.of(inputs)
+    ones = np.zeros_like(parts.g)  # log 1: an absent item's terms
+    items = exact.normalise(parts.with_item_terms(np.arange(len(inputs.items)), ones, ones))
+    with np.errstate(invalid="ignore"):
+        sources = exact.normalise(parts.total - parts.log_source)
+    lead = parts.leader
+    return LeaveOneOut(
+        items=items,
+        sources=sources,
+        item_linchpins=[int(i) for i in np.flatnonzero(np.argmax(items, axis=1) != lead)],
+        source_linchpins=[int(s) for s in np.flatnonzero(np.argmax(sources, axis=1) != lead)],
+    )
+
+
+# -- tornado ---------------------------------------------------------------------
+
+
+@dataclass
+class Swing:
+    kind: str  # "likelihood", "credibility", "reliability", "prior"
+    item: str | None  # evidence id, source id or hypothesis id
+    hypothesis: str | None  # for a likelihood cell
+    low: float  # the input at its 5 % point
+    high: float  # ... and its 95 % point
+    p_low: float  # P(leader) with the input at its low value
+    p_high: float
+
+    @property
+    def width(self) -> float:
+        return abs(self.p_high - self.p_low)
+
+    @property
+    def label(self) -> str:
+        if self.kind == "likelihood":
+            return f"{self.item} likelihood under {self.hypothesis}"
+        return f"{self.item} {self.kind}"
+
+
+def _quantiles(mean, kappa):
+    """5 % and 95 % points of each input's Beta; fixed inputs stay put."""
+    from scipy.special import betaincinv
+
+    free, a, b = beta_params(mean, kappa)
+    lo = np.where(free, betaincinv(a, b, Q), mean)
+    hi = np.where(free, betaincinv(a, b, 1 - Q), mean)
+    return free, lo, hi
+
+
+def tornado(inputs, parts: Parts | None = None) -> list[Swing]:
+    """Swing each uncertain input across its 5-95 % interval, the others at their
+    means; P(leading hypothesis) at both ends. Longest bar first."""
+    parts = parts or Parts.of(inputs)
+    lead = parts.leader
+    hyps, items, sources = inputs.hypotheses, inputs.items, inputs.sources
+    k, b = inputs.k[:, None], inputs.b
+    swings: list[Swing] = []
+
+    def p_lead(total):
+        return exact.normalise(total)[..., lead]
+
+    # likelihood cells: only column j of the item's terms changes
+    free, lo, hi = _quantiles(inputs.m, inputs.kappa)
+    I, n = inputs.m.shape
+    cells = np.argwhere(free)
+    if len(cells):
+        ends = []
+        for value in (lo, hi):
+            with np.errstate(divide="ignore"):
+                g_cell = np.log(k * value + (1 - k) * b)[cells[:, 0], cells[:, 1]]
+            g_row = parts.g[cells[:, 0]].copy()
+            g_row[np.arange(len(cells)), cells[:, 1]] = g_cell
+            ends.append(p_lead(parts.with_item_terms(cells[:, 0], g_row, parts.z[cells[:, 0]])))
+        for c, (i, j) in enumerate(cells):
+            swings.append(Swing("likelihood", items[i], hyps[j], lo[i, j], hi[i, j], ends[0][c], ends[1][c]))
+
+    # credibility: the item's whole row changes
+    free, lo, hi = _quantiles(inputs.k, inputs.k_kappa)
+    idx = np.flatnonzero(free)
+    if len(idx):
+        ends = []
+        for value in (lo, hi):
+            with np.errstate(divide="ignore"):
+                g_row = np.log(value[idx, None] * inputs.m[idx] + (1 - value[idx, None]) * b[idx])
+            ends.append(p_lead(parts.with_item_terms(idx, g_row, parts.z[idx])))
+        swings += [Swing("credibility", items[i], None, lo[i], hi[i], ends[0][c], ends[1][c]) for c, i in enumerate(idx)]
+
+    # reliability: one source's term
+    free, lo, hi = _quantiles(inputs.r, inputs.r_kappa)
+    idx = np.flatnonzero(free)
+    if len(idx):
+        ends = [
+            p_lead(parts.total - parts.log_source[idx] + combine(v[idx, None], parts.G.total[idx], parts.Z.total[idx]))
+            for v in (lo, hi)
+        ]
+        swings += [Swing("reliability", sources[s], None, lo[s], hi[s], ends[0][c], ends[1][c]) for c, s in enumerate(idx)]
+
+    # prior: Dirichlet marginals, the other hypotheses rescaled to keep the sum 1
+    if inputs.prior_concentration is not None:
+        c = inputs.prior_concentration
+        free, lo, hi = _quantiles(inputs.prior, np.full(len(hyps), c))
+        for j in np.flatnonzero(free):
+            ends = []
+            for value in (lo[j], hi[j]):
+                prior = inputs.prior * (1 - value) / (1 - inputs.prior[j])
+                prior[j] = value
+                ends.append(float(p_lead(parts.total - np.log(inputs.prior) + np.log(prior))))
+            swings.append(Swing("prior", hyps[j], None, lo[j], hi[j], *ends))
+    return sorted(swings, key=lambda s: -s.width)
+
+
+# -- thresholds --------------------------------------------------------------------
+
+
+@dataclass
+class Threshold:
+    item: str
+    rival: str  # the hypothesis that would take the lead
+    factor: float  # how many times the item's L_leader / L_rival must shrink (inf: cannot)
+    ratio: float  # that ratio now
+
+
+def _ratio_change(parts: Parts, i: int, j: int, m_new) -> np.ndarray:
+    """P(E_s | H_j) after / before, when item i's likelihood under H_j becomes m_new."""
+    inp = parts.inputs
+    s = inp.source_index[i]
+    k, b, m = inp.k[i], inp.b[i, j], inp.m[i, j]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        genuine_share = np.exp(np.log(inp.r[s]) + parts.G.total[s, j] - parts.log_source[s, j])
+    base = k * m + (1 - k) * b
+    return 1 - genuine_share + genuine_share * (k * np.asarray(m_new) + (1 - k) * b) / base
+
+
+def _solve_m(parts: Parts, i: int, j: int, target: float) -> float:
+    """The likelihood of item i under H_j that makes P(E_s | H_j) change by ``target``."""
+    inp = parts.inputs
+    s = inp.source_index[i]
+    k, b, m = inp.k[i], inp.b[i, j], inp.m[i, j]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.exp(np.log(inp.r[s]) + parts.G.total[s, j] - parts.log_source[s, j])
+        return float(((target - 1 + w) / w * (k * m + (1 - k) * b) - (1 - k) * b) / k)
+
+
+def item_thresholds(inputs, parts: Parts | None = None) -> list[Threshold]:
+    """For each item, the smallest factor by which its likelihood ratio (leader
+    against some rival) would have to shrink for that rival to take the lead.
+
+    The ratio is shrunk by raising the rival's likelihood (up to 1) and then,
+    if that is not enough, lowering the leader's (down to 0). Through a source
+    that may be unreliable or an item that may be false, an item's pull is
+    bounded, so some items cannot overturn the judgment on their own (inf).
+    """
+    parts = parts or Parts.of(inputs)
+    lead = parts.leader
+    out = []
+    for i, eid in enumerate(inputs.items):
+        best = Threshold(eid, "", np.inf, np.nan)
+        for h in range(len(inputs.hypotheses)):
+            if h == lead:
+                continue
+            odds = float(np.exp(parts.total[lead] - parts.total[h]))  # leader over rival, >= 1
+            m_lead, m_h = inputs.m[i, lead], inputs.m[i, h]
+            ratio = m_lead / m_h if m_h > 0 else np.inf
+            factor = _factor_needed(parts, i, lead, h, odds)
+            if factor < best.factor:
+                best = Threshold(eid, inputs.hypotheses[h], factor, ratio)
+        if not best.rival:
+            h = int(np.argsort(-parts.total)[1])
+            best = Threshold(eid, inputs.hypotheses[h], np.inf, inputs.m[i, lead] / max(inputs.m[i, h], 1e-300))
+        out.append(best)
+    return out
+
+
+def _factor_needed(parts, i, lead, h, odds) -> float:
+    inp = parts.inputs
+    m_lead, m_h = inp.m[i, lead], inp.m[i, h]
+    if inp.k[i] == 0 or m_h == 0:
+        return np.inf
+    rho_h_max = float(_ratio_change(parts, i, h, 1.0))
+    if rho_h_max >= odds:  # raising the rival's likelihood suffices
+        return _solve_m(parts, i, h, odds) / m_h
+    m_lead_new = _solve_m(parts, i, lead, rho_h_max / odds)
+    if not (0.0 <= m_lead_new) or m_lead == 0:
+        return np.inf
+    return (1.0 / m_h) * (m_lead / m_lead_new) if m_lead_new > 0 else np.inf
+
+
+def apply_factor(inputs, item: int, rival: int, factor: float):
+    """Inputs with item's ratio L_leader / L_rival shrunk by ``factor`` the way
+    :func:`item_thresholds` does it: raise the rival's likelihood up to 1, then
+    lower the leader's. For checking a threshold by re-running the engine."""
+    from dataclasses import replace
+
+    lead = int(np.argmax(exact.posterior(inputs)))
+    m = inputs.m.copy()
+    raised = min(m[item, rival] * factor, 1.0)
+    remaining = factor * m[item, rival] / raised
+    m[item, rival] = raised
+    m[item, lead] = m[item, lead] / remaining
+    return replace(inputs, m=m)
+
+
+@dataclass
+class PriorThreshold:
+    rival: str
+    odds_now: float  # prior odds rival : leader as stated
+    odds_needed: float  # prior odds rival : leader that would make the rival lead
+
+
+def prior_threshold(inputs, parts: Parts | None = None) -> PriorThreshold:
+    """"You would need to believe beforehand that the rival is N times more
+    likely than the leader": the rival needing the smallest such N."""
+    parts = parts or Parts.of(inputs)
+    lead = parts.leader
+    post = parts.posterior
+    best = None
+    for h in range(len(inputs.hypotheses)):
+        if h == lead or post[h] == 0:
+            continue
+        now = inputs.prior[h] / inputs.prior[lead]
+        needed = now * post[lead] / post[h]
+        if best is None or needed < best.odds_needed:
+            best = PriorThreshold(inputs.hypotheses[h], float(now), float(needed))
+    return best
+
+
+# -- sweeps ------------------------------------------------------------------------
+
+
+def reliability_sweep(inputs, source: int, grid=None, parts: Parts | None = None):
+    """Posterior (G, n) as source ``source``'s reliability runs over ``grid``."""
+    parts = parts or Parts.of(inputs)
+    grid = np.linspace(0, 1, 51) if grid is None else np.asarray(grid, float)
+    log_s = combine(grid[:, None], parts.G.total[source], parts.Z.total[source])
+    return grid, exact.normalise(parts.total - parts.log_source[source] + log_s)
+
+
+def credibility_sweep(inputs, item: int, grid=None, parts: Parts | None = None):
+    """Posterior (G, n) as item ``item``'s credibility runs over ``grid``: at 0 the
+    report is certainly not genuine (planted, if its if_false says by whom)."""
+    parts = parts or Parts.of(inputs)
+    grid = np.linspace(0, 1, 51) if grid is None else np.asarray(grid, float)
+    with np.errstate(divide="ignore"):
+        g = np.log(grid[:, None] * inputs.m[item] + (1 - grid[:, None]) * inputs.b[item])
+    items = np.full(len(grid), item)
+    return grid, exact.normalise(parts.with_item_terms(items, g, np.broadcast_to(parts.z[item], g.shape)))
+
+
+def timeline(inputs, dates: list[str | None]):
+    """The posterior as it stood after each evidence date, oldest first.
+
+    Items without a date count as known from the start. Returns the dates
+    (``"start"`` first when there are undated items) and posteriors (T, n).
+    """
+    known = sorted({d for d in dates if d})
+    steps = (["start"] if any(d is None for d in dates) else []) + known
+    cutoff = np.array([d or "" for d in dates])
+    parts = Parts.of(inputs)
+    out = []
+    for step in steps:
+        absent = cutoff > ("" if step == "start" else step)
+        g = np.where(absent[:, None], 0.0, parts.g)  # log 1: an absent item's terms
+        z = np.where(absent[:, None], 0.0, parts.z)
+        source_sum = exact.SourceSum(inputs.source_index, len(inputs.sources))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_source = combine(inputs.r[:, None], source_sum(g), source_sum(z))
+            out.append(exact.normalise(np.log(inputs.prior) + log_source.sum(axis=0)))
+    return steps, np.array(out).reshape(len(steps), len(inputs.hypotheses))

@@ -1,0 +1,181 @@
+"""Sensitivity results against re-running the exact engine on edited inputs."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+import ach
+from ach import exact
+from ach import sensitivity as sens
+from ach.scales import beta_params
+
+from .conftest import K1, make_inputs
+from .test_properties import cases
+
+
+def drop_items(inp, drop):
+    keep = [i for i in range(len(inp.items)) if i not in set(drop)]
+    return replace(
+        inp,
+        items=[inp.items[i] for i in keep],
+        m=inp.m[keep],
+        kappa=inp.kappa[keep],
+        b=inp.b[keep],
+        k=inp.k[keep],
+        k_kappa=inp.k_kappa[keep],
+        source_index=inp.source_index[keep],
+    )
+
+
+@pytest.fixture(scope="module")
+def k1():
+    return ach.load(K1).inputs
+
+
+def test_parts_reproduce_the_exact_posterior(k1):
+    np.testing.assert_allclose(sens.Parts.of(k1).posterior, exact.posterior(k1), rtol=1e-12)
+
+
+def test_leave_one_out_matches_rerun_on_k1(k1):
+    loo = sens.leave_one_out(k1)
+    for i in range(len(k1.items)):
+        np.testing.assert_allclose(loo.items[i], exact.posterior(drop_items(k1, [i])), atol=1e-12)
+    for s in range(len(k1.sources)):
+        gone = [i for i in range(len(k1.items)) if k1.source_index[i] == s]
+        np.testing.assert_allclose(loo.sources[s], exact.posterior(drop_items(k1, gone)), atol=1e-12)
+    lead = np.argmax(exact.posterior(k1))
+    for i in loo.item_linchpins:
+        assert np.argmax(exact.posterior(drop_items(k1, [i]))) != lead
+    assert loo.item_linchpins, "K-1 rests on a few US items: removing one changes the leader"
+
+
+@given(cases())
+@settings(max_examples=60)
+def test_leave_one_out_matches_rerun(inp):
+    loo = sens.leave_one_out(inp)
+    for i in range(len(inp.items)):
+        if len(inp.items) > 1:
+            np.testing.assert_allclose(loo.items[i], exact.posterior(drop_items(inp, [i])), atol=1e-9)
+
+
+def test_leave_one_out_keeps_zero_likelihoods_exact():
+    inp = make_inputs([[0.0, 0.5, 0.5], [0.9, 0.1, 0.5], [0.3, 0.3, 0.9]], source_index=[0, 0, 1], r=[0.9, 1.0])
+    loo = sens.leave_one_out(inp)
+    for i in range(3):
+        np.testing.assert_allclose(loo.items[i], exact.posterior(drop_items(inp, [i])), atol=1e-12)
+
+
+def test_tornado_swings_match_rerun(k1):
+    swings = sens.tornado(k1)
+    lead = int(np.argmax(exact.posterior(k1)))
+    assert [s.width for s in swings] == sorted((s.width for s in swings), reverse=True)
+    kinds = {s.kind for s in swings}
+    assert kinds == {"likelihood", "credibility", "reliability", "prior"}
+    for s in swings[:12] + swings[-3:]:
+        for value, p in ((s.low, s.p_low), (s.high, s.p_high)):
+            if s.kind == "likelihood":
+                m = k1.m.copy()
+                m[k1.items.index(s.item), k1.hypotheses.index(s.hypothesis)] = value
+                edited = replace(k1, m=m)
+            elif s.kind == "credibility":
+                k = k1.k.copy()
+                k[k1.items.index(s.item)] = value
+                edited = replace(k1, k=k)
+            elif s.kind == "reliability":
+                r = k1.r.copy()
+                r[k1.sources.index(s.item)] = value
+                edited = replace(k1, r=r)
+            else:
+                j = k1.hypotheses.index(s.item)
+                prior = k1.prior * (1 - value) / (1 - k1.prior[j])
+                prior[j] = value
+                edited = replace(k1, prior=prior)
+            assert exact.posterior(edited)[lead] == pytest.approx(p, abs=1e-12)
+
+
+def test_tornado_uses_the_5_and_95_percent_points(k1):
+    from scipy.stats import beta
+
+    s = next(s for s in sens.tornado(k1) if s.kind == "reliability")
+    j = k1.sources.index(s.item)
+    _, a, b = beta_params(k1.r[j], k1.r_kappa[j])
+    assert s.low == pytest.approx(beta.ppf(0.05, a, b)) and s.high == pytest.approx(beta.ppf(0.95, a, b))
+
+
+def test_item_threshold_applied_flips_the_leader_and_a_bit_less_does_not(k1):
+    lead = int(np.argmax(exact.posterior(k1)))
+    finite = [t for t in sens.item_thresholds(k1) if np.isfinite(t.factor)]
+    assert len(finite) >= 10
+    for t in finite:
+        i, h = k1.items.index(t.item), k1.hypotheses.index(t.rival)
+        more = exact.posterior(sens.apply_factor(k1, i, h, t.factor * 1.001))
+        less = exact.posterior(sens.apply_factor(k1, i, h, t.factor * 0.999))
+        assert more[h] > more[lead], t
+        assert np.argmax(less) == lead, t
+
+
+def test_an_item_that_cannot_overturn_alone_is_infinite():
+    """A source of reliability 0.2: even an impossible-under-the-leader item
+    cannot move the odds by more than 1 / 0.8."""
+    inp = make_inputs([[0.9, 0.1], [0.9, 0.1], [0.5, 0.5]], source_index=[0, 1, 2], r=[1, 1, 0.2])
+    t = sens.item_thresholds(inp)[2]
+    assert t.factor == np.inf
+
+
+def test_prior_threshold_applied_flips_the_leader(k1):
+    t = sens.prior_threshold(k1)
+    lead = int(np.argmax(exact.posterior(k1)))
+    h = k1.hypotheses.index(t.rival)
+    for scale, flips in ((1.001, True), (0.999, False)):
+        prior = k1.prior.copy()
+        prior[h] = prior[lead] * t.odds_needed * scale
+        post = exact.posterior(replace(k1, prior=prior / prior.sum()))
+        assert (post[h] > post[lead]) == flips
+
+
+def test_reliability_sweep_endpoints(k1):
+    s = k1.sources.index("us-gov")
+    grid, post = sens.reliability_sweep(k1, s, grid=[0.0, k1.r[s], 1.0])
+    np.testing.assert_allclose(post[1], exact.posterior(k1), atol=1e-12)
+    for g, p in zip(grid, post):
+        r = k1.r.copy()
+        r[s] = g
+        np.testing.assert_allclose(p, exact.posterior(replace(k1, r=r)), atol=1e-12)
+    # us-gov's E01 says who would plant it (per-hypothesis if_false): even a
+    # worthless source then still speaks; a source of plain noise does not
+    assert not np.allclose(post[0], sens.leave_one_out(k1).sources[s])
+    plain = next(j for j in range(len(k1.sources)) if np.ptp(k1.b[k1.source_index == j], axis=1).max() == 0)
+    _, post0 = sens.reliability_sweep(k1, plain, grid=[0.0])
+    np.testing.assert_allclose(post0[0], sens.leave_one_out(k1).sources[plain], atol=1e-12)
+
+
+def test_credibility_sweep_matches_rerun(k1):
+    i = 5
+    grid, post = sens.credibility_sweep(k1, i, grid=np.linspace(0, 1, 5))
+    for g, p in zip(grid, post):
+        k = k1.k.copy()
+        k[i] = g
+        np.testing.assert_allclose(p, exact.posterior(replace(k1, k=k)), atol=1e-12)
+
+
+def test_timeline_ends_at_the_posterior_and_starts_with_the_first_date():
+    case = ach.load(K1)
+    inp = case.inputs
+    dates = [e.date for e in case.evidence]
+    steps, post = sens.timeline(inp, dates)
+    assert steps == sorted(steps)
+    np.testing.assert_allclose(post[-1], exact.posterior(inp), atol=1e-12)
+    first = [i for i, d in enumerate(dates) if d is not None and d > steps[0]]
+    np.testing.assert_allclose(post[0], exact.posterior(drop_items(inp, first)), atol=1e-12)
+
+
+def test_timeline_puts_undated_items_at_the_start():
+    inp = make_inputs([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
+    steps, post = sens.timeline(inp, [None, "2020-01-02", "2020-01-01"])
+    assert steps == ["start", "2020-01-01", "2020-01-02"]
+    np.testing.assert_allclose(post[0], exact.posterior(drop_items(inp, [1, 2])))
+    np.testing.assert_allclose(post[1], exact.posterior(drop_items(inp, [1])))
