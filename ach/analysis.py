@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, exact, heuer
+from . import __version__, collection, exact, heuer, sensitivity
 from .case import Case
 from .scales import icd203_term
 
@@ -28,6 +28,9 @@ class Result:
     heuer: heuer.HeuerScores
     bayes: object | None = None  # ach.model.Sampled
     forward: object | None = None  # ach.model.Summary
+    sensitivity: object | None = None  # ach.sensitivity.Sensitivity
+    collection: list = field(default_factory=list)  # ach.collection.Value, best first
+    hardest_pairs: list = field(default_factory=list)  # ach.collection.Pair
     settings: dict = field(default_factory=dict)
     generated: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
 
@@ -146,6 +149,16 @@ class Result:
             ],
             "sources": [{"id": sid, "woe_db": by_h(self.source_woe[s])} for s, sid in enumerate(inp.sources)],
             "warnings": [d.to_dict() for d in self.case.warnings],
+            "sensitivity": self.sensitivity.to_dict() if self.sensitivity is not None else None,
+            "collection": {
+                "candidates": [v.to_dict(hyps) for v in self.collection],
+                "hardest_pairs": [
+                    {"a": p.a, "b": p.b, "mass": p.mass, "evidence_db": p.evidence_db,
+                     "separating_items": [{"id": i, "db": d} for i, d in p.separating_items],
+                     "info_gain_of_10db_item": p.gain_from_10db}
+                    for p in self.hardest_pairs
+                ],
+            },
             "provenance": self.provenance(),
         }
         if self.bayes is not None:
@@ -233,6 +246,9 @@ def analyze(
         heuer=heuer.score(case),
         settings={"seed": seed, "sampled": sample},
     )
+    result.sensitivity = sensitivity.analyse(case)
+    result.collection = collection.rank(case, result.posterior)
+    result.hardest_pairs = collection.hardest_pairs(result)
     if sample:
         from . import model
 

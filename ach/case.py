@@ -56,6 +56,17 @@ class Evidence:
     line: int | None = None  # where it starts in the case file
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """An observation not yet made, rated like an item, for `ach collect`."""
+
+    id: str
+    text: str
+    likelihood: dict[str, Belief]  # P(it would be observed | hypothesis)
+    credibility: Belief = Belief(1.0)
+    notes: str = ""
+
+
 @dataclass(frozen=True, eq=False)
 class Case:
     question: str
@@ -69,6 +80,7 @@ class Case:
     path: str = "<case>"
     sha256: str = ""
     warnings: tuple[Diagnostic, ...] = ()
+    collection: tuple[Candidate, ...] = ()
 
     @property
     def hypothesis_ids(self) -> list[str]:

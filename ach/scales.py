@@ -262,9 +262,29 @@ def suggest(text: str, options: list[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
-@lru_cache(maxsize=None)
+# fit_band() of the default ICD 203 bands, kept so the command line need not
+# import scipy.optimize (half a second) to read a case; tests/test_scales.py
+# refits them.
+DEFAULT_FITS: dict[tuple[float, float], tuple[float, float]] = {
+    (0.01, 0.05): (0.02681300110907218, 167.26878272350683),
+    (0.05, 0.2): (0.11565124099985381, 46.9147183110536),
+    (0.2, 0.45): (0.3193137828496254, 36.61395459505854),
+    (0.45, 0.55): (0.5, 269.69842458560333),
+    (0.55, 0.8): (0.6806862171503744, 36.61395459505899),
+    (0.8, 0.95): (0.8843487590002312, 46.914718311216944),
+    (0.95, 0.99): (0.9731869988909279, 167.26878272350638),
+}
+
+
 def fit_band(lo: float, hi: float, q: float = 0.05) -> tuple[float, float]:
     """(mean, concentration) of the Beta whose central (1 - 2q) interval is [lo, hi]."""
+    if q == 0.05 and (lo, hi) in DEFAULT_FITS:
+        return DEFAULT_FITS[(lo, hi)]
+    return _fit_band(lo, hi, q)
+
+
+@lru_cache(maxsize=None)
+def _fit_band(lo: float, hi: float, q: float) -> tuple[float, float]:
     if not 0.0 < lo < hi < 1.0:
         raise ScaleError(f"band [{lo}, {hi}] must satisfy 0 < low < high < 1", "")
     from scipy.optimize import least_squares

@@ -367,3 +367,81 @@ def timeline(inputs, dates: list[str | None]):
             log_source = combine(inputs.r[:, None], source_sum(g), source_sum(z))
             out.append(exact.normalise(np.log(inputs.prior) + log_source.sum(axis=0)))
     return steps, np.array(out).reshape(len(steps), len(inputs.hypotheses))
+
+
+# -- everything, for a report ----------------------------------------------------
+
+
+@dataclass
+class Sensitivity:
+    """All of the above for one case, as the report and the JSON show it."""
+
+    hypotheses: list[str]
+    items: list[str]
+    sources: list[str]
+    loo: LeaveOneOut
+    tornado: list[Swing]
+    thresholds: list[Threshold]
+    prior: PriorThreshold | None
+    sweeps: dict[str, tuple[np.ndarray, np.ndarray]]  # source id -> (grid, posterior)
+    deception: dict[str, tuple[np.ndarray, np.ndarray]]  # item id -> (credibility grid, posterior)
+    timeline: tuple[list[str], np.ndarray]
+
+    def to_dict(self) -> dict:
+        hyps = self.hypotheses
+
+        def by_h(row):
+            return {h: float(p) for h, p in zip(hyps, row)}
+
+        def curves(grid, post):
+            return {"grid": [float(g) for g in grid], "posterior": {h: [float(p) for p in post[:, j]] for j, h in enumerate(hyps)}}
+
+        return {
+            "leave_one_out": {
+                "items": {e: by_h(p) for e, p in zip(self.items, self.loo.items)},
+                "sources": {s: by_h(p) for s, p in zip(self.sources, self.loo.sources)},
+                "linchpins": {
+                    "items": [self.items[i] for i in self.loo.item_linchpins],
+                    "sources": [self.sources[s] for s in self.loo.source_linchpins],
+                },
+            },
+            "tornado": [
+                {"input": s.label, "kind": s.kind, "id": s.item, "hypothesis": s.hypothesis,
+                 "low": float(s.low), "high": float(s.high), "p_low": float(s.p_low), "p_high": float(s.p_high)}
+                for s in self.tornado
+            ],
+            "thresholds": {
+                "items": [
+                    {"id": t.item, "rival": t.rival, "factor": None if not np.isfinite(t.factor) else float(t.factor),
+                     "ratio": float(t.ratio)}
+                    for t in self.thresholds
+                ],
+                "prior": None if self.prior is None else {
+                    "rival": self.prior.rival, "odds_now": self.prior.odds_now, "odds_needed": self.prior.odds_needed},
+            },
+            "reliability_sweeps": {s: curves(*c) for s, c in self.sweeps.items()},
+            "deception": {e: curves(*c) for e, c in self.deception.items()},
+            "timeline": {"dates": list(self.timeline[0]), "posterior": {h: [float(p) for p in self.timeline[1][:, j]] for j, h in enumerate(hyps)}},
+        }
+
+
+def analyse(case, n_sweeps: int = 3) -> Sensitivity:
+    """Every sensitivity computation for a case (milliseconds, exact engine only)."""
+    inputs = case.inputs
+    parts = Parts.of(inputs)
+    loo = leave_one_out(inputs, parts)
+    moved = np.abs(loo.sources - parts.posterior).max(axis=1)
+    top_sources = [int(s) for s in np.argsort(-moved)[:n_sweeps] if moved[s] > 0]
+    deceptive = [i for i, e in enumerate(case.evidence) if isinstance(e.if_false, dict)]
+    return Sensitivity(
+        hypotheses=inputs.hypotheses,
+        items=inputs.items,
+        sources=inputs.sources,
+        loo=loo,
+        tornado=tornado(inputs, parts),
+        thresholds=item_thresholds(inputs, parts),
+        prior=prior_threshold(inputs, parts),
+        sweeps={inputs.sources[s]: reliability_sweep(inputs, s, parts=parts) for s in top_sources},
+        deception={inputs.items[i]: credibility_sweep(inputs, i, parts=parts) for i in deceptive},
+        timeline=timeline(inputs, [e.date for e in case.evidence]),
+    )

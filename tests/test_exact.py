@@ -188,3 +188,12 @@ def test_k1_case_exact_posterior_is_a_distribution():
     assert result.posterior.sum() == pytest.approx(1.0)
     assert len(result.hypotheses) >= 5
     assert result.item_woe.shape == (len(result.case.evidence), len(result.hypotheses))
+
+
+def test_default_band_table_is_what_the_fit_gives():
+    from ach.scales import DEFAULT_FITS, TERMS, _fit_band
+
+    assert set(DEFAULT_FITS) == set(TERMS.values())
+    for (lo, hi), (mean, kappa) in DEFAULT_FITS.items():
+        fitted = _fit_band(lo, hi, 0.05)
+        assert mean == pytest.approx(fitted[0], rel=1e-9) and kappa == pytest.approx(fitted[1], rel=1e-6)
