@@ -1,24 +1,31 @@
 """The ``ach`` command: parses arguments and calls the library, nothing more.
 
 Exit codes: 0 success, 1 the input is wrong (every problem listed on stderr,
-no traceback), 2 the command line is wrong.
+no traceback), 2 the command line is wrong, 3 ach itself failed (a bug: set
+ACH_DEBUG=1 to see the traceback).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
 import click
 
 EXIT_INVALID = 1
+EXIT_BUG = 3
 
 
-def _fail_on_case_error(fn):
-    """Turn a CaseError into its located messages and exit 1, never a traceback."""
-    import functools
+def _friendly_errors(fn):
+    """Turn a CaseError into its located messages and exit 1, never a traceback.
+
+    Anything else that goes wrong is ach's fault, not the analyst's: say so in
+    one line (the traceback is there with ACH_DEBUG=1).
+    """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -30,10 +37,24 @@ def _fail_on_case_error(fn):
             for d in exc.diagnostics:
                 click.echo(str(d), err=True)
             n = sum(d.level == "error" for d in exc.diagnostics)
-            click.echo(f"{n} error{'s' * (n != 1)}: nothing was analysed", err=True)
+            click.echo(f"{_count(range(n), 'error')}: nothing was analysed", err=True)
             sys.exit(EXIT_INVALID)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
+            raise  # click reports these itself (a closed pipe, as in `ach … | head`, quietly)
+        except Exception as exc:
+            if os.environ.get("ACH_DEBUG"):
+                raise
+            click.echo(f"ach: internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo("    this is a bug in ach, not in the case file; please report it with the file "
+                       "(run with ACH_DEBUG=1 to see the traceback)", err=True)
+            sys.exit(EXIT_BUG)
 
     return wrapper
+
+
+def _count(things, word: str, plural: str = "") -> str:
+    n = len(things)
+    return f"{n} {word if n == 1 else plural or word + 's'}"
 
 
 def _load(path: str):
@@ -74,6 +95,7 @@ def main():
 @click.argument("cases", nargs=-1, required=True)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print every problem as JSON on stdout.")
+@_friendly_errors
 def validate(cases, strict, as_json):
     """Check case files; list every error and warning with file, line and field.
 
@@ -93,13 +115,14 @@ def validate(cases, strict, as_json):
         for d in diagnostics:
             click.echo(str(d), err=True)
         if case is None:
-            click.echo(f"{path}: invalid ({len(errors)} error{'s' * (len(errors) != 1)}, {len(warnings)} warning{'s' * (len(warnings) != 1)})", err=True)
+            click.echo(f"{path}: invalid ({_count(errors, 'error')}, {_count(warnings, 'warning')})", err=True)
         else:
-            counts = f"{len(case.hypotheses)} hypotheses, {len(case.evidence)} items, {sum(not s.implicit for s in case.sources)} sources"
-            note = f" ({len(warnings)} warning{'s' * (len(warnings) != 1)})" if warnings else ""
+            named = [s for s in case.sources if not s.implicit]
+            counts = f"{_count(case.hypotheses, 'hypothesis', 'hypotheses')}, {_count(case.evidence, 'item')}, {_count(named, 'source')}"
+            note = f" ({_count(warnings, 'warning')}{', failing under --strict' if strict else ''})" if warnings else ""
             click.echo(f"{path}: valid: {counts}{note}")
     if as_json:
-        click.echo(json.dumps(report, indent=2))
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     sys.exit(EXIT_INVALID if failed else 0)
 
 
@@ -107,7 +130,7 @@ def validate(cases, strict, as_json):
 @click.argument("case")
 @click.option("--json", "as_json", is_flag=True, help="Print every number as JSON (the stable contract in the README).")
 @_sampling_options
-@_fail_on_case_error
+@_friendly_errors
 def analyze(case, as_json, **options):
     """Posterior probabilities, weights of evidence, classic scores and (unless --no-sample) their uncertainty."""
     result = _analyze(_load(case), **options)
@@ -121,7 +144,7 @@ def analyze(case, as_json, **options):
 @click.argument("case")
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Folder for the report (default: reports/<case name>).")
 @_sampling_options
-@_fail_on_case_error
+@_friendly_errors
 def report(case, out, **options):
     """Write report.html, report.md and figures/ for a case."""
     result = _analyze(_load(case), **options)
@@ -137,6 +160,7 @@ def report(case, out, **options):
 
 
 @main.command()
+@_friendly_errors
 def schema():
     """Print the JSON Schema of case files (for editors and other tools)."""
     from .loader import schema as load_schema

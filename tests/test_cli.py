@@ -1,0 +1,322 @@
+"""The installed ``ach`` command, run end to end as a user would, failures included."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+from importlib import metadata, resources
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+K1 = ROOT / "cases" / "k1.yaml"
+MINI = ROOT / "tests" / "data" / "mini.yaml"
+WARNINGS = ROOT / "tests" / "data" / "warnings.yaml"
+BAD = ROOT / "tests" / "data" / "bad"
+
+
+def _command() -> list[str]:
+    beside = Path(sys.executable).parent / "ach"
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("ach")
+    return [found] if found else [sys.executable, "-m", "ach.cli"]
+
+
+ACH = _command()
+
+
+def ach(*args: str | Path, stdin: bytes | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+    proc = subprocess.run(
+        [*ACH, *map(str, args)], input=stdin, capture_output=True, timeout=timeout, cwd=ROOT
+    )
+    proc.out = proc.stdout.decode("utf-8")
+    proc.err = proc.stderr.decode("utf-8")
+    assert "Traceback" not in proc.err, proc.err
+    return proc
+
+
+def located(stderr: str, path: Path | str) -> list[int]:
+    """Line numbers of the 'path:line: level:' messages in stderr."""
+    return [int(n) for n in re.findall(rf"^{re.escape(str(path))}:(\d+): (?:error|warning):", stderr, re.M)]
+
+
+def test_the_installed_command_is_used():
+    assert Path(ACH[0]).name == "ach" or ACH[1:] == ["-m", "ach.cli"]
+
+
+# -- validate -------------------------------------------------------------------------
+
+
+def test_validate_good_files():
+    proc = ach("validate", K1, MINI)
+    assert proc.returncode == 0, proc.err
+    assert f"{K1}: valid: 5 hypotheses, 31 items, 8 sources (2 warnings)" in proc.out
+    assert f"{MINI}: valid: 3 hypotheses, 3 items, 2 sources" in proc.out
+    assert located(proc.err, K1) == [475, 575]  # E13 and E18, non-diagnostic
+
+
+@pytest.mark.parametrize(
+    "name, lines",
+    [
+        ("bad_rating.yaml", [13]),
+        ("missing_hypothesis.yaml", [12, 12, 13]),
+        ("syntax.yaml", [11]),
+        ("duplicate_key.yaml", [10]),
+        ("tabs.yaml", [6]),
+        ("not_utf8.yaml", [1]),
+        ("not_a_mapping.yaml", [1]),
+        ("impossible.yaml", [12, 12, 12]),
+    ],
+)
+def test_validate_bad_file(name, lines):
+    path = BAD / name
+    proc = ach("validate", path)
+    assert proc.returncode == 1
+    assert located(proc.err, path) == lines
+    assert "hint:" in proc.err
+    assert f"{path}: invalid (" in proc.err
+    assert proc.out == ""
+
+
+def test_validate_lists_every_problem_at_once():
+    path = BAD / "many_errors.yaml"
+    proc = ach("validate", path)
+    assert proc.returncode == 1
+    assert located(proc.err, path) == [6, 13, 18, 18, 19]
+    for words in ("'DOG' is used twice", "'G' is not understood", "'CCC'", "did you mean 'CC'?", "1.5 is outside", "'mid'"):
+        assert words in proc.err
+    assert f"{path}: invalid (5 errors, 0 warnings)" in proc.err
+
+
+def test_validate_several_files_reports_each():
+    proc = ach("validate", MINI, BAD / "bad_rating.yaml", BAD / "syntax.yaml")
+    assert proc.returncode == 1
+    assert f"{MINI}: valid" in proc.out
+    assert located(proc.err, BAD / "bad_rating.yaml") == [13]
+    assert located(proc.err, BAD / "syntax.yaml") == [11]
+
+
+def test_validate_missing_file_and_folder():
+    proc = ach("validate", ROOT / "nope.yaml", ROOT / "tests")
+    assert proc.returncode == 1
+    assert f"{ROOT / 'nope.yaml'}: error: no such file" in proc.err
+    assert f"{ROOT / 'tests'}: error: is a folder" in proc.err
+
+
+def test_warnings_pass_unless_strict():
+    relaxed = ach("validate", WARNINGS)
+    assert relaxed.returncode == 0
+    assert "(5 warnings)" in relaxed.out
+    assert located(relaxed.err, WARNINGS) == [4, 15, 16, 17, 19]
+    for words in ("catch_all", "'kidd' is not listed", "did you mean 'kid'?", "rules out 'KID'", "'E1~2'", "non-diagnostic"):
+        assert words in relaxed.err
+    strict = ach("validate", "--strict", WARNINGS)
+    assert strict.returncode == 1
+    assert "failing under --strict" in strict.out
+    assert ach("validate", "--strict", MINI).returncode == 0
+
+
+def test_validate_json():
+    proc = ach("validate", "--json", MINI, BAD / "many_errors.yaml", WARNINGS)
+    assert proc.returncode == 1
+    report = json.loads(proc.out)
+    assert [r["path"] for r in report] == [str(MINI), str(BAD / "many_errors.yaml"), str(WARNINGS)]
+    assert [r["valid"] for r in report] == [True, False, True]
+    assert report[0]["diagnostics"] == []
+    errors = report[1]["diagnostics"]
+    assert [d["line"] for d in errors] == [6, 13, 18, 18, 19]
+    assert errors[2] == {
+        "level": "error",
+        "message": "rating 'CCC' is not one of CC, C, N, I, II, NA (or a probability in [0, 1], or an ICD 203 term such as 'likely')",
+        "file": str(BAD / "many_errors.yaml"),
+        "line": 18,
+        "field": "evidence E1 › likelihood › DOG",
+        "hint": "did you mean 'CC'?",
+    }
+    assert {d["level"] for d in report[2]["diagnostics"]} == {"warning"}
+    assert proc.err == ""
+
+
+def test_validate_reads_stdin():
+    good = ach("validate", "-", stdin=MINI.read_bytes())
+    assert good.returncode == 0 and "-: valid" in good.out
+    bad = ach("validate", "-", stdin=(BAD / "bad_rating.yaml").read_bytes())
+    assert bad.returncode == 1 and located(bad.err, "-") == [13]
+
+
+# -- analyze ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def k1_json():
+    proc = ach("analyze", K1, "--no-sample", "--json")
+    assert proc.returncode == 0, proc.err
+    return json.loads(proc.out)
+
+
+def test_analyze_json_contract(k1_json):
+    out = k1_json
+    hyps = ["KH", "IAM", "ISIS", "SUNNI", "OTHER"]
+    assert out["ach_version"] == metadata.version("ach")
+    assert out["case"]["path"] == str(K1)
+    assert out["case"]["sha256"] == hashlib.sha256(K1.read_bytes()).hexdigest()
+    assert out["case"]["title"].startswith("K-1 rocket attack")
+    assert out["hypotheses"] == hyps
+
+    inputs = out["inputs"]
+    assert set(inputs["prior"]) == set(hyps) and sum(inputs["prior"].values()) == pytest.approx(1)
+    assert inputs["sources"]["us-gov"]["reliability"] == 0.65
+    assert inputs["sources"]["us-gov"]["items"][:2] == ["E01", "E02"]
+    assert len(inputs["evidence"]) == 31
+    e01 = inputs["evidence"]["E01"]
+    assert set(e01) >= {"source", "credibility", "likelihood", "if_false", "concentration"}
+    assert e01["source"] == "us-gov" and e01["credibility"] == 0.6
+    assert set(e01["likelihood"]) == set(hyps) and e01["if_false"]["IAM"] == 0.75
+    assert e01["likelihood"]["OTHER"] == 0.15
+
+    posterior = out["exact"]["posterior"]
+    assert list(posterior) == hyps
+    assert sum(posterior.values()) == pytest.approx(1, abs=1e-9)
+    assert all(0 <= p <= 1 for p in posterior.values())
+    assert set(out["heuer"]["inconsistency"]) == set(hyps)
+    assert set(out["heuer"]["weighted_inconsistency"]) == set(hyps)
+    assert [e["id"] for e in out["evidence"]][:3] == ["E01", "E02", "E03"]
+    assert all(set(e["woe_db"]) == set(hyps) for e in out["evidence"])
+    assert "bayes" not in out and "forward" not in out
+    assert len(out["warnings"]) == 2
+
+
+def test_analyze_agrees_with_the_library(k1_json):
+    import ach as library
+
+    result = library.analyze(K1, sample=False)
+    assert list(k1_json["exact"]["posterior"].values()) == pytest.approx(list(result.posterior), abs=1e-9)
+    assert k1_json["leading"] == result.leading
+
+
+def test_analyze_reads_stdin(k1_json):
+    raw = K1.read_bytes()
+    proc = ach("analyze", "-", "--no-sample", "--json", stdin=raw)
+    assert proc.returncode == 0, proc.err
+    out = json.loads(proc.out)
+    assert out["case"]["sha256"] == hashlib.sha256(raw).hexdigest()
+    assert out["exact"]["posterior"] == k1_json["exact"]["posterior"]
+
+
+@pytest.mark.xfail(reason="analysis._num passes ±inf through: a zero likelihood gives woe_db -Infinity, not JSON", strict=False)
+def test_analyze_json_is_standard_json_even_with_a_zero_likelihood():
+    proc = ach("analyze", WARNINGS, "--no-sample", "--json")
+    assert proc.returncode == 0
+
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    json.loads(proc.out, parse_constant=refuse)
+
+
+def test_analyze_prints_a_summary():
+    proc = ach("analyze", MINI, "--no-sample")
+    assert proc.returncode == 0, proc.err
+    assert "Bottom line: The child (KID) is the leading hypothesis" in proc.out
+    assert all(h in proc.out for h in ("DOG", "KID", "OTHER"))
+
+
+@pytest.mark.parametrize("name", ["many_errors.yaml", "syntax.yaml", "impossible.yaml", "not_utf8.yaml", "uncertain_zero_prior.yaml"])
+def test_analyze_bad_file_fails_cleanly(name):
+    path = BAD / name
+    proc = ach("analyze", path, "--no-sample", "--json")
+    assert proc.returncode == 1
+    assert proc.out == ""
+    assert located(proc.err, path)
+    assert "nothing was analysed" in proc.err
+
+
+def test_analyze_missing_file_and_bad_stdin():
+    missing = ach("analyze", "no/such/case.yaml", "--no-sample")
+    assert missing.returncode == 1 and "no/such/case.yaml: error: no such file" in missing.err
+    garbage = ach("analyze", "-", "--no-sample", stdin=b"\x00\xff\xfe garbage")
+    assert garbage.returncode == 1 and "-:1: error:" in garbage.err
+    empty = ach("analyze", "-", "--no-sample", stdin=b"")
+    assert empty.returncode == 1 and "empty" in empty.err
+
+
+def test_a_bug_in_ach_is_one_line_not_a_traceback(monkeypatch):
+    from click.testing import CliRunner
+
+    import ach.analysis
+    from ach.cli import main
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("engine exploded")
+
+    monkeypatch.setattr(ach.analysis, "analyze", broken)
+    result = CliRunner().invoke(main, ["analyze", str(MINI), "--no-sample"])
+    assert result.exit_code == 3
+    assert "internal error: RuntimeError: engine exploded" in result.output
+    assert "ACH_DEBUG=1" in result.output and "Traceback" not in result.output
+    monkeypatch.setenv("ACH_DEBUG", "1")
+    result = CliRunner().invoke(main, ["analyze", str(MINI), "--no-sample"])
+    assert isinstance(result.exception, RuntimeError)
+
+
+# -- the rest of the command line ------------------------------------------------------
+
+
+def test_schema_is_the_packaged_schema():
+    proc = ach("schema")
+    assert proc.returncode == 0
+    packaged = json.loads(resources.files("ach").joinpath("schema/case.schema.json").read_text())
+    assert json.loads(proc.out) == packaged
+    assert packaged["required"] == ["question", "hypotheses", "evidence"]
+
+
+def test_version():
+    proc = ach("--version")
+    assert proc.returncode == 0
+    assert proc.out.strip() == f"ach, version {metadata.version('ach')}"
+
+
+@pytest.mark.parametrize(
+    "args", [("--bogus",), ("analyze", MINI, "--bogus"), ("frobnicate",), ("validate",), ("analyze", MINI, "--draws", "x")]
+)
+def test_command_line_mistakes_exit_2(args):
+    proc = ach(*args)
+    assert proc.returncode == 2
+    assert "Usage:" in proc.err or "Error:" in proc.err
+
+
+# -- one sampled run -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sampled():
+    proc = ach("analyze", MINI, "--json", "--draws", "200", "--tune", "200", "--chains", "2", "--seed", "11")
+    assert proc.returncode == 0, proc.err
+    return proc
+
+
+def test_sampled_run_prints_pure_json_with_the_uncertainty(sampled):
+    out = json.loads(sampled.out)  # the whole of stdout: progress went to stderr
+    assert "ach:" in sampled.err
+    hyps = out["hypotheses"]
+    bayes = out["bayes"]
+    assert set(bayes) >= {"mean", "hdi90", "p_leading", "r_hat_max", "ess_bulk_min", "divergences", "chains", "draws"}
+    assert (bayes["chains"], bayes["draws"]) == (2, 200)
+    assert sum(bayes["mean"].values()) == pytest.approx(1, abs=1e-6)
+    assert sum(bayes["p_leading"].values()) == pytest.approx(1, abs=1e-6)
+    assert bayes["r_hat_max"] >= 0.99 and bayes["ess_bulk_min"] > 0 and bayes["divergences"] >= 0
+    forward = out["forward"]
+    assert set(forward) >= {"hdi90", "p_leading"}
+    for block in (bayes, forward):
+        assert list(block["hdi90"]) == hyps
+        for lo, hi in block["hdi90"].values():
+            assert 0 <= lo <= hi <= 1
+    for h in hyps:  # the stratified mean agrees with the exact posterior
+        assert bayes["mean"][h] == pytest.approx(out["exact"]["posterior"][h], abs=0.03)
+    assert out["provenance"]["seed"] == 11
