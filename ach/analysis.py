@@ -264,8 +264,9 @@ def analyze(
 
 
 def _num(x) -> float | None:
+    """A JSON-safe number: NaN and ±inf (a zero likelihood's weight) become null."""
     x = float(x)
-    return None if np.isnan(x) else round(x, 10)
+    return round(x, 10) if np.isfinite(x) else None
 
 
 def _pct(p: float, sign: bool = True) -> str:

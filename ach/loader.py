@@ -19,7 +19,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .case import Case, Citation, Evidence, Hypothesis, Source
+from .case import Candidate, Case, Citation, Evidence, Hypothesis, Source
 from .diagnostics import CaseError, Diagnostic
 from .scales import (
     ADMIRALTY_CREDIBILITY,
@@ -300,6 +300,7 @@ class _Builder:
         hypotheses, hyps_complete = self.hypotheses(d.get("hypotheses"), d.get("prior_concentration"))
         sources, sources_complete = self.sources(d.get("sources"))
         evidence, sources = self.evidence(d.get("evidence"), hypotheses if hyps_complete else None, sources, sources_complete, scale)
+        collection = self.collection(d.get("collection"), hypotheses if hyps_complete else None, scale)
         if self.failed:
             return self.result(None)
         case = Case(
@@ -313,6 +314,7 @@ class _Builder:
             scale=scale,
             path=self.file,
             sha256=self.sha256,
+            collection=tuple(collection),
         )
         self.check_possible(case)
         return self.result(case)
@@ -507,6 +509,38 @@ class _Builder:
                 self.check_item(at, item)
             out.append(item)
         return out, sources
+
+    def collection(self, specs, hypotheses, scale) -> list[Candidate]:
+        """Candidate observations: rated like items, but every cell must say something."""
+        if not isinstance(specs, list):
+            return []
+        hyps = None if hypotheses is None else [h.id for h in hypotheses]
+        out, seen = [], set()
+        for i, spec in enumerate(specs):
+            if not isinstance(spec, dict) or not isinstance(spec.get("id"), str):
+                continue
+            at = ("collection", i)
+            if spec["id"] in seen:
+                self.error((*at, "id"), f"candidate id '{spec['id']}' is used twice", "give each candidate its own id")
+            seen.add(spec["id"])
+            likelihood, clean = {}, False
+            if isinstance(spec.get("likelihood"), dict):
+                likelihood, clean = self.likelihoods(at, spec["likelihood"], hyps, scale, "medium")
+            for h, cell in likelihood.items():
+                if cell is None:
+                    self.error((*at, "likelihood", h), f"{NA} cannot rate a candidate observation",
+                               "give the probability of observing it if this hypothesis is true")
+                    clean = False
+            cred = Belief(1.0)
+            value = spec.get("credibility")
+            if value is not None and _valid(value):
+                try:
+                    cred = credibility(value)
+                except ScaleError as exc:
+                    self.error((*at, "credibility"), str(exc), _input_hint(exc, value, ADMIRALTY_CREDIBILITY))
+            if clean:
+                out.append(Candidate(spec["id"], _text(spec.get("text")), likelihood, cred, _text(spec.get("notes"))))
+        return out
 
     def likelihoods(self, at, spec: dict, hyps: list[str] | None, scale: Scale, confidence: str) -> tuple[dict, bool]:
         """(cells, whether every cell was understood)."""

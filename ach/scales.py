@@ -91,7 +91,8 @@ def unimodal(mean, concentration):
     parameters at 1 keeps the mean (so the exact posterior is unchanged) and
     gives a unimodal Beta, the shape an analyst means by "about 0.99".
     """
-    return np.maximum(concentration, 1.0 / np.minimum(mean, 1.0 - mean))
+    edge = np.maximum(np.minimum(mean, 1.0 - mean), 1e-300)  # no overflow at denormals
+    return np.maximum(concentration, 1.0 / edge)
 
 
 def beta_params(mean, kappa):
@@ -256,9 +257,12 @@ def heuer_level(value: float) -> str:
 
 
 def suggest(text: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(str(text), [str(o) for o in options], n=1, cutoff=0.5)
+    """'did you mean X?' for the closest option (case-blind), or ''."""
+    options = [str(o) for o in options]
+    close = difflib.get_close_matches(str(text), options, n=1, cutoff=0.5)
     if not close:
-        close = difflib.get_close_matches(str(text).lower(), [str(o).lower() for o in options], n=1, cutoff=0.5)
+        lowered = {o.lower(): o for o in options}
+        close = [lowered[c] for c in difflib.get_close_matches(str(text).lower(), list(lowered), n=1, cutoff=0.5)]
     return f"did you mean '{close[0]}'?" if close else ""
 
 

@@ -20,15 +20,16 @@ Q = 0.05  # swings run from the 5 % to the 95 % point of each input
 
 
 class _LogSum:
-    """Per-source sums of log terms that may be -inf (a zero likelihood),
-    kept as (finite part, count of -inf) so terms can be taken out again."""
+    """Sums of log terms that may be -inf (a zero likelihood), kept as (finite
+    part, count of -inf) so that terms can be taken out again exactly."""
 
-    def __init__(self, terms: np.ndarray, source_sum):
+    def __init__(self, terms: np.ndarray, summed):
         finite = np.isfinite(terms)
-        self.finite = source_sum(np.where(finite, terms, 0.0))
-        self.zeros = source_sum((~finite).astype(float))
+        self.finite = summed(np.where(finite, terms, 0.0))
+        self.zeros = summed((~finite).astype(float))
 
-    def value(self, finite, zeros):
+    @staticmethod
+    def value(finite, zeros):
         return np.where(zeros > 0.5, -np.inf, finite)
 
     @property
@@ -52,7 +53,7 @@ class Parts:
     G: _LogSum  # per-source sums of g
     Z: _LogSum  # per-source sums of z
     log_source: np.ndarray  # (S, n) log P(E_s | H_j)
-    total: np.ndarray  # (n,) log prior + sum of log_source (unnormalised log posterior)
+    T: _LogSum  # log prior + sum of log_source: the unnormalised log posterior
 
     @classmethod
     def of(cls, inputs) -> Parts:
@@ -62,8 +63,18 @@ class Parts:
             z = np.log(inputs.b)
             G, Z = _LogSum(g, source_sum), _LogSum(z, source_sum)
             log_source = combine(inputs.r[:, None], G.total, Z.total)
-            total = np.log(inputs.prior) + log_source.sum(axis=0)
-        return cls(inputs, g, z, G, Z, log_source, total)
+            T = _LogSum(np.vstack([np.log(inputs.prior), log_source]), lambda x: x.sum(axis=0))
+        return cls(inputs, g, z, G, Z, log_source, T)
+
+    @property
+    def total(self) -> np.ndarray:
+        return self.T.total
+
+    def without_source(self, s) -> np.ndarray:
+        """The unnormalised log posterior without source(s) ``s`` (…, n)."""
+        old = self.log_source[s]
+        finite = self.T.finite - np.where(np.isfinite(old), old, 0.0)
+        return _LogSum.value(finite, self.T.zeros - ~np.isfinite(old))
 
     @property
     def posterior(self) -> np.ndarray:
@@ -79,7 +90,7 @@ class Parts:
         r = self.inputs.r[s][..., None]
         with np.errstate(divide="ignore", invalid="ignore"):
             new_source = combine(r, self.G.swap(s, self.g[items], g_new), self.Z.swap(s, self.z[items], z_new))
-        return self.total - self.log_source[s] + new_source
+        return self.without_source(s) + new_source
 
 
 def combine(r, G, Z):
@@ -103,8 +114,7 @@ def leave_one_out(inputs, parts: Parts | None = None) -> LeaveOneOut:
     parts = parts or Parts.of(inputs)
     ones = np.zeros_like(parts.g)  # log 1: an absent item's terms
     items = exact.normalise(parts.with_item_terms(np.arange(len(inputs.items)), ones, ones))
-    with np.errstate(invalid="ignore"):
-        sources = exact.normalise(parts.total - parts.log_source)
+    sources = exact.normalise(parts.without_source(np.arange(len(inputs.sources))))
     lead = parts.leader
     return LeaveOneOut(
         items=items,
@@ -191,7 +201,7 @@ def tornado(inputs, parts: Parts | None = None) -> list[Swing]:
     idx = np.flatnonzero(free)
     if len(idx):
         ends = [
-            p_lead(parts.total - parts.log_source[idx] + combine(v[idx, None], parts.G.total[idx], parts.Z.total[idx]))
+            p_lead(parts.without_source(idx) + combine(v[idx, None], parts.G.total[idx], parts.Z.total[idx]))
             for v in (lo, hi)
         ]
         swings += [Swing("reliability", sources[s], None, lo[s], hi[s], ends[0][c], ends[1][c]) for c, s in enumerate(idx)]
@@ -205,7 +215,8 @@ def tornado(inputs, parts: Parts | None = None) -> list[Swing]:
             for value in (lo[j], hi[j]):
                 prior = inputs.prior * (1 - value) / (1 - inputs.prior[j])
                 prior[j] = value
-                ends.append(float(p_lead(parts.total - np.log(inputs.prior) + np.log(prior))))
+                with np.errstate(divide="ignore"):
+                    ends.append(float(p_lead(parts.total - np.log(inputs.prior) + np.log(prior))))
             swings.append(Swing("prior", hyps[j], None, lo[j], hi[j], *ends))
     return sorted(swings, key=lambda s: -s.width)
 
@@ -333,7 +344,7 @@ def reliability_sweep(inputs, source: int, grid=None, parts: Parts | None = None
     parts = parts or Parts.of(inputs)
     grid = np.linspace(0, 1, 51) if grid is None else np.asarray(grid, float)
     log_s = combine(grid[:, None], parts.G.total[source], parts.Z.total[source])
-    return grid, exact.normalise(parts.total - parts.log_source[source] + log_s)
+    return grid, exact.normalise(parts.without_source(source) + log_s)
 
 
 def credibility_sweep(inputs, item: int, grid=None, parts: Parts | None = None):

@@ -209,7 +209,6 @@ def test_analyze_reads_stdin(k1_json):
     assert out["exact"]["posterior"] == k1_json["exact"]["posterior"]
 
 
-@pytest.mark.xfail(reason="analysis._num passes ±inf through: a zero likelihood gives woe_db -Infinity, not JSON", strict=False)
 def test_analyze_json_is_standard_json_even_with_a_zero_likelihood():
     proc = ach("analyze", WARNINGS, "--no-sample", "--json")
     assert proc.returncode == 0

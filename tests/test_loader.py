@@ -168,7 +168,7 @@ def test_unknown_top_level_field_suggests_the_right_name():
     assert unknown.line == LINE["hypotheses:"]
     assert "unknown field 'hypothesis'" in unknown.message
     assert "did you mean 'hypotheses'?" in unknown.hint
-    assert "allowed: analyst, date, description, evidence, hypotheses" in unknown.hint
+    assert "allowed: analyst, collection, date, description, evidence, hypotheses" in unknown.hint
     missing = only(diagnostics, "error", "")
     assert missing.line == 1 and "missing required field 'hypotheses'" in missing.message
 

@@ -251,7 +251,6 @@ def test_gibberish_gets_a_generic_hint():
     assert "classic rating" in info.value.hint
 
 
-@pytest.mark.xfail(reason="scales.suggest returns the lower-cased option when only the case differs", strict=False)
 def test_suggest_keeps_the_spelling_of_the_option():
     assert scales.suggest("b", ["A", "B"]) == "did you mean 'B'?"
 

@@ -62,11 +62,17 @@ def test_leave_one_out_matches_rerun(inp):
             np.testing.assert_allclose(loo.items[i], exact.posterior(drop_items(inp, [i])), atol=1e-9)
 
 
-def test_leave_one_out_keeps_zero_likelihoods_exact():
-    inp = make_inputs([[0.0, 0.5, 0.5], [0.9, 0.1, 0.5], [0.3, 0.3, 0.9]], source_index=[0, 0, 1], r=[0.9, 1.0])
+@pytest.mark.parametrize("r0", [0.9, 1.0])
+def test_leave_one_out_keeps_zero_likelihoods_exact(r0):
+    """With r = 1 the zero makes a whole source's term -inf: taking it out must
+    give the posterior without it, not NaN."""
+    inp = make_inputs([[0.0, 0.5, 0.5], [0.9, 0.1, 0.5], [0.3, 0.3, 0.9]], source_index=[0, 0, 1], r=[r0, 1.0])
     loo = sens.leave_one_out(inp)
     for i in range(3):
         np.testing.assert_allclose(loo.items[i], exact.posterior(drop_items(inp, [i])), atol=1e-12)
+    np.testing.assert_allclose(loo.sources[0], exact.posterior(drop_items(inp, [0, 1])), atol=1e-12)
+    grid, post = sens.reliability_sweep(inp, 0, grid=[0.5])
+    np.testing.assert_allclose(post[0], exact.posterior(replace(inp, r=np.array([0.5, 1.0]))), atol=1e-12)
 
 
 def test_tornado_swings_match_rerun(k1):
