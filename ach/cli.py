@@ -168,6 +168,136 @@ def schema():
     click.echo(json.dumps(load_schema(), indent=2))
 
 
+@main.command()
+@click.argument("case")
+@click.option("--json", "as_json", is_flag=True, help="Print the sensitivity numbers as JSON.")
+@click.option("--out", "-o", type=click.Path(file_okay=False), help="Folder for the figures (default: reports/<case name>/figures).")
+@click.option("--top", type=click.IntRange(1), default=10, show_default=True, help="Rows per table.")
+@_sampling_options
+@_friendly_errors
+def sensitivity(case, as_json, out, top, **options):
+    """Linchpins, tornado, thresholds, reliability sweeps and timeline (exact engine);
+    with sampling, also the two PyMC robustness views."""
+    result = _analyze(_load(case), **options)
+    sens = result.sensitivity
+    if as_json:
+        d = result.to_dict()
+        click.echo(json.dumps({"sensitivity": d["sensitivity"], "bayes": d.get("bayes"), "forward": d.get("forward")},
+                              indent=2, ensure_ascii=False))
+    else:
+        _print_sensitivity(result, top)
+    from .plots import save_figures
+
+    folder = Path(out) if out else Path("reports") / result.case.name / "figures"
+    paths = save_figures(result, folder)
+    if not as_json:
+        click.echo(f"\nfigures: {folder}/ ({', '.join(sorted(paths))})")
+
+
+@main.command()
+@click.argument("case")
+@click.option("--drop", multiple=True, metavar="ID", help="Leave out an item (or every item of a source). Repeatable.")
+@click.option("--set", "set_", multiple=True, metavar="ITEM.HYP=RATING", help="Re-rate one cell, e.g. E3.KH=unlikely. Repeatable.")
+@click.option("--reliability", multiple=True, metavar="SOURCE=VALUE", help="New reliability, e.g. us-gov=0.3 or us-gov=D.")
+@click.option("--credibility", multiple=True, metavar="ITEM=VALUE", help="New credibility, e.g. E5=4.")
+@click.option("--prior", multiple=True, metavar="HYP=WEIGHT", help="New prior weight, e.g. ISIS=30.")
+@click.option("--json", "as_json", is_flag=True, help="Print before and after as JSON.")
+@_friendly_errors
+def whatif(case, drop, set_, reliability, credibility, prior, as_json):
+    """Old against new posterior after edits given on the command line. The case file is never changed."""
+    from .whatif import whatif as run
+
+    def pairs(values, option):
+        out = {}
+        for text in values:
+            key, sep, value = text.partition("=")
+            if not sep or not key or not value:
+                raise click.BadParameter(f"'{text}' is not KEY=VALUE", param_hint=option)
+            out[key.strip()] = _scalar(value.strip())
+        return out
+
+    w = run(_load(case), drop=list(drop), set=pairs(set_, "--set"), reliability=pairs(reliability, "--reliability"),
+            credibility=pairs(credibility, "--credibility"), prior=pairs(prior, "--prior"))
+    if as_json:
+        click.echo(json.dumps(w.to_dict(), indent=2, ensure_ascii=False))
+        return
+    for change in w.changes or ["(no changes)"]:
+        click.echo(f"  {change}")
+    click.echo()
+    width = max(len(h) for h in w.before.hypotheses)
+    click.echo(f"  {'':<{width}}  {'before':>7}  {'after':>7}  {'change':>8}")
+    for j in w.before.order:
+        h = w.before.hypotheses[j]
+        b, a = w.before.posterior[j], w.after.posterior[j]
+        click.echo(f"  {h:<{width}}  {100 * b:6.1f}%  {100 * a:6.1f}%  {100 * (a - b):+7.1f}pp")
+    verdict = "stays" if w.after.leading == w.before.leading else f"changes to {w.after.leading}"
+    click.echo(f"\nThe leading hypothesis {verdict} ({w.before.leading} before).")
+
+
+@main.command()
+@click.argument("case")
+@click.option("--json", "as_json", is_flag=True, help="Print the ranking as JSON.")
+@_friendly_errors
+def collect(case, as_json):
+    """Rank the case's candidate observations by expected information gain;
+    name the hypotheses hardest to tell apart."""
+    from .analysis import analyze as run
+
+    result = run(_load(case), sample=False)
+    if as_json:
+        click.echo(json.dumps(result.to_dict()["collection"], indent=2, ensure_ascii=False))
+        return
+    lead = result.hypotheses.index(result.leading)
+    if result.collection:
+        click.echo(f"Candidate observations, most informative first (now: {result.leading} {100 * result.posterior[lead]:.0f} %):\n")
+        click.echo(f"  {'id':<6} {'P(seen)':>7}  {result.leading + ' if seen':>12}  {'if not':>7}  {'gain (bits)':>11}  {'P gain':>6}  text")
+        for v in result.collection:
+            click.echo(f"  {v.id:<6} {100 * v.p_seen:6.0f}%  {100 * v.if_seen[lead]:11.0f}%  {100 * v.if_not[lead]:6.0f}%  "
+                       f"{v.info_gain:11.3f}  {100 * v.probability_gain:5.1f}%  {v.text}")
+    else:
+        click.echo("The case lists no candidate observations (add them under `collection:`).")
+    click.echo("\nHardest to tell apart:")
+    for p in result.hardest_pairs:
+        favour = p.a if p.evidence_db >= 0 else p.b
+        items = ", ".join(f"{i} ({d:+.1f} dB)" for i, d in p.separating_items) or "none"
+        click.echo(f"  {p.a} vs {p.b}: {100 * p.mass:.0f} % of the probability; the evidence favours {favour} by "
+                   f"{abs(p.evidence_db):.1f} dB; separated most by {items}. An item 10x more expected under "
+                   f"{p.a} than {p.b} would be worth {p.gain_from_10db:.2f} bits.")
+
+
+def _scalar(text: str):
+    """A command-line value as YAML would read it: 0.3 -> float, 2 -> int, D -> str."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _print_sensitivity(result, top: int) -> None:
+    sens, inp = result.sensitivity, result.inputs
+    lead = result.leading
+    click.echo(f"Leading hypothesis: {lead} ({100 * result.posterior[result.hypotheses.index(lead)]:.1f} %)\n")
+    linchpins = [inp.items[i] for i in sens.loo.item_linchpins] + [inp.sources[s] for s in sens.loo.source_linchpins]
+    click.echo("Linchpins (removing one alone changes the leader): " + (", ".join(linchpins) or "none"))
+    click.echo(f"\nTornado: P({lead}) as each input swings across its 5-95 % range (widest first)")
+    for s in sens.tornado[:top]:
+        click.echo(f"  {s.label:<40} {s.low:6.3f} -> {s.high:6.3f}   P({lead}) {100 * s.p_low:5.1f}% -> {100 * s.p_high:5.1f}%")
+    click.echo(f"\nThresholds: how far an item's likelihood ratio must fall for a rival to lead")
+    for t in sorted(sens.thresholds, key=lambda t: t.factor)[:top]:
+        how = f"{t.factor:.2f}-fold" if t.factor < float("inf") else "cannot overturn alone"
+        click.echo(f"  {t.item:<8} {lead}:{t.rival} ratio {t.ratio:6.2f}   {how}")
+    if sens.prior is not None:
+        p = sens.prior
+        click.echo(f"\nPrior: you would need to believe beforehand that {p.rival} is {p.odds_needed:.2f} times as likely "
+                   f"as {lead} (now {p.odds_now:.2f}) for {p.rival} to lead.")
+    dates, post = sens.timeline
+    click.echo("\nTimeline (posterior after each date):")
+    for d, row in zip(dates, post):
+        click.echo(f"  {d:<12} " + "  ".join(f"{h} {100 * p:4.0f}%" for h, p in zip(result.hypotheses, row)))
+
+
 def _print_summary(result) -> None:
     case = result.case
     click.echo(case.title or case.question)

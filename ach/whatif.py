@@ -78,7 +78,10 @@ def edit(case: Case, *, drop=(), set=None, reliability=None, credibility=None, p
         return False
 
     for key, value in (set or {}).items():
-        eid, hid = key if isinstance(key, tuple) else (str(key).rsplit(".", 1) + [""])[:2]
+        if not isinstance(key, tuple) and "." not in str(key):
+            bad(f"set {key}", f"'{key}' does not name a cell", "write ITEM.HYPOTHESIS, e.g. E3.KH=unlikely")
+            continue
+        eid, hid = key if isinstance(key, tuple) else str(key).rsplit(".", 1)
         if check("evidence item", eid, items, f"set {eid}.{hid}") and check("hypothesis", hid, hyps, f"set {eid}.{hid}"):
             e = items[eid]
             try:
