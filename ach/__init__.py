@@ -4,6 +4,7 @@
     case = ach.load("cases/k1.yaml")
     result = ach.analyze(case)          # exact posterior + PyMC uncertainty
     result.report().to_html()
+    ach.whatif(case, drop=["E02"], reliability={"us-gov": 0.3}).after.posterior
 
 Heavy modules (PyMC, matplotlib) are imported only when used.
 """
@@ -15,7 +16,7 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.1.0+src"
 
-__all__ = ["load", "loads", "analyze", "CaseError", "Case", "Result", "__version__"]
+__all__ = ["load", "loads", "check", "analyze", "whatif", "CaseError", "Case", "Result", "__version__"]
 
 
 def __getattr__(name):
@@ -27,6 +28,10 @@ def __getattr__(name):
         from . import analysis
 
         return getattr(analysis, name)
+    if name == "whatif":
+        from .scenario import whatif
+
+        return whatif
     if name == "CaseError":
         from .diagnostics import CaseError
 

@@ -205,7 +205,7 @@ def sensitivity(case, as_json, out, top, **options):
 @_friendly_errors
 def whatif(case, drop, set_, reliability, credibility, prior, as_json):
     """Old against new posterior after edits given on the command line. The case file is never changed."""
-    from .whatif import whatif as run
+    from .scenario import whatif as run
 
     def pairs(values, option):
         out = {}

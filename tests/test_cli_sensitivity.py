@@ -27,7 +27,7 @@ def test_whatif_json_matches_the_library_and_leaves_the_file_alone():
               "--credibility", "E05=4", "--prior", "ISIS=30", "--json")
     assert out.returncode == 0, out.stderr
     got = json.loads(out.stdout)
-    from ach.whatif import whatif
+    from ach.scenario import whatif
 
     w = whatif(ach.load(K1), drop=["E02"], set={"E03.KH": "unlikely"}, reliability={"us-gov": 0.3},
                           credibility={"E05": 4}, prior={"ISIS": 30})

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import ach
-from ach.whatif import whatif
+from ach.scenario import whatif
 
 from .conftest import K1
 
@@ -55,3 +55,8 @@ def test_bad_edits_are_all_reported_with_suggestions():
     text = str(err.value)
     assert len(err.value.diagnostics) == 4
     assert "did you mean 'KH'" in text and "did you mean 'CC'" in text and "E77" in text
+
+
+def test_public_api_whatif_is_the_function():
+    w = ach.whatif(ach.load(K1), drop=["E02"])
+    assert w.changes == ["dropped E02"]
