@@ -224,7 +224,7 @@ def analyze(
     sample: bool = True,
     draws: int = 1000,
     tune: int = 1000,
-    chains: int = 2,
+    chains: int = 4,
     seed: int = 20191227,
     progress: bool = True,
 ) -> Result:

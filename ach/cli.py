@@ -69,7 +69,7 @@ def _sampling_options(fn):
         click.option("--seed", type=int, default=20191227, show_default=True, help="Random seed (results are reproducible)."),
         click.option("--draws", type=click.IntRange(50), default=1000, show_default=True, help="NUTS draws per chain."),
         click.option("--tune", type=click.IntRange(50), default=1000, show_default=True, help="NUTS tuning steps per chain."),
-        click.option("--chains", type=click.IntRange(1, 16), default=2, show_default=True, help="NUTS chains."),
+        click.option("--chains", type=click.IntRange(1, 16), default=4, show_default=True, help="NUTS chains (R-hat needs several)."),
         click.option("--quiet", "-q", is_flag=True, help="No progress messages."),
     ]
     for option in reversed(options):

@@ -50,7 +50,7 @@ def configure_cache() -> Path:
 
     # PyTensor falls back to NumPy's BLAS when no system BLAS is linked; ach's
     # graphs are elementwise, so the notice is noise for an analyst.
-    warnings.filterwarnings("ignore", message=".*NumPy C-API based implementation for BLAS.*")
+    warnings.filterwarnings("ignore", message=".*BLAS.*", module=r"pytensor\..*")
     path = cache_dir()
     path.mkdir(parents=True, exist_ok=True)
     os.environ["PYTENSOR_FLAGS"] = ",".join(filter(None, [flags, f"base_compiledir={path}"]))
@@ -195,7 +195,7 @@ def sample_stratified(
     *,
     draws: int = 1000,
     tune: int = 1000,
-    chains: int = 2,
+    chains: int = 4,
     seed: int = 0,
     progress: bool = True,
 ) -> Sampled:

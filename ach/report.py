@@ -33,7 +33,15 @@ FIGURE_TITLES = {
     "evidence_matrix": "Weight of evidence of every item",
     "top_items": "The items that moved the result most",
     "heuer_vs_bayes": "Classic ACH beside Bayes",
+    "leave_one_out": "Leave one out",
+    "tornado": "Tornado of the uncertain inputs",
+    "reliability_sweeps": "Reliability sweeps",
+    "deception": "Deception scenarios",
+    "timeline": "The assessment over time",
+    "robustness": "Robustness from PyMC: two views",
+    "collection": "What to collect next",
 }
+TOP_ROWS = 10  # rows of the leave-one-out and tornado tables
 
 PROVENANCE_LABELS = {
     "ach_version": "ach version",
@@ -73,17 +81,13 @@ class Report:
     # -- renderings -------------------------------------------------------------
     def to_markdown(self, figure_dir: str = FIGURE_DIR) -> str:
         """Markdown; figures are referenced as ``<figure_dir>/<name>.png`` (see :meth:`save`)."""
-        figures = [dict(f, src=f"{figure_dir}/{f['name']}.png") for f in self.context["figures"]]
-        return _template("report.md.j2").render({**self.context, "figures": figures})
+        src = {name: f"{figure_dir}/{name}.png" for name in self.figure_names}
+        return _template("report.md.j2").render({**self.context, "src": src})
 
     def to_html(self) -> str:
         """One self-contained HTML file: inline CSS, figures as base64 PNG data URIs."""
-        pngs = self.figures()
-        figures = [
-            dict(f, src="data:image/png;base64," + base64.b64encode(pngs[f["name"]]).decode("ascii"))
-            for f in self.context["figures"]
-        ]
-        return _template("report.html.j2").render({**self.context, "figures": figures})
+        src = {name: "data:image/png;base64," + base64.b64encode(png).decode("ascii") for name, png in self.figures().items()}
+        return _template("report.html.j2").render({**self.context, "src": src})
 
     def summary_html(self) -> str:
         """Bottom line, analytic confidence and the posterior table, for notebooks."""
@@ -101,10 +105,15 @@ class Report:
     def __repr__(self) -> str:
         return f"<Report {self.result.case.name}: {self.result.bottom_line()}>"
 
+    @cached_property
+    def figure_names(self) -> tuple[str, ...]:
+        """The figures this report shows: those with something to show (:func:`ach.plots.available_figures`)."""
+        return plots.available_figures(self.result)
+
     def figures(self) -> dict[str, bytes]:
         """Every figure as PNG bytes, drawn once."""
         if self._figures is None:
-            self._figures = {name: plots.figure_png(self.result, name, self.dpi) for name in plots.FIGURES}
+            self._figures = {name: plots.figure_png(self.result, name, self.dpi) for name in self.figure_names}
         return self._figures
 
     def save(self, folder) -> dict:
@@ -147,7 +156,11 @@ class Report:
             "leader": {"id": hyps[lead], "title": case.hypothesis(hyps[lead]).title},
             "hypotheses": self._hypotheses(order),
             "described": any(h.description for h in case.hypotheses),
-            "figures": self._figure_entries(),
+            "figures": [f for f in self._figure_entries() if f["name"] in plots.MAIN_FIGURES],
+            "fig": {f["name"]: f for f in self._figure_entries() if f["name"] not in plots.MAIN_FIGURES},
+            "linchpins": self._linchpins(),
+            "sensitivity": self._sensitivity(),
+            "change": self._change_our_mind(),
             "drivers": self._drivers(lead),
             "heuer_sentence": self._heuer_sentence(order),
             "matrix": self._matrix(order, lead),
@@ -204,6 +217,14 @@ class Report:
         return rows
 
     def _figure_entries(self) -> list[dict]:
+        """Every figure shown, in order, each with its number, title and caption."""
+        captions = {**self._main_captions(), **self._sensitivity_captions()}
+        return [
+            {"name": name, "number": number, "title": FIGURE_TITLES[name], "caption": captions[name]}
+            for number, name in enumerate(self.figure_names, start=1)
+        ]
+
+    def _main_captions(self) -> dict[str, str]:
         r = self.result
         lead = r.leading
         sampled = r.bayes is not None
@@ -220,41 +241,307 @@ class Report:
             )
         else:
             posterior += "No uncertainty was computed for this report, so no intervals are drawn."
-        return [
-            {"name": "posterior", "title": FIGURE_TITLES["posterior"], "caption": posterior},
-            {
-                "name": "evidence_matrix",
-                "title": FIGURE_TITLES["evidence_matrix"],
-                "caption": (
-                    "Each cell is the weight of evidence of one item, taken alone, for one hypothesis against the "
-                    "others, in decibans (dB): +10 dB multiplies the odds by 10, +3 dB roughly doubles them, 0 dB "
-                    "leaves them unchanged. Blue supports the hypothesis, red counts against it, white is neutral. "
-                    "Rows are grouped by source (titles on the right); columns are hypotheses, most probable first. "
-                    "Each weight already includes the source's reliability and the item's credibility. Items of "
-                    "one source stand or fall together, so their weights do not simply add: see the source-level "
-                    "weights in the Sources table."
+        return {
+            "posterior": posterior,
+            "evidence_matrix": (
+                "Each cell is the weight of evidence of one item, taken alone, for one hypothesis against the "
+                "others, in decibans (dB): +10 dB multiplies the odds by 10, +3 dB roughly doubles them, 0 dB "
+                "leaves them unchanged. Blue supports the hypothesis, red counts against it, white is neutral. "
+                "Rows are grouped by source (titles on the right); columns are hypotheses, most probable first. "
+                "Each weight already includes the source's reliability and the item's credibility. Items of "
+                "one source stand or fall together, so their weights do not simply add: see the source-level "
+                "weights in the Sources table."
+            ),
+            "top_items": (
+                f"The items with the largest weight of evidence, either way, for the leading hypothesis ({lead}) "
+                f"against the others. Blue bars raise its probability, vermillion (red-orange) bars lower it; the length is the "
+                f"weight in decibans."
+            ),
+            "heuer_vs_bayes": (
+                "Left: the classic ACH score (Heuer), the weighted count of evidence inconsistent with each "
+                "hypothesis; lower is better. It ignores evidence in favour and how diagnostic an item is. "
+                "Right: the exact Bayesian posterior; higher is better. Same hypothesis order in both panels "
+                "(most probable first), so a mismatch shows at a glance."
+            ),
+        }
+
+    # -- sensitivity and what would change our mind ------------------------------------
+    def _sensitivity_captions(self) -> dict[str, str]:
+        r = self.result
+        lead = r.leading
+        s = r.sensitivity
+        if s is None:
+            return {}
+        captions = {
+            "leave_one_out": (
+                f"How the probability of the leading hypothesis ({lead}) changes, in percentage points, when one "
+                f"item (or one whole source, in bold) is taken out and everything else is kept as rated. The "
+                f"{plots.TOP_SENSITIVITY} largest changes are shown. Vermillion bars are linchpins: without them alone "
+                f"another hypothesis would lead (named beside the bar)."
+            ),
+            "tornado": (
+                f"Each uncertain input (a likelihood, a credibility, a reliability or a prior) is set to the 5 % point "
+                f"(orange) and to the 95 % point (blue) of its stated uncertainty, the others held at their means; the "
+                f"bars show where P({lead}) then lands, longest first. The number at each end is the input's value "
+                f"there; the vertical line is the exact P({lead}) = {_pct(r.posterior[r.order[0]])}. One input at a "
+                f"time: inputs moving together can go further (see the forward draws)."
+            ),
+            "reliability_sweeps": (
+                "Each panel takes one of the most influential sources and runs its reliability from 0 (its reports "
+                "are noise) to 1 (they are always genuine), every other input as rated, and shows each hypothesis's "
+                "probability. The dotted line is the reliability given in the case; grey shading marks the range "
+                f"where a hypothesis other than {lead} would lead. Same colours for the hypotheses in every figure."
+            ),
+            "deception": (
+                "For each item whose 'if false' likelihoods differ between hypotheses (a report that one side could "
+                "plant or fabricate), its credibility runs from 0 (certainly not genuine: planted, fabricated or "
+                "mistaken) to 1 (certainly genuine); the panels show each hypothesis's probability. The dotted line is "
+                "the credibility given in the case."
+            ),
+            "timeline": (
+                "The probability of each hypothesis as the assessment would have stood after each evidence date, "
+                "counting only the items dated up to then (undated items count from the start). The first point is "
+                "the prior, before any evidence. Items dated after the case's own date are hindsight."
+            ),
+            "robustness": (
+                "Left: the stratified NUTS posterior, the uncertainty about the posterior given the evidence when the "
+                "uncertain inputs are themselves inferred from it. Right: the forward draws, where the answer could "
+                "land if our own judgments were off within their stated uncertainty; a robustness display, not a "
+                "posterior. Top: 90 % intervals, the dot being the exact posterior. Bottom: rank stability, the share "
+                "of draws in which each hypothesis is the most probable."
+            ),
+        }
+        if r.collection:
+            captions["collection"] = (
+                "The candidate observations listed in the case, most informative first. Left: the expected "
+                "information gain, how far looking for it is expected to reduce the uncertainty about which "
+                "hypothesis is true (bits; 1 bit settles an even choice between two). Right: the expected rise in "
+                "the probability of the best answer, in percentage points. The label gives the probability that the "
+                "observation is made, given the evidence so far."
+            )
+        return captions
+
+    def _linchpins(self) -> dict | None:
+        """Items and sources whose removal alone changes the leading hypothesis, in words."""
+        r = self.result
+        s = r.sensitivity
+        if s is None:
+            return None
+        hyps = r.hypotheses
+        lead = int(r.order[0])
+        sentences, rivals, groups = [], set(), {}
+        for i in s.loo.item_linchpins:
+            row = s.loo.items[i]
+            new = int(np.argmax(row))
+            rivals.add(hyps[new])
+            sentences.append(
+                f"Removing {s.items[i]} alone would make {hyps[new]} the leading hypothesis "
+                f"({_pair_pct(hyps[new], row[new], hyps[lead], row[lead])})."
+            )
+            groups.setdefault(r.case.evidence[i].source, []).append(s.items[i])
+        parts = []
+        for sid, ids in groups.items():
+            src = r.case.source(sid)
+            parts.append(_join(ids) + ("" if src.implicit or not src.title else f" ({plots.short_title(src.title)})"))
+        for k in s.loo.source_linchpins:
+            row = s.loo.sources[k]
+            new = int(np.argmax(row))
+            rivals.add(hyps[new])
+            src = r.case.sources[k]
+            n_items = int(np.sum(r.inputs.source_index == k))
+            name = f"the source {plots.short_title(src.title)} ({src.id})" if src.title and src.title != src.id else f"the source {src.id}"
+            its = "its one item" if n_items == 1 else f"all {n_items} of its items"
+            sentences.append(
+                f"Removing {name}, {its}, would make {hyps[new]} the leading hypothesis "
+                f"({_pair_pct(hyps[new], row[new], hyps[lead], row[lead])})."
+            )
+            parts.append(f"{name} as a whole")
+        if not parts:
+            summary = (
+                f"No single item or source is a linchpin: {hyps[lead]} stays the leading hypothesis whichever one "
+                f"is removed."
+            )
+        else:
+            who = next(iter(rivals)) if len(rivals) == 1 else "another hypothesis"
+            summary = (
+                f"The judgment rests on: {'; '.join(parts)}. Without any one of these alone, {who} would lead."
+            )
+        return {
+            "summary": summary,
+            "sentences": sentences,
+            "items": [s.items[i] for i in s.loo.item_linchpins],
+            "sources": [s.sources[k] for k in s.loo.source_linchpins],
+        }
+
+    def _sensitivity(self) -> dict | None:
+        r = self.result
+        s = r.sensitivity
+        if s is None:
+            return None
+        hyps = r.hypotheses
+        lead = int(r.order[0])
+        lead_id = hyps[lead]
+        p0 = float(r.posterior[lead])
+
+        loo = []
+        for row in plots.loo_rows(r, TOP_ROWS):
+            if row["kind"] == "item":
+                e = r.case.evidence[row["index"]]
+                what = e.text
+            else:
+                src = r.case.sources[row["index"]]
+                what = f"the whole source: {src.title or src.id} ({int(np.sum(r.inputs.source_index == row['index']))} items)"
+            loo.append({
+                "id": row["id"], "kind": row["kind"], "what": what, "p": _pct(row["p"]),
+                "change": plots.format_db(100 * row["change"], " pp"), "sign": _sign(row["change"] * 100),
+                "leader": row["leader"], "linchpin": row["linchpin"],
+            })
+
+        tornado = []
+        for w in s.tornado[:TOP_ROWS]:
+            fmt = _pct if w.kind == "prior" else (lambda v: f"{v:.2f}")
+            tornado.append({
+                "label": w.label, "kind": w.kind, "low": fmt(w.low), "high": fmt(w.high),
+                "p_low": _pct(w.p_low), "p_high": _pct(w.p_high), "width": _pp_short(w.width),
+            })
+
+        sweeps = []
+        for sid, (grid, post) in s.sweeps.items():
+            src = r.case.source(sid)
+            now = float(r.inputs.r[r.inputs.sources.index(sid)])
+            sweeps.append({
+                "id": sid, "title": src.title or sid, "now": f"{now:.2f}",
+                "text": (
+                    f"{plots.short_title(src.title or sid)} ({sid}), reliability {now:.2f} in the case: "
+                    + _segments_text(plots.leader_segments(r, grid, post), "reliability")
+                    + f"; P({lead_id}) runs from {_pct(post[0, lead])} at reliability 0 to {_pct(post[-1, lead])} at 1."
                 ),
-            },
-            {
-                "name": "top_items",
-                "title": FIGURE_TITLES["top_items"],
-                "caption": (
-                    f"The items with the largest weight of evidence, either way, for the leading hypothesis ({lead}) "
-                    f"against the others. Blue bars raise its probability, orange bars lower it; the length is the "
-                    f"weight in decibans."
+            })
+
+        deception = []
+        for eid, (grid, post) in s.deception.items():
+            i = r.inputs.items.index(eid)
+            e = r.case.evidence[i]
+            now = float(r.inputs.k[i])
+            if_false = ", ".join(f"{h} {r.inputs.b[i, j]:.2f}" for j, h in ((j, hyps[j]) for j in r.order))
+            deception.append({
+                "id": eid, "text": e.text, "now": f"{now:.2f}", "if_false": if_false,
+                "sentence": (
+                    f"{eid} (credibility {now:.2f} in the case; if not genuine it would still be reported with "
+                    f"probability {if_false}): "
+                    + _segments_text(plots.leader_segments(r, grid, post), "credibility")
+                    + f"; P({lead_id}) is {_pct(post[0, lead])} if the item was planted and {_pct(post[-1, lead])} "
+                    f"if it is genuine."
                 ),
-            },
-            {
-                "name": "heuer_vs_bayes",
-                "title": FIGURE_TITLES["heuer_vs_bayes"],
-                "caption": (
-                    "Left: the classic ACH score (Heuer), the weighted count of evidence inconsistent with each "
-                    "hypothesis; lower is better. It ignores evidence in favour and how diagnostic an item is. "
-                    "Right: the exact Bayesian posterior; higher is better. Same hypothesis order in both panels "
-                    "(most probable first), so a mismatch shows at a glance."
+            })
+
+        timeline = None
+        if len(s.timeline[0]) >= 1:
+            order = [int(j) for j in r.order]
+            rows = [{"date": "prior", "added": "before any evidence", "cells": [_pct(r.inputs.prior[j]) for j in order],
+                     "leader": hyps[int(np.argmax(r.inputs.prior))]}]
+            for step in plots.timeline_steps(r):
+                added = step["added"]
+                rows.append({
+                    "date": "undated items" if step["date"] == "start" else step["date"],
+                    "added": f"{len(added)} item{'s' if len(added) != 1 else ''}" + (f": {', '.join(added)}" if len(added) <= 6 else ""),
+                    "cells": [_pct(step["posterior"][j]) for j in order],
+                    "leader": hyps[int(np.argmax(step["posterior"]))],
+                })
+            timeline = {"rows": rows, "columns": [hyps[j] for j in order]}
+
+        robustness = None
+        if r.bayes is not None and r.forward is not None:
+            robustness = {
+                "sentence": (
+                    f"{lead_id} leads in {_pct(r.bayes.summary.p_leading[lead])} of the stratified posterior draws "
+                    f"(90 % interval {_interval(r.bayes.summary.hdi90[lead])}) and in "
+                    f"{_pct(r.forward.p_leading[lead])} of the forward draws of our inputs (90 % range "
+                    f"{_interval(r.forward.hdi90[lead])})."
                 ),
-            },
-        ]
+            }
+        return {
+            "leader": lead_id,
+            "exact": _pct(p0),
+            "loo": loo,
+            "tornado": tornado,
+            "n_tornado": len(s.tornado),
+            "sweeps": sweeps,
+            "deception": deception,
+            "timeline": timeline,
+            "robustness": robustness,
+        }
+
+    def _change_our_mind(self) -> dict | None:
+        r = self.result
+        s = r.sensitivity
+        hyps = r.hypotheses
+        lead = int(r.order[0])
+        lead_id = hyps[lead]
+        out = {"thresholds": [], "closest": [], "n_cannot": 0, "prior": None}
+        if s is not None:
+            ranked = sorted(s.thresholds, key=lambda t: (not np.isfinite(t.factor), t.factor))
+            for t in ranked:
+                i = r.inputs.items.index(t.item)
+                finite = bool(np.isfinite(t.factor))
+                sentence = (
+                    f"{t.item}'s likelihood ratio {lead_id}:{t.rival} ({_ratio(t.ratio)}) would have to fall "
+                    f"{_fold(t.factor)}-fold for {t.rival} to lead."
+                    if finite else f"{t.item} cannot overturn the judgment on its own."
+                )
+                out["thresholds"].append({
+                    "id": t.item, "text": plots.short(r.case.evidence[i].text, 70), "rival": t.rival, "ratio": _ratio(t.ratio),
+                    "factor": f"{_fold(t.factor)}-fold" if finite else "–", "finite": finite,
+                    "sentence": sentence,
+                })
+            out["closest"] = [t["sentence"] for t in out["thresholds"] if t["finite"]][:3]
+            out["n_cannot"] = sum(1 for t in out["thresholds"] if not t["finite"])
+            out["prior"] = _prior_sentence(s.prior, lead_id)
+
+        candidates = []
+        for v in r.collection:
+            seen_lead = int(np.argmax(v.if_seen))
+            not_lead = int(np.argmax(v.if_not))
+            candidates.append({
+                "id": v.id, "text": v.text, "p_seen": _pct(v.p_seen),
+                "if_seen": _pct(v.if_seen[lead]),
+                "if_seen_note": f"{hyps[seen_lead]} leads, {_pct(v.if_seen[seen_lead])}" if seen_lead != lead else "",
+                "if_not": _pct(v.if_not[lead]),
+                "if_not_note": f"{hyps[not_lead]} leads, {_pct(v.if_not[not_lead])}" if not_lead != lead else "",
+                "bits": f"{v.info_gain:.2f}" if v.info_gain >= 0.01 or v.info_gain == 0 else f"{v.info_gain:.1g}",
+                "gain": _pp_short(v.probability_gain),
+            })
+        out["candidates"] = candidates
+        out["best"] = (
+            f"Most worth collecting: {r.collection[0].id} ({r.collection[0].text.rstrip('.')}), expected to gain "
+            f"{candidates[0]['bits']} bits."
+            if candidates else None
+        )
+
+        pairs = []
+        for pair in r.hardest_pairs:
+            db = pair.evidence_db
+            if db >= 0.5:
+                balance = f"favours {pair.a} by {db:.1f} dB"
+            elif db <= -0.5:
+                balance = f"favours {pair.b} by {-db:.1f} dB"
+            else:
+                balance = f"about even ({plots.format_db(db)} dB)"
+            separating = ", ".join(
+                f"{eid} ({plots.format_db(abs(d))} dB for {pair.a if d > 0 else pair.b})" for eid, d in pair.separating_items
+            ) or "none: no item bears on the difference"
+            pairs.append({
+                "a": pair.a, "b": pair.b, "mass": _pct(pair.mass),
+                "balance": balance, "separating": separating, "gain": f"{pair.gain_from_10db:.2f}",
+                "sentence": (
+                    f"{pair.a} and {pair.b} together hold {_pct(pair.mass)}; the evidence alone (the prior aside) "
+                    f"{balance}. To separate them, look for an observation that {pair.a} would very likely produce "
+                    f"and {pair.b} would not, or the reverse: an item 10 times more expected under {pair.a} than "
+                    f"under {pair.b} would be worth about {pair.gain_from_10db:.2f} bits."
+                ),
+            })
+        out["pairs"] = pairs
+        return out
 
     def _item(self, i: int, lead: int, vmax: float, order: list[int]) -> dict:
         r = self.result
@@ -429,6 +716,11 @@ class Report:
         else:
             out.append("No uncertainty was computed: the probabilities are exact for the inputs as rated, "
                        "but this report cannot say how far they would move if the ratings were off.")
+        if r.sensitivity is not None:
+            out.append(
+                "The sensitivity analysis moves one item, source or input at a time with the others as rated; "
+                "several judgments that are off together can move the answer further than any single bar shows."
+            )
         out.append(
             "Following ICD 203, likelihood and analytic confidence are kept apart: the probability says how "
             "likely a hypothesis is given the evidence as rated; the confidence says how far that judgment can "
@@ -493,6 +785,71 @@ def _pct1(p: float) -> str:
     """One decimal, for tables that compare close numbers: '2.6 %'."""
     v = 100 * float(p)
     return f"{v:.1f} %" if v >= 0.05 or v == 0 else f"{v:.2g} %"
+
+
+def _pair_pct(a: str, pa: float, b: str, pb: float) -> str:
+    """'ISIS 46 %, KH 32 %'; one decimal when the two would read the same."""
+    fmt = _pct1 if _pct(pa) == _pct(pb) else _pct
+    return f"{a} {fmt(pa)}, {b} {fmt(pb)}"
+
+
+def _pp_short(x: float) -> str:
+    """Percentage points with one decimal: '12.3 pp'."""
+    return f"{100 * float(x):.1f} pp"
+
+
+def _ratio(x: float) -> str:
+    """A likelihood ratio: '5.9', '0.47', '12', '∞'."""
+    x = float(x)
+    if np.isnan(x):
+        return "–"
+    if np.isinf(x):
+        return "∞"
+    if x >= 10:
+        return f"{x:.0f}"
+    return f"{x:.1f}" if x >= 1 else f"{x:.2g}"
+
+
+def _fold(x: float) -> str:
+    return f"{x:.0f}" if x >= 10 else f"{x:.1f}"
+
+
+def _times(x: float) -> str:
+    return f"{x:.0f}" if x >= 10 else f"{x:.2g}" if x < 1 else f"{x:.1f}"
+
+
+def _prior_sentence(threshold, leader: str) -> str | None:
+    """'You would need to believe beforehand that ISIS is 2.3 times as likely as KH ...'."""
+    if threshold is None:
+        return None
+    rival, now, needed = threshold.rival, threshold.odds_now, threshold.odds_needed
+    if not np.isfinite(needed):
+        return f"No prior belief could make {rival} lead: the evidence rules it out."
+    if needed >= 1:
+        belief = f"{rival} is at least {_times(needed)} times as likely as {leader}"
+    else:
+        belief = f"{leader} is at most {_times(1 / needed)} times as likely as {rival}"
+    if now >= 1:
+        stated = f"the case's prior makes {rival} {_times(now)} times as likely as {leader}"
+    else:
+        stated = f"the case's prior makes {leader} {_times(1 / now)} times as likely as {rival}"
+    shift = needed / now if now > 0 else np.inf
+    return (
+        f"For {rival} to lead on this evidence, you would need to believe beforehand that {belief} "
+        f"({stated}): a {_fold(shift)}-fold shift of the prior odds toward {rival}."
+    )
+
+
+def _segments_text(segments, what: str) -> str:
+    """'ISIS leads below a reliability of about 0.53, KH above it'."""
+    if len(segments) == 1:
+        return f"{segments[0][2]} leads at every {what} from 0 to 1"
+    cuts = [(a[1] + b[0]) / 2 for a, b in zip(segments[:-1], segments[1:])]
+    parts = [f"{segments[0][2]} leads below a {what} of about {cuts[0]:.2f}"]
+    for (lo, hi), seg in zip(zip(cuts[:-1], cuts[1:]), segments[1:-1]):
+        parts.append(f"{seg[2]} between {lo:.2f} and {hi:.2f}")
+    parts.append(f"{segments[-1][2]} above {cuts[-1]:.2f}")
+    return ", ".join(parts)
 
 
 def _pp(x: float) -> str:

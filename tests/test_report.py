@@ -120,25 +120,38 @@ def test_key_judgments_list_every_hypothesis_most_probable_first(sampled, markdo
 def test_sections_appear_in_order(markdown):
     headings = re.findall(r"^## (.+)$", markdown, flags=re.M)
     assert headings == [
-        "Bottom line", "Figures", "What drove the result", "Classic ACH vs Bayes", "Evidence matrix",
-        "Sources", "Uncertainty and diagnostics", "Caveats", "Provenance",
+        "Bottom line", "Figures", "What drove the result", "Sensitivity", "What would change our mind",
+        "Classic ACH vs Bayes", "Evidence matrix", "Sources", "Uncertainty and diagnostics", "Caveats", "Provenance",
     ]
 
 
+def test_html_sections_and_contents_follow_the_same_order(html):
+    ids = re.findall(r'<section id="([^"]+)"', html)
+    assert ids == [
+        "bottom-line", "figures", "drivers", "sensitivity", "change-our-mind", "classic", "matrix", "sources",
+        "uncertainty", "caveats", "provenance",
+    ]
+    nav = section(html, '<nav class="contents">', "</nav>")
+    assert re.findall(r'href="#([^"]+)"', nav) == ids
+
+
 # -- figures ----------------------------------------------------------------------------
-def test_html_is_self_contained_with_embedded_figures(html):
+def test_html_is_self_contained_with_embedded_figures(report, html):
     assert 'src="http' not in html and "<link" not in html and "<script" not in html
     images = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
-    assert len(images) == len(plots.FIGURES)
+    assert len(images) == len(plots.available_figures(report.result)) == len(plots.FIGURES) - 1  # no candidates
     for data in images:
         assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<style>" in html and "max-width: 1000px" in html
 
 
-def test_markdown_references_the_figure_files_with_captions(markdown):
-    for name in plots.FIGURES:
+def test_markdown_references_the_figure_files_with_captions(report, markdown):
+    for name in plots.available_figures(report.result):
         assert f"(figures/{name}.png)" in markdown
-    assert markdown.count("### Figure ") == 4
+    assert "(figures/collection.png)" not in markdown
+    assert markdown.count("### Figure ") == 4  # the main figures; the others sit in their sections
+    numbers = [int(n) for n in re.findall(r"^\*Figure (\d+)\.", markdown, flags=re.M)]
+    assert numbers == list(range(5, len(plots.available_figures(report.result)) + 1))
     assert "weight of evidence" in section(markdown, "### Figure 2", "### Figure 3")
 
 
@@ -195,12 +208,12 @@ def test_na_ratings_are_written_as_na():
 
 
 def test_drivers_list_top_items_with_sources_and_citations(hostile, markdown):
-    drivers = section(markdown, "## What drove the result", "## Classic ACH vs Bayes")
+    drivers = section(markdown, "## What drove the result", "## Sensitivity")
     rows = [line for line in drivers.splitlines() if re.match(r"^\| E\d", line)]
     assert [row.split(" | ")[0] for row in rows] == ["| E3", "| E1", "| E2"]
     assert "| Physical traces | +3.6 |" in rows[0]
     page = hostile.to_html()
-    assert "r&amp;d.txt" in section(page, 'id="drivers"', 'id="classic"')
+    assert "r&amp;d.txt" in section(page, 'id="drivers"', 'id="sensitivity"')
 
 
 def test_sources_table(markdown):
@@ -293,9 +306,10 @@ def test_save_writes_the_report_and_figures_atomically(report, tmp_path):
     folder = tmp_path / "out"
     paths = report.save(folder)
     assert paths["markdown"] == folder / "report.md" and paths["html"] == folder / "report.html"
-    assert set(paths["figures"]) == set(plots.FIGURES)
+    shown = plots.available_figures(report.result)
+    assert set(paths["figures"]) == set(shown)
     assert sorted(p.name for p in folder.iterdir()) == ["figures", "report.html", "report.md"]
-    assert sorted(p.name for p in (folder / "figures").iterdir()) == sorted(f"{n}.png" for n in plots.FIGURES)
+    assert sorted(p.name for p in (folder / "figures").iterdir()) == sorted(f"{n}.png" for n in shown)
     text = paths["markdown"].read_text(encoding="utf-8")
     for target in re.findall(r"\]\((figures/[^)]+)\)", text):
         assert (folder / target).is_file()
@@ -316,3 +330,162 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch
         plots.write_atomic(target, b"new")
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
+
+
+# -- sensitivity and what would change our mind ------------------------------------------------
+K1 = Path(__file__).resolve().parents[1] / "cases" / "k1.yaml"
+
+
+def k1_with(collection):
+    case = ach.load(K1)
+    return ach.analyze(dataclasses.replace(case, collection=collection), sample=False)
+
+
+@pytest.fixture(scope="module")
+def k1_plain():
+    """K-1 without candidate observations, not sampled."""
+    return Report(k1_with(()))
+
+
+@pytest.fixture(scope="module")
+def k1_candidates():
+    from ach.case import Candidate
+    from ach.scales import Belief
+
+    hyps = ach.load(K1).hypothesis_ids  # KH IAM ISIS SUNNI OTHER
+    rows = {
+        "C1": ("The US releases the intercepts", [0.6, 0.2, 0.05, 0.05, 0.1]),
+        "C2": ("ISIS claims the attack in al-Naba", [0.02, 0.02, 0.4, 0.05, 0.05]),
+        "C3": ("Police find a safe house", [0.3, 0.3, 0.35, 0.3, 0.3]),
+    }
+    candidates = tuple(Candidate(c, t, {h: Belief(v) for h, v in zip(hyps, vals)}) for c, (t, vals) in rows.items())
+    return Report(k1_with(candidates))
+
+
+@pytest.fixture(scope="module")
+def k1_md(k1_plain):
+    return k1_plain.to_markdown()
+
+
+@pytest.fixture(scope="module")
+def k1_html(k1_plain):
+    return plain(k1_plain.to_html())
+
+
+def test_k1_report_has_both_new_sections_in_both_renderings(k1_md, k1_html):
+    for heading in ("## Sensitivity", "## What would change our mind", "### Linchpins", "### Leave one out",
+                    "### Tornado: the uncertain inputs", "### Reliability of the most influential sources",
+                    "### Deception: what if an item was planted?", "### The assessment over time",
+                    "### Robustness from PyMC", "### How much would one item have to change?",
+                    "### How much would the prior have to change?", "### What to collect next",
+                    "### The hardest hypotheses to tell apart"):
+        assert heading in k1_md
+        assert f">{heading.lstrip('# ')}</h" in k1_html.replace("&#39;", "'")
+    for name in ("leave_one_out", "tornado", "reliability_sweeps", "deception", "timeline"):
+        assert f"(figures/{name}.png)" in section(k1_md, "## Sensitivity", "## What would change our mind")
+        assert f'id="figure-{name}"' in section(k1_html, 'id="sensitivity"', 'id="change-our-mind"')
+    assert 'id="figure-robustness"' not in k1_html  # not sampled
+    assert "Not sampled" in section(k1_md, "### Robustness from PyMC", "## What would change our mind")
+
+
+def test_linchpin_sentences_name_the_linchpins(k1_plain, k1_md, k1_html):
+    s = k1_plain.result.sensitivity
+    items = [s.items[i] for i in s.loo.item_linchpins]
+    sources = [s.sources[k] for k in s.loo.source_linchpins]
+    assert items == ["E01", "E02", "E03", "E24"] and sources == ["us-gov"]
+    part = section(k1_md, "### Linchpins", "### Leave one out")
+    for eid in items:
+        assert f"Removing {eid} alone would make ISIS the leading hypothesis" in part
+        assert f"Removing {eid} alone would make ISIS" in k1_html
+    assert "Removing the source US government (us-gov), all 6 of its items, would make ISIS the leading" in part
+
+
+def test_bottom_line_names_what_the_judgment_rests_on(k1_md, k1_html):
+    up_front = section(k1_md, "## Bottom line", "### Key judgments")
+    assert "The judgment rests on: E01, E02 and E03 (US government); E24 (New York Times" in up_front
+    assert "the source US government (us-gov) as a whole. Without any one of these alone, ISIS would lead." in up_front
+    bluf = section(k1_html, '<div class="bluf">', '<div class="confidence">')
+    assert "The judgment rests on: E01, E02 and E03 (US government)" in bluf
+
+
+def test_no_linchpin_is_said_plainly(markdown):
+    up_front = section(markdown, "## Bottom line", "### Key judgments")
+    assert "No single item or source is a linchpin: KID stays the leading hypothesis" in up_front
+
+
+def test_leave_one_out_and_tornado_tables(k1_plain, k1_md):
+    loo = section(k1_md, "### Leave one out", "### Tornado")
+    assert "| us-gov | the whole source: US government" in loo
+    assert "| −38.1 pp | **ISIS (linchpin)** |" in loo
+    rows = [line for line in loo.splitlines() if line.startswith("| ") and not line.startswith(("| Removed", "| ---"))]
+    assert len(rows) == 10
+    tornado = section(k1_md, "### Tornado", "### Reliability")
+    first = k1_plain.result.sensitivity.tornado[0]
+    assert f"| {first.label} |" in tornado
+    assert "The 10 longest of" in tornado
+
+
+def test_sweeps_deception_and_timeline_are_described_in_words(k1_md):
+    sweeps = section(k1_md, "### Reliability of the most influential sources", "### Deception")
+    assert "US government (us-gov), reliability 0.65 in the case: ISIS leads below a reliability of about 0.5" in sweeps
+    deception = section(k1_md, "### Deception", "### The assessment over time")
+    for eid in ("E01", "E11", "E27"):
+        assert f"- {eid} (credibility 0.60 in the case; if not genuine" in deception
+    timeline = section(k1_md, "### The assessment over time", "### Robustness")
+    assert "| prior | before any evidence | 35 % |" in timeline
+    assert "| 2020-02-13 | 2 items: E28, E29 |" in timeline
+
+
+def test_thresholds_table_lists_every_item_smallest_factor_first(k1_plain, k1_md):
+    part = section(k1_md, "### How much would one item have to change?", "### How much would the prior")
+    rows = [line for line in part.splitlines() if re.match(r"^\| E\d\d \|", line)]
+    assert sorted(r.split(" | ")[0][2:] for r in rows) == sorted(k1_plain.result.inputs.items)
+    factors = [r.split(" | ")[2] for r in rows]
+    finite = [float(f.split("-fold")[0]) for f in factors if f.endswith("-fold")]
+    assert finite == sorted(finite)
+    assert factors[len(finite):] and all(f == "–" for f in factors[len(finite):])
+    e02 = next(r for r in rows if r.startswith("| E02 |"))
+    assert e02.endswith("| 5.0-fold | E02's likelihood ratio KH:ISIS (5.9) would have to fall 5.0-fold for ISIS to lead. |")
+    e27 = next(r for r in rows if r.startswith("| E27 |"))
+    assert e27.endswith("| – | E27 cannot overturn the judgment on its own. |")
+
+
+def test_prior_threshold_sentence(k1_md):
+    part = section(k1_md, "### How much would the prior have to change?", "### What to collect next")
+    assert "you would need to believe beforehand that KH is at most 1.3 times as likely as ISIS" in part
+    assert "(the case's prior makes KH 1.7 times as likely as ISIS)" in part
+
+
+def test_without_candidates_the_report_shows_the_hardest_pairs(k1_md, k1_html):
+    part = k1_md[k1_md.index("### What to collect next"): k1_md.index("## Classic ACH vs Bayes")]
+    assert "The case lists no candidate observations" in part
+    assert "| Candidate |" not in part and "collection.png" not in k1_md
+    assert "### The hardest hypotheses to tell apart" in part
+    assert "| KH / ISIS | 81 % | favours ISIS by 1.0 dB | E02 (+3.1 dB for KH), E03 (+3.1 dB for KH), E21 (+2.8 dB for ISIS) | 0.34 |" in part
+    assert "an item 10 times more expected under KH than under ISIS would be worth about 0.34 bits" in part
+    assert "The hardest hypotheses to tell apart" in k1_html
+
+
+def test_candidates_are_ranked_with_their_values(k1_candidates):
+    text = k1_candidates.to_markdown()
+    part = text[text.index("### What to collect next"): text.index("### The hardest hypotheses")]
+    values = k1_candidates.result.collection
+    rows = [line for line in part.splitlines() if re.match(r"^\| C\d \|", line)]
+    assert [r.split(" | ")[0][2:] for r in rows] == [v.id for v in values]
+    best = values[0]
+    assert rows[0].endswith(f"| {best.info_gain:.2f} | {100 * best.probability_gain:.1f} pp |")
+    assert f"| {plots._pct(best.p_seen)} |" in rows[0]
+    assert "(figures/collection.png)" in part
+    assert f"Most worth collecting: {best.id}" in part
+    assert "### The hardest hypotheses to tell apart" in text  # always shown
+    page = k1_candidates.to_html()
+    assert 'id="figure-collection"' in page
+
+
+def test_sampled_report_shows_the_pymc_views_with_their_meaning(markdown, html):
+    part = section(markdown, "### Robustness from PyMC", "## What would change our mind")
+    assert "(figures/robustness.png)" in part
+    assert "uncertainty about the posterior given the evidence" in part
+    assert "robustness to our own judgments" in part and "not a posterior" in part
+    assert "KID leads in 100 % of the stratified posterior draws" in part
+    assert 'id="figure-robustness"' in html
