@@ -330,5 +330,8 @@ def _print_summary(result) -> None:
         click.echo(str(d), err=True)
 
 
+# Commands that live in their own modules register themselves on `main`.
+from . import cli_edit, cli_formats  # noqa: E402,F401
+
 if __name__ == "__main__":  # pragma: no cover
     main()

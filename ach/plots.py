@@ -31,14 +31,14 @@ with the common colour-vision deficiencies.
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
-import tempfile
 import textwrap
 from pathlib import Path
 
 import numpy as np
+
+from . import files
 
 # Okabe & Ito (2008), "Color universal design": safe for colour-blind readers.
 BLUE = "#0072B2"
@@ -895,29 +895,6 @@ def available_figures(result) -> tuple[str, ...]:
 
 
 # -- files -----------------------------------------------------------------------
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, then ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-@functools.lru_cache(maxsize=1)
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def figure_png(result, name: str, dpi: int = 150) -> bytes:
     """One figure as PNG bytes; the figure is closed afterwards."""
     import io
@@ -940,4 +917,4 @@ def save_figures(result, folder, *, dpi: int = 150, names=None) -> dict[str, Pat
     (:func:`available_figures`)."""
     folder = Path(folder)
     names = available_figures(result) if names is None else names
-    return {name: write_atomic(folder / f"{name}.png", figure_png(result, name, dpi)) for name in names}
+    return {name: files.write_atomic(folder / f"{name}.png", figure_png(result, name, dpi)) for name in names}

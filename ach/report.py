@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, plots
+from . import __version__, files, plots
 from .analysis import _pct
 
 FIGURE_DIR = "figures"
@@ -125,10 +125,10 @@ class Report:
         """
         folder = Path(folder)
         figures = {
-            name: plots.write_atomic(folder / FIGURE_DIR / f"{name}.png", png) for name, png in self.figures().items()
+            name: files.write_atomic(folder / FIGURE_DIR / f"{name}.png", png) for name, png in self.figures().items()
         }
-        markdown = plots.write_atomic(folder / "report.md", self.to_markdown().encode("utf-8"))
-        page = plots.write_atomic(folder / "report.html", self.to_html().encode("utf-8"))
+        markdown = files.write_atomic(folder / "report.md", self.to_markdown().encode("utf-8"))
+        page = files.write_atomic(folder / "report.html", self.to_html().encode("utf-8"))
         return {"markdown": markdown, "html": page, "figures": figures}
 
     # -- the one context every template reads -------------------------------------

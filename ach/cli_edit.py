@@ -1,0 +1,1 @@
+"""`ach new`, `ach add`, `ach rate`, `ach set`, `ach rm`, `ach diff`: editing case files (registered by ach.cli)."""
