@@ -325,9 +325,11 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch
     def refuse(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(plots.os, "replace", refuse)
+    from ach import files
+
+    monkeypatch.setattr(files.os, "replace", refuse)
     with pytest.raises(OSError, match="disk full"):
-        plots.write_atomic(target, b"new")
+        files.write_atomic(target, b"new")
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
 
