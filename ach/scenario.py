@@ -93,27 +93,22 @@ def edit(case: Case, *, drop=(), set=None, reliability=None, credibility=None, p
             items[eid] = replace(e, likelihood={**e.likelihood, hid: belief})
             changes.append(f"{eid} under {hid}: {old.label if old else 'NA'} → {belief.label if belief else 'NA'}")
 
-    for sid, value in (reliability or {}).items():
-        if check("source", sid, sources, f"reliability {sid}"):
-            old = sources[sid].reliability
-            try:
-                belief = _parse(old, value, scales.reliability)
-            except ScaleError as exc:
-                bad(f"reliability {sid}", str(exc), exc.hint)
+    judged = (
+        ("reliability", reliability, sources, "source", scales.reliability),
+        ("credibility", credibility, items, "evidence item", scales.credibility),
+    )
+    for attribute, values, known, kind, parser in judged:
+        for key, value in (values or {}).items():
+            if not check(kind, key, known, f"{attribute} {key}"):
                 continue
-            sources[sid] = replace(sources[sid], reliability=belief)
-            changes.append(f"source {sid} reliability: {old.label or old.mean} → {belief.label}")
-
-    for eid, value in (credibility or {}).items():
-        if check("evidence item", eid, items, f"credibility {eid}"):
-            old = items[eid].credibility
+            old = getattr(known[key], attribute)
             try:
-                belief = _parse(old, value, scales.credibility)
+                belief = _parse(old, value, parser)
             except ScaleError as exc:
-                bad(f"credibility {eid}", str(exc), exc.hint)
+                bad(f"{attribute} {key}", str(exc), exc.hint)
                 continue
-            items[eid] = replace(items[eid], credibility=belief)
-            changes.append(f"{eid} credibility: {old.label or old.mean} → {belief.label}")
+            known[key] = replace(known[key], **{attribute: belief})
+            changes.append(f"{kind} {key} {attribute}: {old.label or old.mean} → {belief.label}")
 
     hypotheses = list(case.hypotheses)
     for hid, weight in (prior or {}).items():
