@@ -232,27 +232,6 @@ class Threshold:
     ratio: float  # that ratio now
 
 
-def _ratio_change(parts: Parts, i: int, j: int, m_new) -> np.ndarray:
-    """P(E_s | H_j) after / before, when item i's likelihood under H_j becomes m_new."""
-    inp = parts.inputs
-    s = inp.source_index[i]
-    k, b, m = inp.k[i], inp.b[i, j], inp.m[i, j]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        genuine_share = np.exp(np.log(inp.r[s]) + parts.G.total[s, j] - parts.log_source[s, j])
-    base = k * m + (1 - k) * b
-    return 1 - genuine_share + genuine_share * (k * np.asarray(m_new) + (1 - k) * b) / base
-
-
-def _solve_m(parts: Parts, i: int, j: int, target: float) -> float:
-    """The likelihood of item i under H_j that makes P(E_s | H_j) change by ``target``."""
-    inp = parts.inputs
-    s = inp.source_index[i]
-    k, b, m = inp.k[i], inp.b[i, j], inp.m[i, j]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        w = np.exp(np.log(inp.r[s]) + parts.G.total[s, j] - parts.log_source[s, j])
-        return float(((target - 1 + w) / w * (k * m + (1 - k) * b) - (1 - k) * b) / k)
-
-
 def item_thresholds(inputs, parts: Parts | None = None) -> list[Threshold]:
     """For each item, the smallest factor by which its likelihood ratio (leader
     against some rival) would have to shrink for that rival to take the lead.
@@ -261,40 +240,45 @@ def item_thresholds(inputs, parts: Parts | None = None) -> list[Threshold]:
     if that is not enough, lowering the leader's (down to 0). Through a source
     that may be unreliable or an item that may be false, an item's pull is
     bounded, so some items cannot overturn the judgment on their own (inf).
+
+    Changing ``m_ij`` to ``m'`` multiplies ``P(E_s | H_j)`` by
+    ``ρ = 1 − w + w·(k m' + (1 − k) b) / (k m + (1 − k) b)``, with ``w`` the
+    share of that probability coming from the genuine branch; the leader and
+    rival swap when the ρ's make up the posterior odds between them. Solved in
+    closed form for every item and rival at once.
     """
     parts = parts or Parts.of(inputs)
     lead = parts.leader
-    out = []
-    for i, eid in enumerate(inputs.items):
-        best = Threshold(eid, "", np.inf, np.nan)
-        for h in range(len(inputs.hypotheses)):
+    m, b, k = inputs.m, inputs.b, inputs.k[:, None]
+    s = inputs.source_index
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        w = np.exp(np.log(inputs.r[s])[:, None] + parts.G.total[s] - parts.log_source[s])  # (I, n)
+        base = k * m + (1 - k) * b
+        odds = np.exp(parts.total[lead] - parts.total)  # (n,) leader over each rival
+
+        def solve(j, target):  # the m_ij that multiplies P(E_s | H_j) by target
+            return ((target - 1 + w[:, j]) / w[:, j] * base[:, j] - (1 - k[:, 0]) * b[:, j]) / k[:, 0]
+
+        rho_max = 1 - w + w * (k + (1 - k) * b) / base  # rival's likelihood raised to 1
+        factor = np.full(m.shape, np.inf)
+        for h in range(m.shape[1]):
             if h == lead:
                 continue
-            odds = float(np.exp(parts.total[lead] - parts.total[h]))  # leader over rival, >= 1
-            m_lead, m_h = inputs.m[i, lead], inputs.m[i, h]
-            ratio = m_lead / m_h if m_h > 0 else np.inf
-            factor = _factor_needed(parts, i, lead, h, odds)
-            if factor < best.factor:
-                best = Threshold(eid, inputs.hypotheses[h], factor, ratio)
-        if not best.rival:
-            h = int(np.argsort(-parts.total)[1])
-            best = Threshold(eid, inputs.hypotheses[h], np.inf, inputs.m[i, lead] / max(inputs.m[i, h], 1e-300))
-        out.append(best)
-    return out
-
-
-def _factor_needed(parts, i, lead, h, odds) -> float:
-    inp = parts.inputs
-    m_lead, m_h = inp.m[i, lead], inp.m[i, h]
-    if inp.k[i] == 0 or m_h == 0:
-        return np.inf
-    rho_h_max = float(_ratio_change(parts, i, h, 1.0))
-    if rho_h_max >= odds:  # raising the rival's likelihood suffices
-        return _solve_m(parts, i, h, odds) / m_h
-    m_lead_new = _solve_m(parts, i, lead, rho_h_max / odds)
-    if not (0.0 <= m_lead_new) or m_lead == 0:
-        return np.inf
-    return (1.0 / m_h) * (m_lead / m_lead_new) if m_lead_new > 0 else np.inf
+            enough = rho_max[:, h] >= odds[h]
+            raise_only = solve(h, odds[h]) / m[:, h]
+            m_lead = solve(lead, rho_max[:, h] / odds[h])
+            both = np.where((m_lead > 0) & (m[:, lead] > 0), m[:, lead] / (m[:, h] * m_lead), np.inf)
+            factor[:, h] = np.where(enough, raise_only, both)
+        factor[(k[:, 0] == 0)[:, None] | (m == 0) | ~np.isfinite(factor)] = np.inf
+        factor[:, lead] = np.inf
+        ratio = m[:, lead][:, None] / m
+    runner_up = int(np.argsort(-parts.total)[1])
+    best = np.where(np.isfinite(factor).any(axis=1), np.argmin(factor, axis=1), runner_up)
+    hyps = inputs.hypotheses
+    return [
+        Threshold(eid, hyps[best[i]], float(factor[i, best[i]]), float(ratio[i, best[i]]))
+        for i, eid in enumerate(inputs.items)
+    ]
 
 
 def apply_factor(inputs, item: int, rival: int, factor: float):

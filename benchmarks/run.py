@@ -205,6 +205,30 @@ def bench_exact(quick: bool) -> str:
 # -- 2. the command line -----------------------------------------------------------------
 
 
+def bench_sensitivity(quick: bool) -> str:
+    """Every sensitivity computation (exact engine, issue: well under a second at 300 x 10)."""
+    from ach import sensitivity as sens
+
+    rows = []
+    for n_items, n_hyp in [(30, 5), (300, 10), (1000, 20)] + ([] if quick else [(3000, 30)]):
+        inp = synthetic(n_items, n_hyp)
+        dates = [f"2020-{1 + i % 12:02d}-{1 + i % 28:02d}" for i in range(n_items)]
+        parts = sens.Parts.of(inp)
+        sens.tornado(inp, parts)  # first call imports scipy.special: not part of the cost
+        steps = {
+            "leave-one-out": lambda: sens.leave_one_out(inp, parts),
+            "tornado": lambda: sens.tornado(inp, parts),
+            "thresholds": lambda: sens.item_thresholds(inp, parts),
+            "prior threshold": lambda: sens.prior_threshold(inp, parts),
+            "3 reliability sweeps": lambda: [sens.reliability_sweep(inp, s, parts=parts) for s in range(3)],
+            "timeline": lambda: sens.timeline(inp, dates),
+        }
+        times = {name: median_seconds(fn, 3 if quick else 5, 0.05) for name, fn in steps.items()}
+        total = median_seconds(lambda: sens.Parts.of(inp), 3, 0.05) + sum(times.values())
+        rows.append((f"{n_items}×{n_hyp}", *(fmt(1000 * t, 1) for t in times.values()), fmt(1000 * total, 1)))
+    return table(["items × hyp", *steps, "all (ms)"], rows)
+
+
 def run_cli(args: list[str], cache: str | None) -> tuple[float, dict | None, str]:
     cmd = [str(ACH), "analyze", str(K1), "--json", *args]
     t0 = time.perf_counter()
@@ -469,6 +493,9 @@ def main() -> None:
         say("1. exact engine")
         print("\n## 1. Exact engine (synthetic matrices; median per call)\n")
         print(bench_exact(args.quick))
+        say("1b. sensitivity")
+        print("\n## 1b. Sensitivity (exact engine; ms per call, median)\n")
+        print(bench_sensitivity(args.quick))
         say("2. command line")
         print("\n## 2. `ach analyze cases/k1.yaml --json` as a subprocess\n")
         print(bench_cli(args.quick, cache))

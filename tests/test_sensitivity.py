@@ -185,3 +185,21 @@ def test_timeline_puts_undated_items_at_the_start():
     assert steps == ["start", "2020-01-01", "2020-01-02"]
     np.testing.assert_allclose(post[0], exact.posterior(drop_items(inp, [1, 2])))
     np.testing.assert_allclose(post[1], exact.posterior(drop_items(inp, [1])))
+
+
+@given(cases(max_items=6, max_hyps=4))
+@settings(max_examples=60, deadline=None)
+def test_thresholds_flip_exactly_on_random_cases(inp):
+    post = exact.posterior(inp)
+    top2 = np.sort(post)[-2:]
+    if top2[1] - top2[0] < 1e-6:  # a tie has no leader to overturn
+        return
+    lead = int(np.argmax(post))
+    for t in sens.item_thresholds(inp):
+        if not np.isfinite(t.factor):
+            continue
+        i, h = inp.items.index(t.item), inp.hypotheses.index(t.rival)
+        more = exact.posterior(sens.apply_factor(inp, i, h, t.factor * 1.001))
+        less = exact.posterior(sens.apply_factor(inp, i, h, t.factor * 0.999))
+        assert more[h] > more[lead]
+        assert np.argmax(less) == lead
