@@ -30,18 +30,31 @@ class HeuerScores:
         return [self.hypotheses[j] for j in np.argsort(self.weighted_inconsistency, kind="stable")]
 
 
-def classic_rating(cell, scale) -> str:
-    """A cell as a classic rating: kept if written as one, else the nearest on the scale."""
-    if cell is None:
-        return NA
-    if cell.label in scale.rating_map:
-        return cell.label
-    return scale.to_rating(cell.mean)
+def classic_ratings(case) -> list[list[str]]:
+    """Every cell as a classic rating: kept if written as one (or NA), else the
+    rating nearest to its likelihood in log-odds (as Scale.to_rating does)."""
+    names = list(case.scale.rating_map)
+    centres = _logit(np.array([case.scale.rating_map[r] for r in names]))
+    m = np.clip(case.inputs.m, 1e-6, 1 - 1e-6)
+    nearest = np.argmin(np.abs(_logit(m)[..., None] - centres), axis=-1)
+    hyps = case.hypothesis_ids
+    out = []
+    for i, e in enumerate(case.evidence):
+        row = []
+        for j, h in enumerate(hyps):
+            cell = e.likelihood[h]
+            row.append(NA if cell is None else cell.label if cell.label in case.scale.rating_map else names[nearest[i, j]])
+        out.append(row)
+    return out
+
+
+def _logit(p):
+    return np.log(p / (1 - p))
 
 
 def score(case) -> HeuerScores:
     hyps = case.hypothesis_ids
-    ratings = [[classic_rating(e.likelihood[h], case.scale) for h in hyps] for e in case.evidence]
+    ratings = classic_ratings(case)
     points = np.array([[INCONSISTENCY.get(r, 0.0) for r in row] for row in ratings]).reshape(-1, len(hyps))
     weights = np.array(
         [HEUER_WEIGHTS[heuer_level(e.credibility.mean)] * HEUER_WEIGHTS[e.relevance] for e in case.evidence]
