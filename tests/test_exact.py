@@ -153,9 +153,10 @@ def test_pairwise_is_antisymmetric_and_matches_ratios():
     assert pair[0, 1] == pytest.approx(10 * math.log10(3))
 
 
-def test_source_woe_counts_one_voice_once():
-    """Items of one half-reliable source: the source's weight is less than the
-    sum of its items' weights (they stand or fall together)."""
+def test_three_strong_items_of_a_half_reliable_source_weigh_less_together():
+    """Three strong items of one half-reliable source: diluted once, not once
+    each, their joint weight is below the sum of their weights alone (and above
+    any one of them). Not a general law: many weak items can weigh more."""
     inp = make_inputs([[0.9, 0.1]] * 3, source_index=[0, 0, 0], r=[0.5])
     item = exact.weight_of_evidence(exact.item_log_likelihood(inp), inp.prior)
     source = exact.weight_of_evidence(exact.log_likelihoods(inp), inp.prior)
