@@ -41,16 +41,16 @@ def cache_dir() -> Path:
 
 def configure_cache() -> Path:
     """Point PyTensor's compile cache at ach's per-user cache (before it is imported)."""
-    flags = os.environ.get("PYTENSOR_FLAGS", "")
-    if "pytensor" in sys.modules or "base_compiledir" in flags:
-        import pytensor
-
-        return Path(pytensor.config.base_compiledir)
     import warnings
 
     # PyTensor falls back to NumPy's BLAS when no system BLAS is linked; ach's
     # graphs are elementwise, so the notice is noise for an analyst.
     warnings.filterwarnings("ignore", message=".*BLAS.*", module=r"pytensor\..*")
+    flags = os.environ.get("PYTENSOR_FLAGS", "")
+    if "pytensor" in sys.modules or "base_compiledir" in flags:
+        import pytensor
+
+        return Path(pytensor.config.base_compiledir)
     path = cache_dir()
     path.mkdir(parents=True, exist_ok=True)
     os.environ["PYTENSOR_FLAGS"] = ",".join(filter(None, [flags, f"base_compiledir={path}"]))
@@ -67,7 +67,7 @@ class Summary:
     samples: np.ndarray  # (N, n) equally weighted draws, for plots
 
     @classmethod
-    def from_draws(cls, draws: np.ndarray, weights: np.ndarray | None = None, mean=None) -> Summary:
+    def from_draws(cls, draws: np.ndarray, mean: np.ndarray | None = None) -> Summary:
         import arviz as az
 
         hdi = np.array([az.hdi(draws[:, j], hdi_prob=0.9) for j in range(draws.shape[1])])
