@@ -100,7 +100,14 @@ class Result:
 
     # -- output ---------------------------------------------------------------
     def to_dict(self) -> dict:
-        """Every number, under the stable keys of the JSON contract (README)."""
+        """Every number, under the stable keys of the JSON contract (README).
+
+        Non-finite numbers (an infinite weight of evidence from a zero
+        likelihood, say) become null: strict JSON has no Infinity.
+        """
+        return _json_safe(self._numbers())
+
+    def _numbers(self) -> dict:
         inp, hyps = self.inputs, self.hypotheses
 
         def by_h(values) -> dict:
@@ -261,6 +268,18 @@ def analyze(
         result.bayes = model.sample_stratified(inp, draws=draws, tune=tune, chains=chains, seed=seed, progress=progress)
         result.settings.update(draws=draws, tune=tune, chains=chains, compile_cache=str(cache))
     return result
+
+
+def _json_safe(obj):
+    if isinstance(obj, dict):
+        return {k: _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_safe(v) for v in obj]
+    if isinstance(obj, (float, np.floating)):
+        return float(obj) if np.isfinite(obj) else None
+    if isinstance(obj, np.integer):
+        return int(obj)
+    return obj
 
 
 def _num(x) -> float | None:

@@ -89,7 +89,7 @@ def check_text(raw: bytes, name: str) -> tuple[Case | None, list[Diagnostic]]:
         return None, [
             Diagnostic("error", f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", name, line, hint="save the file as UTF-8")
         ]
-    doc, problem = _parse_yaml(text, name)
+    doc, problem = parse_yaml(text, name)
     if problem:
         return None, [problem]
     if doc is None:
@@ -103,7 +103,7 @@ def check_text(raw: bytes, name: str) -> tuple[Case | None, list[Diagnostic]]:
             )
         ]
     try:
-        data = _plain(doc)
+        data = plain_data(doc)
     except _Unreadable as exc:
         return None, [Diagnostic("error", str(exc), name, hint="write each value out instead of repeating it through aliases")]
     return _Builder(doc, data, name, hashlib.sha256(raw).hexdigest()).build()
@@ -139,7 +139,7 @@ def _constructor():
     return SafeConstructor
 
 
-def _parse_yaml(text: str, name: str):
+def parse_yaml(text: str, name: str):
     """(document, None) or (None, the Diagnostic saying why it is not YAML)."""
     from ruamel.yaml import YAML
     from ruamel.yaml.constructor import ConstructorError, DuplicateKeyError
@@ -190,7 +190,7 @@ class _Unreadable(Exception):
     """A document that is valid YAML but cannot be a case (cycles, absurd size)."""
 
 
-def _plain(doc):
+def plain_data(doc):
     """ruamel nodes -> plain JSON-like values, refusing cycles and runaway aliases."""
     count = 0
 
@@ -550,7 +550,7 @@ class _Builder:
                 clean = False
                 continue
             if hyps is not None and h not in hyps:
-                self.error((*at, "likelihood", h), f"'{h}' is not a hypothesis", _id_hint(h, hyps))
+                self.error((*at, "likelihood", h), f"'{h}' is not a hypothesis", id_hint(h, hyps))
                 clean = False
                 continue
             try:
@@ -574,7 +574,7 @@ class _Builder:
                 return None
             for h in value:
                 if hyps is not None and h not in hyps:
-                    self.error((*at, "if_false", h), f"'{h}' is not a hypothesis", _id_hint(h, hyps))
+                    self.error((*at, "if_false", h), f"'{h}' is not a hypothesis", id_hint(h, hyps))
             return value
         return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
@@ -665,7 +665,7 @@ def _suggest_id(text: str, options: list[str]) -> str:
     return f"did you mean '{match}'?" if match else ""
 
 
-def _id_hint(text: str, options: list[str]) -> str:
+def id_hint(text: str, options: list[str]) -> str:
     allowed = f"the hypotheses are {', '.join(sorted(options))}"
     return "; ".join(filter(None, [_suggest_id(text, options), allowed]))
 
