@@ -13,6 +13,7 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+import math
 import sys
 import warnings
 from functools import lru_cache
@@ -330,8 +331,21 @@ class _Builder:
                 self.error(path, message, hint)
                 if drop:
                     rejected.append(path)
+        rejected += self.check_finite(self.data, (), set(rejected))
         for path in rejected:
             _set_aside(self.data, path)
+
+    def check_finite(self, node, path: tuple, reported: set) -> list[tuple]:
+        """YAML can write .inf and .nan; no field of a case means either
+        (values the schema already rejected are not reported twice)."""
+        if isinstance(node, dict):
+            return [p for k, v in node.items() for p in self.check_finite(v, (*path, k), reported)]
+        if isinstance(node, list):
+            return [p for i, v in enumerate(node) for p in self.check_finite(v, (*path, i), reported)]
+        if isinstance(node, float) and not math.isfinite(node) and path not in reported:
+            self.error(path, f"{node} is not a finite number", "write an ordinary number, such as 0.3 or 20")
+            return [path]
+        return []
 
     def check_dates(self) -> None:
         """The schema checks the form YYYY-MM-DD; this checks the day exists."""

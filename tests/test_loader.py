@@ -140,8 +140,10 @@ def test_probability_outside_0_1(value):
     _, diagnostics = run(edit(("OTHER: 0.15", f"OTHER: {value}")))
     d = only(diagnostics, "error")
     assert (d.line, d.field) == (LINE["OTHER: 0.15"], "evidence E1 › likelihood › OTHER")
-    assert "outside [0, 1]" in d.message
-    assert "between 0 and 1" in d.hint
+    if value in (".nan", ".inf"):
+        assert "not a finite number" in d.message
+    else:
+        assert "outside [0, 1]" in d.message and "between 0 and 1" in d.hint
 
 
 def test_empty_likelihood_value():
@@ -770,3 +772,14 @@ def test_corners_of_the_yaml_reader(text):
     case, diagnostics = run(text)
     errors = [d for d in diagnostics if d.level == "error"]
     assert case is None and errors and all(d.hint for d in errors)
+
+
+@pytest.mark.parametrize("value", [".inf", ".nan"])
+def test_non_finite_numbers_are_refused_where_they_stand(value):
+    """A prior of .inf used to pass and end in a misleading 'impossible evidence'."""
+    text = MINI_TEXT.replace("    prior: 2\n", f"    prior: {value}\n", 1)
+    case, diagnostics = check_text(text.encode(), "case.yaml")
+    assert case is None
+    (d,) = [d for d in diagnostics if d.level == "error"]
+    assert "not a finite number" in d.message and d.field == "hypotheses KID › prior"
+    assert d.line == text.splitlines().index(f"    prior: {value}") + 1
