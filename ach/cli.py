@@ -34,11 +34,7 @@ def _friendly_errors(fn):
         try:
             return fn(*args, **kwargs)
         except CaseError as exc:
-            for d in exc.diagnostics:
-                click.echo(str(d), err=True)
-            n = sum(d.level == "error" for d in exc.diagnostics)
-            click.echo(f"{_count(range(n), 'error')}: nothing was analysed", err=True)
-            sys.exit(EXIT_INVALID)
+            fail_on(exc, "nothing was analysed")
         except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
             raise  # click reports these itself (a closed pipe, as in `ach … | head`, quietly)
         except Exception as exc:
@@ -50,6 +46,15 @@ def _friendly_errors(fn):
             sys.exit(EXIT_BUG)
 
     return wrapper
+
+
+def fail_on(exc, outcome: str):
+    """Print a CaseError's located problems and what did not happen; exit 1."""
+    for d in exc.diagnostics:
+        click.echo(str(d), err=True)
+    n = sum(d.level == "error" for d in exc.diagnostics)
+    click.echo(f"{_count(range(n), 'error')}: {outcome}", err=True)
+    sys.exit(EXIT_INVALID)
 
 
 def _count(things, word: str, plural: str = "") -> str:
@@ -179,7 +184,6 @@ def sensitivity(case, as_json, out, top, **options):
     """Linchpins, tornado, thresholds, reliability sweeps and timeline (exact engine);
     with sampling, also the two PyMC robustness views."""
     result = _analyze(_load(case), **options)
-    sens = result.sensitivity
     if as_json:
         d = result.to_dict()
         click.echo(json.dumps({"sensitivity": d["sensitivity"], "bayes": d.get("bayes"), "forward": d.get("forward")},
@@ -284,7 +288,7 @@ def _print_sensitivity(result, top: int) -> None:
     click.echo(f"\nTornado: P({lead}) as each input swings across its 5-95 % range (widest first)")
     for s in sens.tornado[:top]:
         click.echo(f"  {s.label:<40} {s.low:6.3f} -> {s.high:6.3f}   P({lead}) {100 * s.p_low:5.1f}% -> {100 * s.p_high:5.1f}%")
-    click.echo(f"\nThresholds: how far an item's likelihood ratio must fall for a rival to lead")
+    click.echo("\nThresholds: how far an item's likelihood ratio must fall for a rival to lead")
     for t in sorted(sens.thresholds, key=lambda t: t.factor)[:top]:
         how = f"{t.factor:.2f}-fold" if t.factor < float("inf") else "cannot overturn alone"
         click.echo(f"  {t.item:<8} {lead}:{t.rival} ratio {t.ratio:6.2f}   {how}")

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
 
 import click
 
-from .cli import EXIT_INVALID, _friendly_errors, _load, _scalar, main
+from .cli import _friendly_errors, _load, _scalar, fail_on, main
 
 KIND = click.Choice(["hypothesis", "source", "evidence", "candidate"])
 
@@ -29,12 +28,7 @@ def _edit_errors(fn):
         try:
             return fn(*args, **kwargs)
         except CaseError as exc:
-            for d in exc.diagnostics:
-                click.echo(str(d), err=True)
-            n = sum(d.level == "error" for d in exc.diagnostics)
-            target = kwargs.get("case") or kwargs.get("path") or "the file"
-            click.echo(f"{n} error{'s' if n != 1 else ''}: {target} was not changed", err=True)
-            sys.exit(EXIT_INVALID)
+            fail_on(exc, f"{kwargs.get('case') or kwargs.get('path') or 'the file'} was not changed")
 
     return _friendly_errors(wrapper)
 

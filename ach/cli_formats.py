@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 
 import click
 
-from .cli import EXIT_INVALID, _count, _friendly_errors, _load, main
+from .cli import _count, _friendly_errors, _load, fail_on, main
 
 IMPORTERS = {".xlsx": "spreadsheet", ".xlsm": "spreadsheet", ".csv": "csv", ".tsv": "csv", ".achz": "achz"}
 EXPORTERS = (".xlsx", ".csv")
@@ -16,11 +15,7 @@ EXPORTERS = (".xlsx", ".csv")
 
 def _refused(exc) -> None:
     """Every problem, located; then 'nothing was written' and exit 1 (never a traceback)."""
-    for d in exc.diagnostics:
-        click.echo(str(d), err=True)
-    n = sum(d.level == "error" for d in exc.diagnostics)
-    click.echo(f"{_count(range(n), 'error')}: nothing was written", err=True)
-    sys.exit(EXIT_INVALID)
+    fail_on(exc, "nothing was written")
 
 
 def read_any(path: str, warnings: list) -> tuple[dict, str]:

@@ -847,7 +847,7 @@ def plot_collection(result, *, ax=None, k=TOP_SENSITIVITY, figsize=None, fontsiz
     right.tick_params(axis="y", length=0)
     left.set_title("Expected information gain\n(bits; higher is more worth collecting)", loc="left",
                    fontsize=fontsize + 1, fontweight="bold")
-    right.set_title(f"Expected probability gain\n(rise in the best answer's probability)", loc="left",
+    right.set_title("Expected probability gain\n(rise in the best answer's probability)", loc="left",
                     fontsize=fontsize + 1, fontweight="bold")
     left.set_xlabel("expected fall in the entropy of the posterior (bits)", fontsize=fontsize - 0.5)
     right.set_xlabel("percentage points", fontsize=fontsize - 0.5)

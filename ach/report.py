@@ -140,7 +140,7 @@ class Report:
         order = [int(j) for j in r.order]
         lead = order[0]
         level, reasons = r.confidence
-        bayes, forward = r.bayes, r.forward
+        bayes = r.bayes
         return {
             "case": {
                 "title": case.title or case.question,

@@ -13,6 +13,21 @@ matplotlib.use("Agg")
 from ach.inputs import Inputs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _ach_command() -> list[str]:
+    """The installed `ach` beside this Python, else on PATH, else the module."""
+    import shutil
+    import sys
+
+    beside = Path(sys.executable).parent / "ach"
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("ach")
+    return [found] if found else [sys.executable, "-m", "ach.cli"]
+
+
+ACH_COMMAND = _ach_command()
 K1 = ROOT / "cases" / "k1.yaml"
 MINI = ROOT / "tests" / "data" / "mini.yaml"
 SEEDS = ROOT.parent / "shared" / "seeds"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 import subprocess
-import sys
 from importlib import metadata, resources
 from pathlib import Path
 
 import pytest
+
+from .conftest import ACH_COMMAND
 
 ROOT = Path(__file__).resolve().parents[1]
 K1 = ROOT / "cases" / "k1.yaml"
@@ -20,15 +20,7 @@ WARNINGS = ROOT / "tests" / "data" / "warnings.yaml"
 BAD = ROOT / "tests" / "data" / "bad"
 
 
-def _command() -> list[str]:
-    beside = Path(sys.executable).parent / "ach"
-    if beside.exists():
-        return [str(beside)]
-    found = shutil.which("ach")
-    return [found] if found else [sys.executable, "-m", "ach.cli"]
-
-
-ACH = _command()
+ACH = ACH_COMMAND
 
 
 def ach(*args: str | Path, stdin: bytes | None = None, timeout: int = 600) -> subprocess.CompletedProcess:

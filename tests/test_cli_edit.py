@@ -6,27 +6,27 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import ach
 
-from .test_editing import COMMENTED, K1, MINI, assert_only, hunks, line_of, no_temporary_files
+from .conftest import ACH_COMMAND
+from .test_editing import (
+    COMMENTED,
+    K1,
+    MINI,
+    assert_only,
+    hunks,
+    line_of,
+    no_temporary_files,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _command() -> list[str]:
-    beside = Path(sys.executable).parent / "ach"
-    if beside.exists():
-        return [str(beside)]
-    found = shutil.which("ach")
-    return [found] if found else [sys.executable, "-m", "ach.cli"]
-
-
-ACH = _command()
+ACH = ACH_COMMAND
 
 
 def ach_(*args, cwd: Path) -> subprocess.CompletedProcess:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
-import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -16,6 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from .conftest import ACH_COMMAND
+
 ROOT = Path(__file__).resolve().parents[1]
 K1 = ROOT / "cases" / "k1.yaml"
 MINI = ROOT / "tests" / "data" / "mini.yaml"
@@ -23,15 +23,7 @@ SHEETS = ROOT / "tests" / "data" / "sheets"
 PLACE_KEYS = {"case", "ach_version", "provenance", "path", "sha256", "file", "line", "generated"}
 
 
-def _command() -> list[str]:
-    beside = Path(sys.executable).parent / "ach"
-    if beside.exists():
-        return [str(beside)]
-    found = shutil.which("ach")
-    return [found] if found else [sys.executable, "-m", "ach.cli"]
-
-
-ACH = _command()
+ACH = ACH_COMMAND
 
 
 def ach(*args, cwd: Path | None = None) -> subprocess.CompletedProcess:
