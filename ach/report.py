@@ -330,31 +330,28 @@ class Report:
         hyps = r.hypotheses
         lead = int(r.order[0])
         sentences, rivals, groups = [], set(), {}
-        for i in s.loo.item_linchpins:
-            row = s.loo.items[i]
+
+        def removing(what: str, row) -> None:
             new = int(np.argmax(row))
             rivals.add(hyps[new])
             sentences.append(
-                f"Removing {s.items[i]} alone would make {hyps[new]} the leading hypothesis "
+                f"Removing {what} would make {hyps[new]} the leading hypothesis "
                 f"({_pair_pct(hyps[new], row[new], hyps[lead], row[lead])})."
             )
+
+        for i in s.loo.item_linchpins:
+            removing(f"{s.items[i]} alone", s.loo.items[i])
             groups.setdefault(r.case.evidence[i].source, []).append(s.items[i])
         parts = []
         for sid, ids in groups.items():
             src = r.case.source(sid)
             parts.append(_join(ids) + ("" if src.implicit or not src.title else f" ({plots.short_title(src.title)})"))
         for k in s.loo.source_linchpins:
-            row = s.loo.sources[k]
-            new = int(np.argmax(row))
-            rivals.add(hyps[new])
             src = r.case.sources[k]
             n_items = int(np.sum(r.inputs.source_index == k))
             name = f"the source {plots.short_title(src.title)} ({src.id})" if src.title and src.title != src.id else f"the source {src.id}"
             its = "its one item" if n_items == 1 else f"all {n_items} of its items"
-            sentences.append(
-                f"Removing {name}, {its}, would make {hyps[new]} the leading hypothesis "
-                f"({_pair_pct(hyps[new], row[new], hyps[lead], row[lead])})."
-            )
+            removing(f"{name}, {its},", s.loo.sources[k])
             parts.append(f"{name} as a whole")
         if not parts:
             summary = (

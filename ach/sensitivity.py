@@ -342,7 +342,7 @@ def credibility_sweep(inputs, item: int, grid=None, parts: Parts | None = None):
     return grid, exact.normalise(parts.with_item_terms(items, g, np.broadcast_to(parts.z[item], g.shape)))
 
 
-def timeline(inputs, dates: list[str | None]):
+def timeline(inputs, dates: list[str | None], parts: Parts | None = None):
     """The posterior as it stood after each evidence date, oldest first.
 
     Items without a date count as known from the start. Returns the dates
@@ -351,13 +351,13 @@ def timeline(inputs, dates: list[str | None]):
     known = sorted({d for d in dates if d})
     steps = (["start"] if any(d is None for d in dates) else []) + known
     cutoff = np.array([d or "" for d in dates])
-    parts = Parts.of(inputs)
+    parts = parts or Parts.of(inputs)
+    source_sum = exact.SourceSum(inputs.source_index, len(inputs.sources))
     out = []
     for step in steps:
         absent = cutoff > ("" if step == "start" else step)
         g = np.where(absent[:, None], 0.0, parts.g)  # log 1: an absent item's terms
         z = np.where(absent[:, None], 0.0, parts.z)
-        source_sum = exact.SourceSum(inputs.source_index, len(inputs.sources))
         with np.errstate(divide="ignore", invalid="ignore"):
             log_source = combine(inputs.r[:, None], source_sum(g), source_sum(z))
             out.append(exact.normalise(np.log(inputs.prior) + log_source.sum(axis=0)))
@@ -438,5 +438,5 @@ def analyse(case, n_sweeps: int = 3) -> Sensitivity:
         prior=prior_threshold(inputs, parts),
         sweeps={inputs.sources[s]: reliability_sweep(inputs, s, parts=parts) for s in top_sources},
         deception={inputs.items[i]: credibility_sweep(inputs, i, parts=parts) for i in deceptive},
-        timeline=timeline(inputs, [e.date for e in case.evidence]),
+        timeline=timeline(inputs, [e.date for e in case.evidence], parts),
     )
