@@ -110,16 +110,6 @@ class Edit:
         return "".join(difflib.unified_diff(self.before.splitlines(True), self.after.splitlines(True),
                                             f"a/{name}", f"b/{name}"))
 
-    @property
-    def changed_lines(self) -> list[int]:
-        """1-based numbers of the lines of the NEW text that differ from the old text."""
-        old, new = self.before.splitlines(True), self.after.splitlines(True)
-        out = []
-        for tag, _, _, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-            if tag != "equal":
-                out += range(j1 + 1, j2 + 1)
-        return out
-
 
 # -- text-level editor ----------------------------------------------------------------
 
