@@ -16,7 +16,7 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.1.0+src"
 
-__all__ = ["load", "loads", "check", "analyze", "whatif", "CaseError", "Case", "Result", "__version__"]
+__all__ = ["Case", "CaseError", "Result", "__version__", "analyze", "check", "load", "loads", "whatif"]
 
 
 def __getattr__(name):

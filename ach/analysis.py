@@ -32,7 +32,7 @@ class Result:
     collection: list = field(default_factory=list)  # ach.collection.Value, best first
     hardest_pairs: list = field(default_factory=list)  # ach.collection.Pair
     settings: dict = field(default_factory=dict)
-    generated: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+    generated: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
     # -- reading the numbers -------------------------------------------------
     @property
@@ -115,7 +115,12 @@ class Result:
 
         out = {
             "ach_version": __version__,
-            "case": {"path": self.case.path, "sha256": self.case.sha256, "title": self.case.title, "question": self.case.question},
+            "case": {
+                "path": self.case.path,
+                "sha256": self.case.sha256,
+                "title": self.case.title,
+                "question": self.case.question,
+            },
             "hypotheses": hyps,
             "leading": self.leading,
             "bottom_line": self.bottom_line(),
@@ -123,7 +128,11 @@ class Result:
                 "prior": by_h(inp.prior),
                 "prior_concentration": inp.prior_concentration,
                 "sources": {
-                    sid: {"reliability": _num(inp.r[s]), "concentration": _num(inp.r_kappa[s]), "items": inp.items_of(s)}
+                    sid: {
+                        "reliability": _num(inp.r[s]),
+                        "concentration": _num(inp.r_kappa[s]),
+                        "items": inp.items_of(s),
+                    }
                     for s, sid in enumerate(inp.sources)
                 },
                 "evidence": {
@@ -138,7 +147,10 @@ class Result:
                     for i, eid in enumerate(inp.items)
                 },
             },
-            "exact": {"posterior": by_h(self.posterior), "terms": {h: icd203_term(p) for h, p in zip(hyps, self.posterior)}},
+            "exact": {
+                "posterior": by_h(self.posterior),
+                "terms": {h: icd203_term(p) for h, p in zip(hyps, self.posterior)},
+            },
             "heuer": {
                 "inconsistency": by_h(self.heuer.inconsistency),
                 "weighted_inconsistency": by_h(self.heuer.weighted_inconsistency),
@@ -160,9 +172,14 @@ class Result:
             "collection": {
                 "candidates": [v.to_dict(hyps) for v in self.collection],
                 "hardest_pairs": [
-                    {"a": p.a, "b": p.b, "mass": p.mass, "evidence_db": p.evidence_db,
-                     "separating_items": [{"id": i, "db": d} for i, d in p.separating_items],
-                     "info_gain_of_10db_item": p.gain_from_10db}
+                    {
+                        "a": p.a,
+                        "b": p.b,
+                        "mass": p.mass,
+                        "evidence_db": p.evidence_db,
+                        "separating_items": [{"id": i, "db": d} for i, d in p.separating_items],
+                        "info_gain_of_10db_item": p.gain_from_10db,
+                    }
                     for p in self.hardest_pairs
                 ],
             },
@@ -208,7 +225,11 @@ class Result:
             import arviz
             import pymc
 
-            info.update(pymc_version=pymc.__version__, arviz_version=arviz.__version__, sampler="NUTS, stratified on the hypothesis")
+            info.update(
+                pymc_version=pymc.__version__,
+                arviz_version=arviz.__version__,
+                sampler="NUTS, stratified on the hypothesis",
+            )
         return info
 
     def report(self):
@@ -263,7 +284,9 @@ def analyze(
         if progress:
             from .progress import say
 
-            say(f"PyMC: compiling the model (C code cached in {cache}; the first run takes a minute, later runs seconds)")
+            say(
+                f"PyMC: compiling the model (C code cached in {cache}; the first run takes a minute, later runs seconds)"
+            )
         result.forward, _ = model.sample_forward(inp, draws=draws * chains, seed=seed + 1)
         result.bayes = model.sample_stratified(inp, draws=draws, tune=tune, chains=chains, seed=seed, progress=progress)
         result.settings.update(draws=draws, tune=tune, chains=chains, compile_cache=str(cache))

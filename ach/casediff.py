@@ -34,9 +34,11 @@ import numpy as np
 
 from .case import Case, Evidence, Hypothesis, Source
 
-ORDER_NOTE = ("sequential attribution: changes applied one at a time to the old case in the order listed "
-              "(hypotheses, priors, sources, removed items, changed items, added items); "
-              "another order would split the total differently")
+ORDER_NOTE = (
+    "sequential attribution: changes applied one at a time to the old case in the order listed "
+    "(hypotheses, priors, sources, removed items, changed items, added items); "
+    "another order would split the total differently"
+)
 
 
 @dataclass
@@ -48,21 +50,34 @@ class Change:
     field: str = ""  # e.g. "likelihood.KH", "credibility"
     old: object = None  # as written in the old file (None: absent)
     new: object = None  # as written in the new file (None: absent)
-    after: dict = dataclasses.field(default_factory=dict)  # exact posterior once this change is applied (hypothesis -> p)
+    after: dict = dataclasses.field(
+        default_factory=dict
+    )  # exact posterior once this change is applied (hypothesis -> p)
     move: dict = dataclasses.field(default_factory=dict)  # change of the compared posterior caused by this step
 
     def describe(self) -> str:
         if self.kind == "item re-rated":
             return f"{self.id} under {self.field.split('.', 1)[1]}: {_txt(self.old)} → {_txt(self.new)}"
-        if self.kind in ("item added", "item removed", "hypothesis added", "hypothesis removed",
-                         "source added", "source removed", "candidate added", "candidate removed"):
+        if self.kind in (
+            "item added",
+            "item removed",
+            "hypothesis added",
+            "hypothesis removed",
+            "source added",
+            "source removed",
+            "candidate added",
+            "candidate removed",
+        ):
             what = self.kind.split()[0]
             verb = self.kind.split()[1]
             detail = self.new if verb == "added" else self.old
             return f"{what} {self.id} {verb}" + (f": {_short(detail)}" if detail else "")
         if self.kind == "priors":
-            parts = [f"{h} {_txt(self.old.get(h))} → {_txt(self.new.get(h))}" for h in
-                     dict.fromkeys([*self.old, *self.new]) if self.old.get(h) != self.new.get(h)]
+            parts = [
+                f"{h} {_txt(self.old.get(h))} → {_txt(self.new.get(h))}"
+                for h in dict.fromkeys([*self.old, *self.new])
+                if self.old.get(h) != self.new.get(h)
+            ]
             return "prior weights: " + ", ".join(parts)
         if self.kind == "other":
             return "other differences (e.g. the rating scale)"
@@ -72,8 +87,16 @@ class Change:
         return f"{self.id} {label}: {_txt(self.old)} → {_txt(self.new)}"
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "id": self.id, "field": self.field, "old": _json(self.old), "new": _json(self.new),
-                "description": self.describe(), "after": _round(self.after), "move": _round(self.move)}
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "field": self.field,
+            "old": _json(self.old),
+            "new": _json(self.new),
+            "description": self.describe(),
+            "after": _round(self.after),
+            "move": _round(self.move),
+        }
 
 
 @dataclass
@@ -105,8 +128,13 @@ class Comparison:
         return {
             "changes": [c.to_dict() for c in self.changes],
             "posterior": {"old": _round(self.old_posterior), "new": _round(self.new_posterior)},
-            "compared": {"hypotheses": self.compared, "renormalised": self.renormalised,
-                         "old": _round(self.compared_old), "new": _round(self.compared_new), "total": _round(self.total)},
+            "compared": {
+                "hypotheses": self.compared,
+                "renormalised": self.renormalised,
+                "old": _round(self.compared_old),
+                "new": _round(self.compared_new),
+                "total": _round(self.total),
+            },
             "hypotheses_added": self.added,
             "hypotheses_removed": self.removed,
             "attribution": ORDER_NOTE,
@@ -139,8 +167,13 @@ def compare(old: Case, new: Case) -> Comparison:
             step(Change("hypothesis added", h.id, new=h.title), lambda h=h: state.add_hypothesis(h))
     old_w, new_w = _weights(old), _weights(new)
     common = [h for h in new_h if h in old_h]
-    if any(old_w[h] != new_w[h] for h in common) and not _proportional([old_w[h] for h in common], [new_w[h] for h in common]):
-        step(Change("priors", "", "prior", {h: old_w[h] for h in common}, {h: new_w[h] for h in common}), state.set_priors)
+    if any(old_w[h] != new_w[h] for h in common) and not _proportional(
+        [old_w[h] for h in common], [new_w[h] for h in common]
+    ):
+        step(
+            Change("priors", "", "prior", {h: old_w[h] for h in common}, {h: new_w[h] for h in common}),
+            state.set_priors,
+        )
     elif state.shares() != _shares(new):
         state.set_priors()  # equal up to scale: nothing to report, but end exactly at the new weights
 
@@ -153,8 +186,16 @@ def compare(old: Case, new: Case) -> Comparison:
             else:
                 state.put_source(s)
         elif _belief(old_s[s.id].reliability) != _belief(s.reliability):
-            step(Change("reliability", s.id, "reliability", _label(old_s[s.id].reliability, old_s[s.id]),
-                        _label(s.reliability, s)), lambda s=s: state.put_source(s))
+            step(
+                Change(
+                    "reliability",
+                    s.id,
+                    "reliability",
+                    _label(old_s[s.id].reliability, old_s[s.id]),
+                    _label(s.reliability, s),
+                ),
+                lambda s=s: state.put_source(s),
+            )
         else:
             state.put_source(s, quiet=True)
 
@@ -195,8 +236,15 @@ def compare(old: Case, new: Case) -> Comparison:
         now = _restrict(c.after, compared, renormalised)
         c.move = {h: now[h] - previous[h] for h in compared}
         previous = now
-    return Comparison(changes, old_post, target, compared, renormalised,
-                      [h for h in new_h if h not in old_h], [h for h in old_h if h not in new_h])
+    return Comparison(
+        changes,
+        old_post,
+        target,
+        compared,
+        renormalised,
+        [h for h in new_h if h not in old_h],
+        [h for h in old_h if h not in new_h],
+    )
 
 
 # -- the case as it is rebuilt step by step ----------------------------------------------
@@ -222,8 +270,13 @@ class _State:
         if self.case_override is not None:
             return self.case_override
         hyps = tuple(replace(h, prior=self.weights[h.id]) for h in self.hypotheses)
-        return replace(self.base, hypotheses=hyps, sources=tuple(self.sources.values()),
-                       evidence=tuple(self.items.values()), path="<diff step>")
+        return replace(
+            self.base,
+            hypotheses=hyps,
+            sources=tuple(self.sources.values()),
+            evidence=tuple(self.items.values()),
+            path="<diff step>",
+        )
 
     def posterior(self) -> dict:
         return _posterior(self.case())
@@ -232,8 +285,12 @@ class _State:
     def drop_hypothesis(self, hid: str) -> None:
         self.hypotheses = [h for h in self.hypotheses if h.id != hid]
         self.weights.pop(hid)
-        self.items = {i: replace(e, likelihood={h: c for h, c in e.likelihood.items() if h != hid},
-                                 if_false=_drop_key(e.if_false, hid)) for i, e in self.items.items()}
+        self.items = {
+            i: replace(
+                e, likelihood={h: c for h, c in e.likelihood.items() if h != hid}, if_false=_drop_key(e.if_false, hid)
+            )
+            for i, e in self.items.items()
+        }
 
     def add_hypothesis(self, h: Hypothesis) -> None:
         share = _shares(self.new)[h.id]
@@ -246,8 +303,12 @@ class _State:
         for i, e in self.items.items():
             cell = new_items[i].likelihood.get(h.id) if i in new_items else None
             if_false = e.if_false
-            if isinstance(if_false, dict) and i in new_items and isinstance(new_items[i].if_false, dict) \
-                    and h.id in new_items[i].if_false:
+            if (
+                isinstance(if_false, dict)
+                and i in new_items
+                and isinstance(new_items[i].if_false, dict)
+                and h.id in new_items[i].if_false
+            ):
                 if_false = {**if_false, h.id: new_items[i].if_false[h.id]}
             items[i] = replace(e, likelihood={**e.likelihood, h.id: cell}, if_false=if_false)
         self.items = items
@@ -281,32 +342,64 @@ def _item_changes(state: _State, a: Evidence, b: Evidence, hyps: list[str]):
     eid = b.id
     out = []
     if a.source != b.source:
+
         def move_source():
             if b.source not in state.sources:
                 state.sources[b.source] = next(s for s in state.new.sources if s.id == b.source)
             state.update_item(eid, source=b.source)
+
         out.append((Change("source", eid, "source", a.source, b.source), move_source))
     if _belief(a.credibility) != _belief(b.credibility):
-        out.append((Change("credibility", eid, "credibility", _label(a.credibility), _label(b.credibility)),
-                    lambda: state.update_item(eid, credibility=b.credibility)))
+        out.append(
+            (
+                Change("credibility", eid, "credibility", _label(a.credibility), _label(b.credibility)),
+                lambda: state.update_item(eid, credibility=b.credibility),
+            )
+        )
     if _view(a.if_false, hyps) != _view(b.if_false, hyps):
-        out.append((Change("if_false", eid, "if_false", a.if_false, b.if_false),
-                    lambda: state.update_item(eid, if_false=b.if_false)))
+        out.append(
+            (
+                Change("if_false", eid, "if_false", a.if_false, b.if_false),
+                lambda: state.update_item(eid, if_false=b.if_false),
+            )
+        )
     for h in hyps:
         old_cell, new_cell = a.likelihood.get(h), b.likelihood.get(h)
         if _cell(old_cell) != _cell(new_cell):
-            out.append((Change("item re-rated", eid, f"likelihood.{h}", _label(old_cell), _label(new_cell)),
-                        lambda h=h: state.update_item(eid, likelihood={**state.items[eid].likelihood, h: b.likelihood[h]})))
+            out.append(
+                (
+                    Change("item re-rated", eid, f"likelihood.{h}", _label(old_cell), _label(new_cell)),
+                    lambda h=h: state.update_item(eid, likelihood={**state.items[eid].likelihood, h: b.likelihood[h]}),
+                )
+            )
     if a.confidence != b.confidence:
-        out.append((Change("confidence", eid, "confidence", a.confidence, b.confidence),
-                    lambda: state.update_item(eid, confidence=b.confidence)))
+        out.append(
+            (
+                Change("confidence", eid, "confidence", a.confidence, b.confidence),
+                lambda: state.update_item(eid, confidence=b.confidence),
+            )
+        )
     if a.relevance != b.relevance:
-        out.append((Change("relevance", eid, "relevance", a.relevance, b.relevance),
-                    lambda: state.update_item(eid, relevance=b.relevance)))
+        out.append(
+            (
+                Change("relevance", eid, "relevance", a.relevance, b.relevance),
+                lambda: state.update_item(eid, relevance=b.relevance),
+            )
+        )
     edited = [f for f in ("text", "date", "type", "notes", "citation") if getattr(a, f) != getattr(b, f)]
     if edited:
-        out.append((Change("edited", eid, ", ".join(edited), {f: _json(getattr(a, f)) for f in edited},
-                           {f: _json(getattr(b, f)) for f in edited}), None))
+        out.append(
+            (
+                Change(
+                    "edited",
+                    eid,
+                    ", ".join(edited),
+                    {f: _json(getattr(a, f)) for f in edited},
+                    {f: _json(getattr(b, f)) for f in edited},
+                ),
+                None,
+            )
+        )
 
     def settle():  # what no listed step carries (Beta concentrations only) ends as in the new file
         state.items[eid] = b
@@ -334,10 +427,16 @@ def _candidate_changes(old: Case, new: Case) -> list[Change]:
         if i not in a:
             out.append(Change("candidate added", i, new=c.text))
             continue
-        what = [f for f, differs in (
-            ("likelihood", any(_cell(a[i].likelihood.get(h)) != _cell(c.likelihood.get(h)) for h in common)),
-            ("credibility", _belief(a[i].credibility) != _belief(c.credibility)),
-            ("text", a[i].text != c.text), ("notes", a[i].notes != c.notes)) if differs]
+        what = [
+            f
+            for f, differs in (
+                ("likelihood", any(_cell(a[i].likelihood.get(h)) != _cell(c.likelihood.get(h)) for h in common)),
+                ("credibility", _belief(a[i].credibility) != _belief(c.credibility)),
+                ("text", a[i].text != c.text),
+                ("notes", a[i].notes != c.notes),
+            )
+            if differs
+        ]
         if what:
             out.append(Change("edited", i, ", ".join(what), None, None))
     return out
@@ -351,8 +450,11 @@ def _case_changes(old: Case, new: Case) -> list[Change]:
     old_h = {h.id: h for h in old.hypotheses}
     for h in new.hypotheses:
         if h.id in old_h and (old_h[h.id].title, old_h[h.id].catch_all) != (h.title, h.catch_all):
-            out.append(Change("edited", h.id, "title" if old_h[h.id].title != h.title else "catch_all",
-                              old_h[h.id].title, h.title))
+            out.append(
+                Change(
+                    "edited", h.id, "title" if old_h[h.id].title != h.title else "catch_all", old_h[h.id].title, h.title
+                )
+            )
     return out
 
 

@@ -41,8 +41,11 @@ def _friendly_errors(fn):
             if os.environ.get("ACH_DEBUG"):
                 raise
             click.echo(f"ach: internal error: {type(exc).__name__}: {exc}", err=True)
-            click.echo("    this is a bug in ach, not in the case file; please report it with the file "
-                       "(run with ACH_DEBUG=1 to see the traceback)", err=True)
+            click.echo(
+                "    this is a bug in ach, not in the case file; please report it with the file "
+                "(run with ACH_DEBUG=1 to see the traceback)",
+                err=True,
+            )
             sys.exit(EXIT_BUG)
 
     return wrapper
@@ -71,10 +74,20 @@ def _load(path: str):
 def _sampling_options(fn):
     options = [
         click.option("--no-sample", is_flag=True, help="Exact posterior and classic scores only (fast: no PyMC)."),
-        click.option("--seed", type=int, default=20191227, show_default=True, help="Random seed (results are reproducible)."),
+        click.option(
+            "--seed", type=int, default=20191227, show_default=True, help="Random seed (results are reproducible)."
+        ),
         click.option("--draws", type=click.IntRange(50), default=1000, show_default=True, help="NUTS draws per chain."),
-        click.option("--tune", type=click.IntRange(50), default=1000, show_default=True, help="NUTS tuning steps per chain."),
-        click.option("--chains", type=click.IntRange(1, 16), default=4, show_default=True, help="NUTS chains (R-hat needs several)."),
+        click.option(
+            "--tune", type=click.IntRange(50), default=1000, show_default=True, help="NUTS tuning steps per chain."
+        ),
+        click.option(
+            "--chains",
+            type=click.IntRange(1, 16),
+            default=4,
+            show_default=True,
+            help="NUTS chains (R-hat needs several).",
+        ),
         click.option("--quiet", "-q", is_flag=True, help="No progress messages."),
     ]
     for option in reversed(options):
@@ -147,7 +160,9 @@ def analyze(case, as_json, **options):
 
 @main.command()
 @click.argument("case")
-@click.option("--out", "-o", type=click.Path(file_okay=False), help="Folder for the report (default: reports/<case name>).")
+@click.option(
+    "--out", "-o", type=click.Path(file_okay=False), help="Folder for the report (default: reports/<case name>)."
+)
 @_sampling_options
 @_friendly_errors
 def report(case, out, **options):
@@ -176,7 +191,12 @@ def schema():
 @main.command()
 @click.argument("case")
 @click.option("--json", "as_json", is_flag=True, help="Print the sensitivity numbers as JSON.")
-@click.option("--out", "-o", type=click.Path(file_okay=False), help="Folder for the figures (default: reports/<case name>/figures).")
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False),
+    help="Folder for the figures (default: reports/<case name>/figures).",
+)
 @click.option("--top", type=click.IntRange(1), default=10, show_default=True, help="Rows per table.")
 @_sampling_options
 @_friendly_errors
@@ -186,8 +206,13 @@ def sensitivity(case, as_json, out, top, **options):
     result = _analyze(_load(case), **options)
     if as_json:
         d = result.to_dict()
-        click.echo(json.dumps({"sensitivity": d["sensitivity"], "bayes": d.get("bayes"), "forward": d.get("forward")},
-                              indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {"sensitivity": d["sensitivity"], "bayes": d.get("bayes"), "forward": d.get("forward")},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         _print_sensitivity(result, top)
     from .plots import save_figures
@@ -201,8 +226,12 @@ def sensitivity(case, as_json, out, top, **options):
 @main.command()
 @click.argument("case")
 @click.option("--drop", multiple=True, metavar="ID", help="Leave out an item (or every item of a source). Repeatable.")
-@click.option("--set", "set_", multiple=True, metavar="ITEM.HYP=RATING", help="Re-rate one cell, e.g. E3.KH=unlikely. Repeatable.")
-@click.option("--reliability", multiple=True, metavar="SOURCE=VALUE", help="New reliability, e.g. us-gov=0.3 or us-gov=D.")
+@click.option(
+    "--set", "set_", multiple=True, metavar="ITEM.HYP=RATING", help="Re-rate one cell, e.g. E3.KH=unlikely. Repeatable."
+)
+@click.option(
+    "--reliability", multiple=True, metavar="SOURCE=VALUE", help="New reliability, e.g. us-gov=0.3 or us-gov=D."
+)
 @click.option("--credibility", multiple=True, metavar="ITEM=VALUE", help="New credibility, e.g. E5=4.")
 @click.option("--prior", multiple=True, metavar="HYP=WEIGHT", help="New prior weight, e.g. ISIS=30.")
 @click.option("--json", "as_json", is_flag=True, help="Print before and after as JSON.")
@@ -220,8 +249,14 @@ def whatif(case, drop, set_, reliability, credibility, prior, as_json):
             out[key.strip()] = _scalar(value.strip())
         return out
 
-    w = run(_load(case), drop=list(drop), set=pairs(set_, "--set"), reliability=pairs(reliability, "--reliability"),
-            credibility=pairs(credibility, "--credibility"), prior=pairs(prior, "--prior"))
+    w = run(
+        _load(case),
+        drop=list(drop),
+        set=pairs(set_, "--set"),
+        reliability=pairs(reliability, "--reliability"),
+        credibility=pairs(credibility, "--credibility"),
+        prior=pairs(prior, "--prior"),
+    )
     if as_json:
         click.echo(json.dumps(w.to_dict(), indent=2, ensure_ascii=False))
         return
@@ -253,20 +288,28 @@ def collect(case, as_json):
         return
     lead = result.hypotheses.index(result.leading)
     if result.collection:
-        click.echo(f"Candidate observations, most informative first (now: {result.leading} {100 * result.posterior[lead]:.0f} %):\n")
-        click.echo(f"  {'id':<6} {'P(seen)':>7}  {result.leading + ' if seen':>12}  {'if not':>7}  {'gain (bits)':>11}  {'P gain':>6}  text")
+        click.echo(
+            f"Candidate observations, most informative first (now: {result.leading} {100 * result.posterior[lead]:.0f} %):\n"
+        )
+        click.echo(
+            f"  {'id':<6} {'P(seen)':>7}  {result.leading + ' if seen':>12}  {'if not':>7}  {'gain (bits)':>11}  {'P gain':>6}  text"
+        )
         for v in result.collection:
-            click.echo(f"  {v.id:<6} {100 * v.p_seen:6.0f}%  {100 * v.if_seen[lead]:11.0f}%  {100 * v.if_not[lead]:6.0f}%  "
-                       f"{v.info_gain:11.3f}  {100 * v.probability_gain:5.1f}%  {v.text}")
+            click.echo(
+                f"  {v.id:<6} {100 * v.p_seen:6.0f}%  {100 * v.if_seen[lead]:11.0f}%  {100 * v.if_not[lead]:6.0f}%  "
+                f"{v.info_gain:11.3f}  {100 * v.probability_gain:5.1f}%  {v.text}"
+            )
     else:
         click.echo("The case lists no candidate observations (add them under `collection:`).")
     click.echo("\nHardest to tell apart:")
     for p in result.hardest_pairs:
         favour = p.a if p.evidence_db >= 0 else p.b
         items = ", ".join(f"{i} ({d:+.1f} dB)" for i, d in p.separating_items) or "none"
-        click.echo(f"  {p.a} vs {p.b}: {100 * p.mass:.0f} % of the probability; the evidence favours {favour} by "
-                   f"{abs(p.evidence_db):.1f} dB; separated most by {items}. An item 10x more expected under "
-                   f"{p.a} than {p.b} would be worth {p.gain_from_10db:.2f} bits.")
+        click.echo(
+            f"  {p.a} vs {p.b}: {100 * p.mass:.0f} % of the probability; the evidence favours {favour} by "
+            f"{abs(p.evidence_db):.1f} dB; separated most by {items}. An item 10x more expected under "
+            f"{p.a} than {p.b} would be worth {p.gain_from_10db:.2f} bits."
+        )
 
 
 def _scalar(text: str):
@@ -287,15 +330,19 @@ def _print_sensitivity(result, top: int) -> None:
     click.echo("Linchpins (removing one alone changes the leader): " + (", ".join(linchpins) or "none"))
     click.echo(f"\nTornado: P({lead}) as each input swings across its 5-95 % range (widest first)")
     for s in sens.tornado[:top]:
-        click.echo(f"  {s.label:<40} {s.low:6.3f} -> {s.high:6.3f}   P({lead}) {100 * s.p_low:5.1f}% -> {100 * s.p_high:5.1f}%")
+        click.echo(
+            f"  {s.label:<40} {s.low:6.3f} -> {s.high:6.3f}   P({lead}) {100 * s.p_low:5.1f}% -> {100 * s.p_high:5.1f}%"
+        )
     click.echo("\nThresholds: how far an item's likelihood ratio must fall for a rival to lead")
     for t in sorted(sens.thresholds, key=lambda t: t.factor)[:top]:
         how = f"{t.factor:.2f}-fold" if t.factor < float("inf") else "cannot overturn alone"
         click.echo(f"  {t.item:<8} {lead}:{t.rival} ratio {t.ratio:6.2f}   {how}")
     if sens.prior is not None:
         p = sens.prior
-        click.echo(f"\nPrior: you would need to believe beforehand that {p.rival} is {p.odds_needed:.2f} times as likely "
-                   f"as {lead} (now {p.odds_now:.2f}) for {p.rival} to lead.")
+        click.echo(
+            f"\nPrior: you would need to believe beforehand that {p.rival} is {p.odds_needed:.2f} times as likely "
+            f"as {lead} (now {p.odds_now:.2f}) for {p.rival} to lead."
+        )
     dates, post = sens.timeline
     click.echo("\nTimeline (posterior after each date):")
     for d, row in zip(dates, post):

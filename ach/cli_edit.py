@@ -83,9 +83,20 @@ def _posterior_line(old, new) -> str:
 
 @main.command()
 @click.argument("path", metavar="CASE")
-@click.option("--question", "-q", default="TODO: the one question the hypotheses answer", help="The question the hypotheses answer.")
-@click.option("--hypothesis", "-H", "hypotheses", multiple=True, metavar='"ID: TITLE"',
-              help='A hypothesis, e.g. "KH: Kataib Hezbollah". Repeatable; at least two (none: two placeholders).')
+@click.option(
+    "--question",
+    "-q",
+    default="TODO: the one question the hypotheses answer",
+    help="The question the hypotheses answer.",
+)
+@click.option(
+    "--hypothesis",
+    "-H",
+    "hypotheses",
+    multiple=True,
+    metavar='"ID: TITLE"',
+    help='A hypothesis, e.g. "KH: Kataib Hezbollah". Repeatable; at least two (none: two placeholders).',
+)
 @click.option("--catch-all", metavar="ID", help="Mark this hypothesis as the catch-all (everything not listed).")
 @click.option("--title", help="Short title for reports.")
 @click.option("--analyst", help="Who is doing the analysis.")
@@ -106,7 +117,9 @@ def new(path, question, hypotheses, catch_all, title, analyst, dry_run):
             raise click.BadParameter(f"'{text}' is not \"ID: TITLE\"", param_hint="--hypothesis")
         pairs.append((hid.strip(), htitle.strip()))
     if len(pairs) == 1:
-        raise click.BadParameter("give at least two hypotheses (or none, for two placeholders)", param_hint="--hypothesis")
+        raise click.BadParameter(
+            "give at least two hypotheses (or none, for two placeholders)", param_hint="--hypothesis"
+        )
     if catch_all is not None and catch_all not in [h for h, _ in pairs]:
         raise click.BadParameter(f"'{catch_all}' is not one of the hypotheses given", param_hint="--catch-all")
     edit = new_case(path, question, pairs, title=title, catch_all=catch_all, analyst=analyst, write=not dry_run)
@@ -135,8 +148,11 @@ def add():
 @click.option("--prior", help="Prior weight (needed when the other hypotheses have one).")
 @click.option("--catch-all", is_flag=True, help="This hypothesis stands for everything not listed.")
 @click.option("--description", help="A longer description.")
-@click.option("--default-rating", metavar="RATING",
-              help="Rating written in every item's new cell (default NA); needed when the case has candidate observations.")
+@click.option(
+    "--default-rating",
+    metavar="RATING",
+    help="Rating written in every item's new cell (default NA); needed when the case has candidate observations.",
+)
 @_dry_run
 @_edit_errors
 def add_hypothesis(case, ident, title, prior, catch_all, description, default_rating, dry_run):
@@ -144,8 +160,16 @@ def add_hypothesis(case, ident, title, prior, catch_all, description, default_ra
     marked `# TODO rate` so that none is forgotten."""
     from .editing import add_hypothesis as run
 
-    edit = run(case, ident, title, prior=_value(prior), catch_all=catch_all, description=description,
-               default_rating=_value(default_rating), write=not dry_run)
+    edit = run(
+        case,
+        ident,
+        title,
+        prior=_value(prior),
+        catch_all=catch_all,
+        description=description,
+        default_rating=_value(default_rating),
+        write=not dry_run,
+    )
     _report(edit, dry_run)
 
 
@@ -171,8 +195,13 @@ def add_source(case, ident, reliability, title, confidence, notes, dry_run):
 @click.option("--text", "-t", required=True, help="What was observed or reported.")
 @click.option("--id", "ident", help="Id of the new item (default: the next one, e.g. E32 after E31).")
 @click.option("--source", "-s", help="Id of a listed source (omit: the item is its own source).")
-@click.option("--rate", "rates", multiple=True, metavar="HYP=RATING",
-              help="A likelihood, e.g. KH=likely or ISIS=0.2. Repeatable; hypotheses left out are written NA with `# TODO rate`.")
+@click.option(
+    "--rate",
+    "rates",
+    multiple=True,
+    metavar="HYP=RATING",
+    help="A likelihood, e.g. KH=likely or ISIS=0.2. Repeatable; hypotheses left out are written NA with `# TODO rate`.",
+)
 @click.option("--date", help="YYYY-MM-DD.")
 @click.option("--type", "type_", help="claim, physical, testimony, ...")
 @click.option("--confidence", help="Confidence in the likelihoods: low/medium/high.")
@@ -184,8 +213,23 @@ def add_source(case, ident, reliability, title, confidence, notes, dry_run):
 @click.option("--notes", help="Free text.")
 @_dry_run
 @_edit_errors
-def add_evidence(case, text, ident, source, rates, date, type_, confidence, credibility, relevance, report, quote, url,
-                 notes, dry_run):
+def add_evidence(
+    case,
+    text,
+    ident,
+    source,
+    rates,
+    date,
+    type_,
+    confidence,
+    credibility,
+    relevance,
+    report,
+    quote,
+    url,
+    notes,
+    dry_run,
+):
     """Append an evidence item with its likelihoods."""
     from .editing import add_evidence as run
 
@@ -195,9 +239,23 @@ def add_evidence(case, text, ident, source, rates, date, type_, confidence, cred
         if not sep or not hid.strip() or not rating.strip():
             raise click.BadParameter(f"'{item}' is not HYP=RATING", param_hint="--rate")
         ratings[hid.strip()] = _value(rating)
-    edit = run(case, text, ratings, id=ident, source=source, date=date, type=type_, confidence=confidence,
-               credibility=_value(credibility), relevance=relevance, notes=notes, report=report, quote=quote, url=url,
-               write=not dry_run)
+    edit = run(
+        case,
+        text,
+        ratings,
+        id=ident,
+        source=source,
+        date=date,
+        type=type_,
+        confidence=confidence,
+        credibility=_value(credibility),
+        relevance=relevance,
+        notes=notes,
+        report=report,
+        quote=quote,
+        url=url,
+        write=not dry_run,
+    )
     _report(edit, dry_run)
 
 
@@ -210,7 +268,11 @@ def add_evidence(case, text, ident, source, rates, date, type_, confidence, cred
 @click.argument("hypothesis")
 @click.argument("rating", nargs=-1, required=True)
 @click.option("--why", help='Replace the comment on the cell\'s line (--why "" removes it).')
-@click.option("--kind", type=click.Choice(["evidence", "candidate"]), help="Say whether ITEM is an item or a candidate (when both have that id).")
+@click.option(
+    "--kind",
+    type=click.Choice(["evidence", "candidate"]),
+    help="Say whether ITEM is an item or a candidate (when both have that id).",
+)
 @_dry_run
 @_edit_errors
 def rate(case, item, hypothesis, rating, why, kind, dry_run):
@@ -244,11 +306,32 @@ def rate(case, item, hypothesis, rating, why, kind, dry_run):
 @click.option("--credibility-confidence", help="item: low/medium/high")
 @click.option("--relevance", help="item: low/medium/high")
 @click.option("--notes", help="source, item, candidate")
-@click.option("--unset", multiple=True, metavar="FIELD", help="Remove an optional field, e.g. --unset notes. Repeatable.")
+@click.option(
+    "--unset", multiple=True, metavar="FIELD", help="Remove an optional field, e.g. --unset notes. Repeatable."
+)
 @_dry_run
 @_edit_errors
-def set_(case, ident, kind, title, description, prior, catch_all, reliability, confidence, text, source, date, type_,
-         credibility, credibility_confidence, relevance, notes, unset, dry_run):
+def set_(
+    case,
+    ident,
+    kind,
+    title,
+    description,
+    prior,
+    catch_all,
+    reliability,
+    confidence,
+    text,
+    source,
+    date,
+    type_,
+    credibility,
+    credibility_confidence,
+    relevance,
+    notes,
+    unset,
+    dry_run,
+):
     """Change fields of a hypothesis, source, item or candidate, e.g.
     `ach set k1.yaml E07 --credibility high` or `ach set k1.yaml us-gov --reliability B`.
 
@@ -257,14 +340,48 @@ def set_(case, ident, kind, title, description, prior, catch_all, reliability, c
     """
     from .editing import set_fields
 
-    if all(v is None for v in (title, description, prior, catch_all, reliability, confidence, text, source, date, type_,
-                               credibility, credibility_confidence, relevance, notes)) and not unset:
+    if (
+        all(
+            v is None
+            for v in (
+                title,
+                description,
+                prior,
+                catch_all,
+                reliability,
+                confidence,
+                text,
+                source,
+                date,
+                type_,
+                credibility,
+                credibility_confidence,
+                relevance,
+                notes,
+            )
+        )
+        and not unset
+    ):
         raise click.UsageError("nothing to change: give at least one option, e.g. --credibility high")
-    fields = {"title": title, "description": description, "prior": _value(prior), "catch_all": catch_all,
-              "reliability": _value(reliability), "confidence": confidence, "text": text, "source": source,
-              "date": date, "type": type_, "credibility": _value(credibility),
-              "credibility_confidence": credibility_confidence, "relevance": relevance, "notes": notes}
-    edit = set_fields(case, ident, kind=kind, unset=tuple(u.replace("-", "_") for u in unset), write=not dry_run, **fields)
+    fields = {
+        "title": title,
+        "description": description,
+        "prior": _value(prior),
+        "catch_all": catch_all,
+        "reliability": _value(reliability),
+        "confidence": confidence,
+        "text": text,
+        "source": source,
+        "date": date,
+        "type": type_,
+        "credibility": _value(credibility),
+        "credibility_confidence": credibility_confidence,
+        "relevance": relevance,
+        "notes": notes,
+    }
+    edit = set_fields(
+        case, ident, kind=kind, unset=tuple(u.replace("-", "_") for u in unset), write=not dry_run, **fields
+    )
     _report(edit, dry_run)
 
 
@@ -309,9 +426,11 @@ def diff_(old, new, as_json):
     changes = c.changes
     click.echo(f"{old} → {new}: {len(changes) or 'no'} change{'s' if len(changes) != 1 else ''}")
     if c.removed or c.added:
-        click.echo(f"hypotheses removed: {', '.join(c.removed) or 'none'}; added: {', '.join(c.added) or 'none'}. "
-                   "They cannot be compared hypothesis by hypothesis; the moves below are for the hypotheses both "
-                   "files share, renormalised to sum to 100 % over them.")
+        click.echo(
+            f"hypotheses removed: {', '.join(c.removed) or 'none'}; added: {', '.join(c.added) or 'none'}. "
+            "They cannot be compared hypothesis by hypothesis; the moves below are for the hypotheses both "
+            "files share, renormalised to sum to 100 % over them."
+        )
     hyps = c.compared
     width = max([len(ch.describe()) for ch in changes] + [len("total"), 20])
     width = min(width, 72)

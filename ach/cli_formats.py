@@ -35,8 +35,9 @@ def read_any(path: str, warnings: list) -> tuple[dict, str]:
         try:
             from .formats.achz import read_achz
         except ImportError:
-            raise CaseError([Diagnostic("error", "this ach cannot read PARC ACH (.achz) files", path,
-                                        hint="update ach")]) from None
+            raise CaseError(
+                [Diagnostic("error", "this ach cannot read PARC ACH (.achz) files", path, hint="update ach")]
+            ) from None
         return read_achz(path, warnings)
     if Path(path).suffix.lower() in (".xls", ".ods", ".numbers"):
         hint = "save it as an Excel workbook (.xlsx) and import that"
@@ -49,8 +50,9 @@ def read_any(path: str, warnings: list) -> tuple[dict, str]:
 
 @main.command("import")
 @click.argument("file", type=click.Path(dir_okay=True))
-@click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False),
-              help="The case file to write (.yaml).")
+@click.option(
+    "--out", "-o", "out", required=True, type=click.Path(dir_okay=False), help="The case file to write (.yaml)."
+)
 @click.option("--force", is_flag=True, help="Replace the case file if it exists.")
 @_friendly_errors
 def import_case(file, out, force):
@@ -68,12 +70,22 @@ def import_case(file, out, force):
     warnings: list = []
     try:
         if Path(out).exists() and not force:
-            raise CaseError([Diagnostic("error", "the file exists already; nothing was written", out,
-                                        hint="choose another name, or pass --force to replace it")])
+            raise CaseError(
+                [
+                    Diagnostic(
+                        "error",
+                        "the file exists already; nothing was written",
+                        out,
+                        hint="choose another name, or pass --force to replace it",
+                    )
+                ]
+            )
         data, header = read_any(file, warnings)
         stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
         header = f"Written by `ach import {Path(file).name}` on {stamp}.\n" + (header or f"Imported from {file}.")
-        if IMPORTERS.get(Path(file).suffix.lower()) == "achz":  # the spreadsheet reader has placed the loader's warnings
+        if (
+            IMPORTERS.get(Path(file).suffix.lower()) == "achz"
+        ):  # the spreadsheet reader has placed the loader's warnings
             _, found = check_text(dump_case(data, header).encode("utf-8"), out)
             warnings += [d for d in found if d.level == "warning"]
         path = write_case(data, out, header=header, overwrite=force)
@@ -82,8 +94,10 @@ def import_case(file, out, force):
     for d in warnings:
         click.echo(str(d), err=True)
     named = len(data.get("sources") or [])
-    counts = (f"{_count(data['hypotheses'], 'hypothesis', 'hypotheses')}, {_count(data['evidence'], 'item')}, "
-              f"{_count(range(named), 'source')}")
+    counts = (
+        f"{_count(data['hypotheses'], 'hypothesis', 'hypotheses')}, {_count(data['evidence'], 'item')}, "
+        f"{_count(range(named), 'source')}"
+    )
     if data.get("collection"):
         counts += f", {_count(data['collection'], 'candidate')}"
     note = f" ({_count(warnings, 'warning')})" if warnings else ""
@@ -92,8 +106,13 @@ def import_case(file, out, force):
 
 @main.command("export")
 @click.argument("case")
-@click.option("--to", "to", required=True, type=click.Path(dir_okay=False),
-              help="The file to write: .xlsx (Excel workbook) or .csv (evidence matrix plus companion files).")
+@click.option(
+    "--to",
+    "to",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The file to write: .xlsx (Excel workbook) or .csv (evidence matrix plus companion files).",
+)
 @click.option("--force", is_flag=True, help="Replace the file(s) if they exist.")
 @_friendly_errors
 def export_case(case, to, force):

@@ -49,18 +49,51 @@ from .diagnostics import CaseError, Diagnostic
 
 KINDS = ("hypothesis", "source", "evidence", "candidate")
 SECTION = {"hypothesis": "hypotheses", "source": "sources", "evidence": "evidence", "candidate": "collection"}
-NOUN = {"hypothesis": "hypothesis", "source": "source", "evidence": "evidence item", "candidate": "candidate observation"}
-A_NOUN = {"hypothesis": "a hypothesis", "source": "a source", "evidence": "an evidence item",
-          "candidate": "a candidate observation"}
+NOUN = {
+    "hypothesis": "hypothesis",
+    "source": "source",
+    "evidence": "evidence item",
+    "candidate": "candidate observation",
+}
+A_NOUN = {
+    "hypothesis": "a hypothesis",
+    "source": "a source",
+    "evidence": "an evidence item",
+    "candidate": "a candidate observation",
+}
 
 # The usual order of keys (docs/FORMAT.md): where a new key is inserted.
 ORDER = {
-    "top": ("title", "question", "description", "analyst", "date", "prior_concentration",
-            "hypotheses", "sources", "evidence", "collection", "scale"),
+    "top": (
+        "title",
+        "question",
+        "description",
+        "analyst",
+        "date",
+        "prior_concentration",
+        "hypotheses",
+        "sources",
+        "evidence",
+        "collection",
+        "scale",
+    ),
     "hypothesis": ("id", "title", "description", "prior", "catch_all"),
     "source": ("id", "title", "reliability", "confidence", "notes"),
-    "evidence": ("id", "text", "source", "date", "type", "likelihood", "confidence", "credibility",
-                 "credibility_confidence", "if_false", "relevance", "citation", "notes"),
+    "evidence": (
+        "id",
+        "text",
+        "source",
+        "date",
+        "type",
+        "likelihood",
+        "confidence",
+        "credibility",
+        "credibility_confidence",
+        "if_false",
+        "relevance",
+        "citation",
+        "notes",
+    ),
     "candidate": ("id", "text", "likelihood", "credibility", "notes"),
 }
 
@@ -68,12 +101,25 @@ ORDER = {
 SETTABLE = {
     "hypothesis": ("title", "description", "prior", "catch_all"),
     "source": ("title", "reliability", "confidence", "notes"),
-    "evidence": ("text", "source", "date", "type", "confidence", "credibility", "credibility_confidence",
-                 "relevance", "notes"),
+    "evidence": (
+        "text",
+        "source",
+        "date",
+        "type",
+        "confidence",
+        "credibility",
+        "credibility_confidence",
+        "relevance",
+        "notes",
+    ),
     "candidate": ("text", "credibility", "notes"),
 }
-REQUIRED = {"hypothesis": ("id", "title"), "source": ("id", "reliability"), "evidence": ("id", "text", "likelihood"),
-            "candidate": ("id", "text", "likelihood")}
+REQUIRED = {
+    "hypothesis": ("id", "title"),
+    "source": ("id", "reliability"),
+    "evidence": ("id", "text", "likelihood"),
+    "candidate": ("id", "text", "likelihood"),
+}
 
 CODES = {"CC", "C", "N", "I", "II", "NA"}  # classic ratings: a quoted "N" stays quoted when re-rated "C"
 TODO = "# TODO rate"  # the comment on a cell an edit had to fill in (NA) and the analyst must rate
@@ -107,8 +153,9 @@ class Edit:
 
     def unified_diff(self) -> str:
         name = str(self.path)
-        return "".join(difflib.unified_diff(self.before.splitlines(True), self.after.splitlines(True),
-                                            f"a/{name}", f"b/{name}"))
+        return "".join(
+            difflib.unified_diff(self.before.splitlines(True), self.after.splitlines(True), f"a/{name}", f"b/{name}")
+        )
 
 
 # -- text-level editor ----------------------------------------------------------------
@@ -142,38 +189,64 @@ class CaseText:
             if hypothesis not in hyps:
                 from .loader import id_hint
 
-                raise ed.refuse(f"'{hypothesis}' is not a hypothesis", pair[0] if pair else entry,
-                                f"{SECTION[kind_]} {item} › likelihood", id_hint(hypothesis, hyps))
+                raise ed.refuse(
+                    f"'{hypothesis}' is not a hypothesis",
+                    pair[0] if pair else entry,
+                    f"{SECTION[kind_]} {item} › likelihood",
+                    id_hint(hypothesis, hyps),
+                )
             if pair is None or not _is_map(pair[1]):
-                raise ed.refuse(f"{NOUN[kind_]} '{item}' has no likelihood mapping to rate", entry,
-                                f"{SECTION[kind_]} {item}", "add `likelihood:` with one rating per hypothesis by hand")
+                raise ed.refuse(
+                    f"{NOUN[kind_]} '{item}' has no likelihood mapping to rate",
+                    entry,
+                    f"{SECTION[kind_]} {item}",
+                    "add `likelihood:` with one rating per hypothesis by hand",
+                )
             cells = pair[1]
             old = ed.get(cells, hypothesis)
             was = ed.data[SECTION[kind_]][index]["likelihood"].get(hypothesis)
             ed.expect_entry(kind_, index)["likelihood"][hypothesis] = rating
             if why is not None and cells.flow_style:
-                raise ed.refuse("the likelihoods of this item are written on one line ({...}), where a comment "
-                                "cannot belong to one cell", pair[0], f"{SECTION[kind_]} {item} › likelihood",
-                                "rate it without --why, or write the likelihoods one per line")
+                raise ed.refuse(
+                    "the likelihoods of this item are written on one line ({...}), where a comment "
+                    "cannot belong to one cell",
+                    pair[0],
+                    f"{SECTION[kind_]} {item} › likelihood",
+                    "rate it without --why, or write the likelihoods one per line",
+                )
             if old is None:
                 ed.insert_cell(cells, hypothesis, rating, hyps, comment=_why_comment(why) or None)
                 self.changes.append(f"{item} under {hypothesis}: (none) → {_show(rating)}")
             else:
-                ed.replace_value(old[1], rating, comment=_why_comment(why), drop_todo=True,
-                                 column=None if cells.flow_style else ed.comment_column(cells),
-                                 keep_quotes=isinstance(rating, str) and rating.upper() in CODES)
+                ed.replace_value(
+                    old[1],
+                    rating,
+                    comment=_why_comment(why),
+                    drop_todo=True,
+                    column=None if cells.flow_style else ed.comment_column(cells),
+                    keep_quotes=isinstance(rating, str) and rating.upper() in CODES,
+                )
                 if cells.flow_style:
                     ed.drop_todo_line(pair[0], hypothesis)
                 self.changes.append(f"{item} under {hypothesis}: {_show(was)} → {_show(rating)}")
 
         self._run(run)
 
-    def set(self, ident: str, *, kind: str | None = None, unset=(), **fields) -> None:  # noqa: A003
+    def set(self, ident: str, *, kind: str | None = None, unset=(), **fields) -> None:
         """Change (or add) fields of a hypothesis, source, item or candidate; ``unset`` removes optional ones."""
         fields = {k: v for k, v in fields.items() if v is not None}
         if not fields and not unset:
-            raise EditError([Diagnostic("error", "nothing to change", self.name, field=ident,
-                                        hint="give at least one option, e.g. --credibility high")])
+            raise EditError(
+                [
+                    Diagnostic(
+                        "error",
+                        "nothing to change",
+                        self.name,
+                        field=ident,
+                        hint="give at least one option, e.g. --credibility high",
+                    )
+                ]
+            )
 
         def run(ed: _Editor):
             names = [*fields, *unset]
@@ -181,8 +254,12 @@ class CaseText:
             index, entry = ed.find(kind_, ident)
             bad = [n for n in names if n not in SETTABLE[kind_]]
             if bad:
-                raise ed.refuse(f"{A_NOUN[kind_]} has no field {', '.join(repr(b) for b in bad)} to set", entry,
-                                f"{SECTION[kind_]} {ident}", f"{A_NOUN[kind_]} takes: {', '.join(SETTABLE[kind_])}")
+                raise ed.refuse(
+                    f"{A_NOUN[kind_]} has no field {', '.join(repr(b) for b in bad)} to set",
+                    entry,
+                    f"{SECTION[kind_]} {ident}",
+                    f"{A_NOUN[kind_]} takes: {', '.join(SETTABLE[kind_])}",
+                )
             if kind_ == "evidence" and "source" in fields:
                 ed.check_source(fields["source"], entry, f"evidence {ident} › source")
             expected = ed.expect_entry(kind_, index)
@@ -218,17 +295,27 @@ class CaseText:
             kind_ = ed.resolve(ident, kind, KINDS)
             index, entry = ed.find(kind_, ident)
             if kind_ == "source":
-                users = [e.get("id") for e in ed.data.get("evidence") or [] if isinstance(e, dict) and e.get("source") == ident]
+                users = [
+                    e.get("id")
+                    for e in ed.data.get("evidence") or []
+                    if isinstance(e, dict) and e.get("source") == ident
+                ]
                 if users:
                     raise ed.refuse(
                         f"source '{ident}' is used by {len(users)} item{'s' if len(users) > 1 else ''} ({', '.join(map(str, users))})",
-                        entry, f"sources {ident}",
-                        "remove those items or give them another source first (ach set CASE ITEM --source OTHER)")
+                        entry,
+                        f"sources {ident}",
+                        "remove those items or give them another source first (ach set CASE ITEM --source OTHER)",
+                    )
             if kind_ == "hypothesis":
                 left = len(ed.data.get("hypotheses") or []) - 1
                 if left < 2:
-                    raise ed.refuse(f"removing '{ident}' would leave {left} hypothesis; a case needs at least two",
-                                    entry, f"hypotheses {ident}", "add the replacement first (ach add hypothesis)")
+                    raise ed.refuse(
+                        f"removing '{ident}' would leave {left} hypothesis; a case needs at least two",
+                        entry,
+                        f"hypotheses {ident}",
+                        "add the replacement first (ach add hypothesis)",
+                    )
                 cells = self._remove_cells(ed, ident)
             ed.delete_entry(entry)
             del ed.expected[SECTION[kind_]][index]
@@ -241,8 +328,16 @@ class CaseText:
 
         self._run(run)
 
-    def add_hypothesis(self, id: str, title: str, *, prior=None, catch_all: bool = False, description: str | None = None,
-                       default_rating=None) -> None:  # noqa: A002
+    def add_hypothesis(
+        self,
+        id: str,
+        title: str,
+        *,
+        prior=None,
+        catch_all: bool = False,
+        description: str | None = None,
+        default_rating=None,
+    ) -> None:
         """Append a hypothesis; every item gets a cell for it (``default_rating``, else NA), marked ``# TODO rate``."""
 
         def run(ed: _Editor):
@@ -259,12 +354,19 @@ class CaseText:
             rating = "NA" if default_rating is None else default_rating
             with_prior = [h for h in ed.data.get("hypotheses") or [] if isinstance(h, dict) and "prior" in h]
             if prior is None and with_prior:
-                raise ed.refuse(f"the other hypotheses have prior weights, so '{id}' needs one too",
-                                ed.section("hypotheses"), "hypotheses", "give --prior WEIGHT")
+                raise ed.refuse(
+                    f"the other hypotheses have prior weights, so '{id}' needs one too",
+                    ed.section("hypotheses"),
+                    "hypotheses",
+                    "give --prior WEIGHT",
+                )
             if prior is not None and not with_prior:
-                raise ed.refuse(f"the other hypotheses have no prior weights (uniform), so '{id}' cannot have one",
-                                ed.section("hypotheses"), "hypotheses",
-                                "leave out --prior, or first give every hypothesis a weight (ach set CASE HYP --prior W)")
+                raise ed.refuse(
+                    f"the other hypotheses have no prior weights (uniform), so '{id}' cannot have one",
+                    ed.section("hypotheses"),
+                    "hypotheses",
+                    "leave out --prior, or first give every hypothesis a weight (ach set CASE HYP --prior W)",
+                )
             filled = {"evidence": [], "candidate": []}
             for kind_ in ("evidence", "candidate"):
                 for i, entry in ed.entries(kind_):
@@ -274,8 +376,10 @@ class CaseText:
                     if kind_ == "candidate" and default_rating is None:
                         raise ed.refuse(
                             f"candidate observations cannot take NA, and '{ed.entry_id(entry)}' needs a rating for {id}",
-                            entry, f"collection {ed.entry_id(entry)} › likelihood",
-                            "give --default-rating (written with a '# TODO rate' comment), or rate the candidates first")
+                            entry,
+                            f"collection {ed.entry_id(entry)} › likelihood",
+                            "give --default-rating (written with a '# TODO rate' comment), or rate the candidates first",
+                        )
                     ed.insert_cell(pair[1], id, rating, hyps, comment=TODO)
                     ed.expect_entry(kind_, i)["likelihood"][id] = rating
                     filled[kind_].append(ed.entry_id(entry))
@@ -283,13 +387,16 @@ class CaseText:
             for kind_, ids in filled.items():
                 if ids:
                     what = "items" if kind_ == "evidence" else "candidates"
-                    self.todo.append(f"{len(ids)} {what} now rate {id} as {_show(rating)} with '{TODO}' "
-                                     f"({_some(ids)}): rate them with `ach rate CASE ITEM {id} RATING`")
+                    self.todo.append(
+                        f"{len(ids)} {what} now rate {id} as {_show(rating)} with '{TODO}' "
+                        f"({_some(ids)}): rate them with `ach rate CASE ITEM {id} RATING`"
+                    )
 
         self._run(run)
 
-    def add_source(self, id: str, reliability, *, title: str | None = None, confidence: str | None = None,
-                   notes: str | None = None) -> None:  # noqa: A002
+    def add_source(
+        self, id: str, reliability, *, title: str | None = None, confidence: str | None = None, notes: str | None = None
+    ) -> None:
         def run(ed: _Editor):
             ed.check_new_id("source", id)
             spec = {"id": id}
@@ -305,10 +412,23 @@ class CaseText:
 
         self._run(run)
 
-    def add_evidence(self, text: str, ratings: dict, *, id: str | None = None, source: str | None = None,  # noqa: A002
-                     date: str | None = None, type: str | None = None, confidence: str | None = None,  # noqa: A002
-                     credibility=None, relevance: str | None = None, notes: str | None = None,
-                     report: str | None = None, quote: str | None = None, url: str | None = None) -> str:
+    def add_evidence(
+        self,
+        text: str,
+        ratings: dict,
+        *,
+        id: str | None = None,
+        source: str | None = None,
+        date: str | None = None,
+        type: str | None = None,
+        confidence: str | None = None,
+        credibility=None,
+        relevance: str | None = None,
+        notes: str | None = None,
+        report: str | None = None,
+        quote: str | None = None,
+        url: str | None = None,
+    ) -> str:
         """Append an item; hypotheses missing from ``ratings`` are written NA with ``# TODO rate``. Returns its id."""
         made = []
 
@@ -318,8 +438,12 @@ class CaseText:
             if unknown:
                 from .loader import id_hint
 
-                raise ed.refuse(f"'{unknown[0]}' is not a hypothesis", ed.section("hypotheses"), "hypotheses",
-                                id_hint(unknown[0], hyps))
+                raise ed.refuse(
+                    f"'{unknown[0]}' is not a hypothesis",
+                    ed.section("hypotheses"),
+                    "hypotheses",
+                    id_hint(unknown[0], hyps),
+                )
             eid = id or ed.next_item_id()
             ed.check_new_id("evidence", eid)
             if source is not None:
@@ -333,7 +457,9 @@ class CaseText:
                 if value is not None:
                     spec[key] = value
             if report is not None or quote is not None or url is not None:
-                spec["citation"] = {k: v for k, v in (("report", report), ("quote", quote), ("url", url)) if v is not None}
+                spec["citation"] = {
+                    k: v for k, v in (("report", report), ("quote", quote), ("url", url)) if v is not None
+                }
             if notes is not None:
                 spec["notes"] = notes
             todo = [h for h in hyps if h not in ratings]
@@ -341,8 +467,10 @@ class CaseText:
             made.append(eid)
             self.changes.append(f"added evidence item {eid}" + (f" (source {source})" if source else ""))
             if todo:
-                self.todo.append(f"{eid} does not rate {', '.join(todo)}: written as NA with '{TODO}' "
-                                 f"(rate them: ach rate CASE {eid} HYPOTHESIS RATING)")
+                self.todo.append(
+                    f"{eid} does not rate {', '.join(todo)}: written as NA with '{TODO}' "
+                    f"(rate them: ach rate CASE {eid} HYPOTHESIS RATING)"
+                )
 
         self._run(run)
         return made[-1]
@@ -384,16 +512,32 @@ class CaseText:
                 new = ed.result()
             except _Unsupported as exc:
                 self.changes, self.todo = changes, todo
-                raise EditError([Diagnostic("error", f"cannot make this edit in place: {exc}", self.name,
-                                            hint="make the change by hand (the file was not changed)")]) from None
+                raise EditError(
+                    [
+                        Diagnostic(
+                            "error",
+                            f"cannot make this edit in place: {exc}",
+                            self.name,
+                            hint="make the change by hand (the file was not changed)",
+                        )
+                    ]
+                ) from None
             problem = _check_same(new, ed.expected)
             if problem is None:
                 self.text = new
                 return
             last = problem
         self.changes, self.todo = changes, todo
-        raise EditError([Diagnostic("error", f"cannot make this edit without disturbing the file ({last})", self.name,
-                                    hint="make the change by hand; please report the file layout as an ach bug")])
+        raise EditError(
+            [
+                Diagnostic(
+                    "error",
+                    f"cannot make this edit without disturbing the file ({last})",
+                    self.name,
+                    hint="make the change by hand; please report the file layout as an ach bug",
+                )
+            ]
+        )
 
     @property
     def full_text(self) -> str:
@@ -533,15 +677,21 @@ class _Editor:
         known = [i for k in kinds for i in self.ids(k)]
         what = " or ".join(NOUN[k] for k in kinds)
         node = self.section(SECTION[kinds[0]]) if len(kinds) == 1 else None
-        return self.refuse(f"no {what} '{ident}' in the case", node, SECTION[kinds[0]] if len(kinds) == 1 else "",
-                           suggest(ident, known) or (f"the ids are {', '.join(known)}" if known else ""))
+        return self.refuse(
+            f"no {what} '{ident}' in the case",
+            node,
+            SECTION[kinds[0]] if len(kinds) == 1 else "",
+            suggest(ident, known) or (f"the ids are {', '.join(known)}" if known else ""),
+        )
 
     def resolve(self, ident: str, kind: str | None, allowed, fields=()) -> str:
         """Which kind of entry ``ident`` names: the one given, else the only one that has
         that id (and takes ``fields``); refuse when that is ambiguous."""
         if kind is not None:
             if kind not in allowed:
-                raise self.refuse(f"this command does not apply to {A_NOUN.get(kind, kind)}", hint=f"use one of: {', '.join(allowed)}")
+                raise self.refuse(
+                    f"this command does not apply to {A_NOUN.get(kind, kind)}", hint=f"use one of: {', '.join(allowed)}"
+                )
             self.find(kind, ident)
             return kind
         having = [k for k in allowed if ident in self.ids(k)]
@@ -552,18 +702,34 @@ class _Editor:
             return fitting[0]
         if not fitting:
             k = having[0]
-            raise self.refuse(f"'{ident}' is {A_NOUN[k]}, which has no {', '.join(f for f in fields if f not in SETTABLE[k])}",
-                              self.find(k, ident)[1], f"{SECTION[k]} {ident}", f"{A_NOUN[k]} takes: {', '.join(SETTABLE[k])}")
-        raise self.refuse(f"'{ident}' names {' and '.join(A_NOUN[k] for k in fitting)}", None, ident,
-                          f"say which with --kind {'/'.join(fitting)}")
+            raise self.refuse(
+                f"'{ident}' is {A_NOUN[k]}, which has no {', '.join(f for f in fields if f not in SETTABLE[k])}",
+                self.find(k, ident)[1],
+                f"{SECTION[k]} {ident}",
+                f"{A_NOUN[k]} takes: {', '.join(SETTABLE[k])}",
+            )
+        raise self.refuse(
+            f"'{ident}' names {' and '.join(A_NOUN[k] for k in fitting)}",
+            None,
+            ident,
+            f"say which with --kind {'/'.join(fitting)}",
+        )
 
     def check_new_id(self, kind: str, ident: str) -> None:
         if ident in self.ids(kind):
-            raise self.refuse(f"there is already {A_NOUN[kind]} '{ident}'", self.find(kind, ident)[1],
-                              f"{SECTION[kind]} {ident}", "choose another id")
+            raise self.refuse(
+                f"there is already {A_NOUN[kind]} '{ident}'",
+                self.find(kind, ident)[1],
+                f"{SECTION[kind]} {ident}",
+                "choose another id",
+            )
         if not isinstance(ident, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", ident):
-            raise self.refuse(f"'{ident}' is not a valid id", self.section(SECTION[kind]), SECTION[kind],
-                              "use letters, digits, '_', '.', '-', starting with a letter or digit")
+            raise self.refuse(
+                f"'{ident}' is not a valid id",
+                self.section(SECTION[kind]),
+                SECTION[kind],
+                "use letters, digits, '_', '.', '-', starting with a letter or digit",
+            )
 
     def check_source(self, source: str, node, field_: str) -> None:
         """Editing commands are stricter than the loader: a source must be listed."""
@@ -571,8 +737,12 @@ class _Editor:
         if source not in listed:
             from .scales import suggest
 
-            raise self.refuse(f"source '{source}' is not listed under sources", node, field_,
-                              suggest(source, listed) or f"add it first: ach add source CASE --id {source} --reliability ...")
+            raise self.refuse(
+                f"source '{source}' is not listed under sources",
+                node,
+                field_,
+                suggest(source, listed) or f"add it first: ach add source CASE --id {source} --reliability ...",
+            )
 
     def next_item_id(self) -> str:
         """E32 after E31 (keeping zero padding: E07 -> E08), else E<n+1>."""
@@ -662,7 +832,7 @@ class _Editor:
                     i += 2
                     continue
                 if c == quote:
-                    if quote == "'" and self.text[i + 1:i + 2] == "'":
+                    if quote == "'" and self.text[i + 1 : i + 2] == "'":
                         i += 2
                         continue
                     quote = None
@@ -702,8 +872,16 @@ class _Editor:
     def render(self, value, *, flow: bool = False, style: str | None = None) -> str:
         return _render(value, flow=flow, style=None if self.safe else style, safe=self.safe)
 
-    def replace_value(self, node, value, *, comment: str | None = None, drop_todo: bool = False,
-                      column: int | None = None, keep_quotes: bool = True) -> None:
+    def replace_value(
+        self,
+        node,
+        value,
+        *,
+        comment: str | None = None,
+        drop_todo: bool = False,
+        column: int | None = None,
+        keep_quotes: bool = True,
+    ) -> None:
         """Replace a value in place; the comment on its line keeps its column.
 
         ``comment``: None keeps it, '' removes it, text replaces it (or is added,
@@ -716,7 +894,7 @@ class _Editor:
             block = self.block_scalar(node, value) if isinstance(value, str) and not self.safe else None
             if block is None:  # a one-line value instead; the header's comment stays
                 found = self.comment_after(start + 1)
-                tail = self.text[found[0]:self.line_end(start)] if found else ""
+                tail = self.text[found[0] : self.line_end(start)] if found else ""
                 block = self.render(value) + tail
             self.splice(start, end, block)
             return
@@ -733,7 +911,7 @@ class _Editor:
             self.splice(start, end, new + " " * gap + comment)
             return
         gap, hash_ = found
-        if comment is None and drop_todo and self.text[hash_:self.line_end(hash_)].startswith(TODO):
+        if comment is None and drop_todo and self.text[hash_ : self.line_end(hash_)].startswith(TODO):
             comment = ""
         middle = self.text[end:gap]
         if comment == "":
@@ -756,6 +934,7 @@ class _Editor:
 
     def in_flow(self, node) -> bool:
         """Whether ``node`` sits inside a flow collection ({...} or [...])."""
+
         def walk(n, inside):
             if n is node:
                 return inside
@@ -780,14 +959,14 @@ class _Editor:
         from .loader import parse_yaml
 
         start = node.start_mark.index
-        lines = [ln.rstrip("\r") for ln in self.text[self.next_line(start):self.content_end(node)].split("\n")]
+        lines = [ln.rstrip("\r") for ln in self.text[self.next_line(start) : self.content_end(node)].split("\n")]
         indent = min((len(ln) - len(ln.lstrip(" ")) for ln in lines if ln.strip()), default=None)
         body = value[:-1] if value.endswith("\n") else value
         if indent is None or not body.strip() or body != body.strip() or "\t" in body or body.endswith("\n"):
             return None
         found = self.comment_after(start + 1)
         head_end = found[0] if found else self.line_end(start)
-        tail = self.text[head_end:self.line_end(start)]  # the gap and comment after the header, if any
+        tail = self.text[head_end : self.line_end(start)]  # the gap and comment after the header, if any
         header = node.style + ("" if value.endswith("\n") else "-")
         pad = " " * indent
         if node.style == ">":
@@ -856,7 +1035,7 @@ class _Editor:
             self.insert_flow_pair(cells, hid, self.render(rating, flow=True), after_key)
             if comment:
                 key_line = self.line_start(cells.start_mark.index)
-                owner = self.text[key_line:cells.start_mark.index]
+                owner = self.text[key_line : cells.start_mark.index]
                 column = len(owner) - len(owner.lstrip(" "))
                 text = comment if comment != TODO else f"{TODO} {hid}"
                 self.insert_lines(key_line, [" " * column + text])
@@ -914,8 +1093,8 @@ class _Editor:
         start = self.own_line(dash)
         column = dash - start
         end = self.after(self.content_end(entry), column)
-        if start > 0 and not self.text[self.line_start(start - 1):start].strip() and end < len(self.text):
-            following = self.text[end:self.next_line(end)]
+        if start > 0 and not self.text[self.line_start(start - 1) : start].strip() and end < len(self.text):
+            following = self.text[end : self.next_line(end)]
             if not following.strip():
                 end = self.next_line(end)  # blank line before and after: keep one
         self.splice(start, end, "")
@@ -933,7 +1112,7 @@ class _Editor:
         blank = False
         if len(entries) > 1:
             start = self.line_start(dash)
-            blank = start > 0 and not self.text[self.line_start(start - 1):start].strip()
+            blank = start > 0 and not self.text[self.line_start(start - 1) : start].strip()
         return column, offset, blank
 
     def nested_layout(self, kind: str) -> tuple[int, bool, int | None]:
@@ -962,8 +1141,9 @@ class _Editor:
             top = self.root
             self.root_insert(top, SECTION[kind], lines)
             return
-        if (isinstance(seq, SequenceNode) and seq.flow_style and not seq.value) or \
-                (isinstance(seq, ScalarNode) and seq.tag.endswith(":null")):
+        if (isinstance(seq, SequenceNode) and seq.flow_style and not seq.value) or (
+            isinstance(seq, ScalarNode) and seq.tag.endswith(":null")
+        ):
             # `sources: []` or `sources:` with nothing: the first entry goes under the key, its comment kept
             self.expected[SECTION[kind]] = [copy.deepcopy(spec)]
             colon = self.text.index(":", self.content_end(self.get(self.root, SECTION[kind])[0]))
@@ -1092,7 +1272,9 @@ def _read(path: Path) -> str:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise EditError([Diagnostic("error", "no such file", str(path), hint="check the path, or create it with `ach new`")]) from None
+        raise EditError(
+            [Diagnostic("error", "no such file", str(path), hint="check the path, or create it with `ach new`")]
+        ) from None
     except IsADirectoryError:
         raise EditError([Diagnostic("error", "is a folder, not a case file", str(path))]) from None
     except OSError as exc:
@@ -1101,7 +1283,9 @@ def _read(path: Path) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise EditError([Diagnostic("error", "not UTF-8 text", str(path), line, hint="save the file as UTF-8")]) from None
+        raise EditError(
+            [Diagnostic("error", "not UTF-8 text", str(path), line, hint="save the file as UTF-8")]
+        ) from None
 
 
 def _errors(diagnostics) -> Counter:
@@ -1168,8 +1352,9 @@ def _write_keeping_mode(path: Path, text: str) -> None:
 # -- the library functions behind the commands --------------------------------------
 
 
-def rate(path, item: str, hypothesis: str, rating, *, why: str | None = None, kind: str | None = None,
-         write: bool = True) -> Edit:
+def rate(
+    path, item: str, hypothesis: str, rating, *, why: str | None = None, kind: str | None = None, write: bool = True
+) -> Edit:
     """``ach rate``: set one cell of the matrix, e.g. ``rate("k1.yaml", "E07", "KH", "likely")``."""
     return apply(path, lambda doc: doc.rate(item, hypothesis, rating, why=why, kind=kind), write=write)
 
@@ -1199,9 +1384,16 @@ def add_evidence(path, text: str, ratings: dict, *, write: bool = True, **option
 # -- ach new -------------------------------------------------------------------------------
 
 
-def scaffold(question: str, hypotheses: list[tuple[str, str]], *, title: str | None = None,
-             catch_all: str | None = None, analyst: str | None = None, date: str | None = None,
-             schema: str = "../ach/schema/case.schema.json") -> str:
+def scaffold(
+    question: str,
+    hypotheses: list[tuple[str, str]],
+    *,
+    title: str | None = None,
+    catch_all: str | None = None,
+    analyst: str | None = None,
+    date: str | None = None,
+    schema: str = "../ach/schema/case.schema.json",
+) -> str:
     """The text of a new, commented case file."""
     if not hypotheses:
         hypotheses = [("H1", "TODO: the first hypothesis"), ("H2", "TODO: the second hypothesis")]
@@ -1265,16 +1457,31 @@ def new_case(path, question: str, hypotheses: list[tuple[str, str]], *, write: b
 
     path = Path(path)
     if path.exists() or path.is_symlink():
-        raise EditError([Diagnostic("error", "the file exists already; nothing was written", str(path),
-                                    hint="choose another name (ach new never overwrites a file)")])
+        raise EditError(
+            [
+                Diagnostic(
+                    "error",
+                    "the file exists already; nothing was written",
+                    str(path),
+                    hint="choose another name (ach new never overwrites a file)",
+                )
+            ]
+        )
     text = scaffold(question, hypotheses, schema=_schema_reference(path), **options)
     case, diagnostics = check_text(text.encode("utf-8"), str(path))
     errors = [d for d in diagnostics if d.level == "error"]
     if errors:
         raise EditError(errors)
-    result = Edit(path, "", text, [f"new case with {len(hypotheses) or 2} hypotheses and one example item"],
-                  ["replace every TODO (grep TODO), then run ach validate"],
-                  [d for d in diagnostics if d.level == "warning"], None, case)
+    result = Edit(
+        path,
+        "",
+        text,
+        [f"new case with {len(hypotheses) or 2} hypotheses and one example item"],
+        ["replace every TODO (grep TODO), then run ach validate"],
+        [d for d in diagnostics if d.level == "warning"],
+        None,
+        case,
+    )
     if write:
         _create(path, text)
         result.written = True
@@ -1309,7 +1516,9 @@ def _create(path: Path, text: str) -> None:
             raise EditError([Diagnostic("error", "the file exists already; nothing was written", str(path))]) from None
         except OSError:  # no hard links here (some network and FAT file systems)
             if path.exists():
-                raise EditError([Diagnostic("error", "the file exists already; nothing was written", str(path))]) from None
+                raise EditError(
+                    [Diagnostic("error", "the file exists already; nothing was written", str(path))]
+                ) from None
             os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)

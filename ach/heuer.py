@@ -43,7 +43,9 @@ def classic_ratings(case) -> list[list[str]]:
         row = []
         for j, h in enumerate(hyps):
             cell = e.likelihood[h]
-            row.append(NA if cell is None else cell.label if cell.label in case.scale.rating_map else names[nearest[i, j]])
+            row.append(
+                NA if cell is None else cell.label if cell.label in case.scale.rating_map else names[nearest[i, j]]
+            )
         out.append(row)
     return out
 

@@ -75,7 +75,9 @@ def check(path: str | Path) -> tuple[Case | None, list[Diagnostic]]:
     except IsADirectoryError:
         return None, [Diagnostic("error", "is a folder, not a case file", name, hint="name a .yaml file")]
     except OSError as exc:
-        return None, [Diagnostic("error", f"cannot read: {exc.strerror or exc}", name, hint="check the path and its permissions")]
+        return None, [
+            Diagnostic("error", f"cannot read: {exc.strerror or exc}", name, hint="check the path and its permissions")
+        ]
     except ValueError as exc:  # e.g. a NUL byte in the path
         return None, [Diagnostic("error", f"cannot read: {exc}", name, hint="check the path")]
     return check_text(raw, name)
@@ -88,7 +90,9 @@ def check_text(raw: bytes, name: str) -> tuple[Case | None, list[Diagnostic]]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [
-            Diagnostic("error", f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", name, line, hint="save the file as UTF-8")
+            Diagnostic(
+                "error", f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", name, line, hint="save the file as UTF-8"
+            )
         ]
     doc, problem = parse_yaml(text, name)
     if problem:
@@ -99,14 +103,19 @@ def check_text(raw: bytes, name: str) -> tuple[Case | None, list[Diagnostic]]:
         found = "a list" if isinstance(doc, list) else f"the single value {_show(doc)}"
         return None, [
             Diagnostic(
-                "error", f"the file holds {found}; a case is a mapping with question, hypotheses and evidence", name, 1,
+                "error",
+                f"the file holds {found}; a case is a mapping with question, hypotheses and evidence",
+                name,
+                1,
                 hint=FORMAT_HINT,
             )
         ]
     try:
         data = plain_data(doc)
     except _Unreadable as exc:
-        return None, [Diagnostic("error", str(exc), name, hint="write each value out instead of repeating it through aliases")]
+        return None, [
+            Diagnostic("error", str(exc), name, hint="write each value out instead of repeating it through aliases")
+        ]
     return _Builder(doc, data, name, hashlib.sha256(raw).hexdigest()).build()
 
 
@@ -170,7 +179,10 @@ def parse_yaml(text: str, name: str):
         char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
         line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
         return None, Diagnostic(
-            "error", f"the character #x{char:04x} is not allowed in a YAML file", name, line,
+            "error",
+            f"the character #x{char:04x} is not allowed in a YAML file",
+            name,
+            line,
             hint="delete it (control characters are invisible in most editors)",
         )
     except YAMLError as exc:
@@ -300,7 +312,9 @@ class _Builder:
         scale = self.scale(d.get("scale"))
         hypotheses, hyps_complete = self.hypotheses(d.get("hypotheses"), d.get("prior_concentration"))
         sources, sources_complete = self.sources(d.get("sources"))
-        evidence, sources = self.evidence(d.get("evidence"), hypotheses if hyps_complete else None, sources, sources_complete, scale)
+        evidence, sources = self.evidence(
+            d.get("evidence"), hypotheses if hyps_complete else None, sources, sources_complete, scale
+        )
         collection = self.collection(d.get("collection"), hypotheses if hyps_complete else None, scale)
         if self.failed:
             return self.result(None)
@@ -360,7 +374,9 @@ class _Builder:
             try:
                 dt.date.fromisoformat(value)
             except ValueError:
-                self.error(path, f"'{value}' is not a calendar date", "write a real date as YYYY-MM-DD, e.g. 2020-02-06")
+                self.error(
+                    path, f"'{value}' is not a calendar date", "write a real date as YYYY-MM-DD, e.g. 2020-02-06"
+                )
                 parent["date"] = INVALID
 
     def scale(self, spec) -> Scale:
@@ -392,7 +408,9 @@ class _Builder:
                 complete = False
                 continue
             if hid in {h.id for h in out}:
-                self.error(("hypotheses", j, "id"), f"hypothesis id '{hid}' is used twice", "give each hypothesis its own id")
+                self.error(
+                    ("hypotheses", j, "id"), f"hypothesis id '{hid}' is used twice", "give each hypothesis its own id"
+                )
                 continue
             prior = spec.get("prior")
             priors_readable &= _valid(prior) and _valid(spec.get("catch_all"))
@@ -416,7 +434,9 @@ class _Builder:
                     )
         priors = [h.prior for h in out if h.prior is not None]
         if priors_readable and priors and sum(priors) <= 0:
-            self.error(("hypotheses",), "the prior weights are all zero", "give at least one hypothesis a positive prior")
+            self.error(
+                ("hypotheses",), "the prior weights are all zero", "give at least one hypothesis a positive prior"
+            )
         elif isinstance(prior_concentration, (int, float)) and _valid(prior_concentration):
             for j, spec in enumerate(specs):
                 if isinstance(spec, dict) and spec.get("prior") == 0 and not isinstance(spec.get("prior"), bool):
@@ -475,7 +495,11 @@ class _Builder:
                 eid = f"evidence[{i}]"
             elif eid in seen:
                 new = next(f"{eid}~{n}" for n in range(2, 10_000) if f"{eid}~{n}" not in seen)
-                self.warn((*at, "id"), f"evidence id '{eid}' is used twice; this one is called '{new}'", "give each item its own id")
+                self.warn(
+                    (*at, "id"),
+                    f"evidence id '{eid}' is used twice; this one is called '{new}'",
+                    "give each item its own id",
+                )
                 eid = new
             seen.add(eid)
 
@@ -542,8 +566,11 @@ class _Builder:
                 likelihood, clean = self.likelihoods(at, spec["likelihood"], hyps, scale, "medium")
             for h, cell in likelihood.items():
                 if cell is None:
-                    self.error((*at, "likelihood", h), f"{NA} cannot rate a candidate observation",
-                               "give the probability of observing it if this hypothesis is true")
+                    self.error(
+                        (*at, "likelihood", h),
+                        f"{NA} cannot rate a candidate observation",
+                        "give the probability of observing it if this hypothesis is true",
+                    )
                     clean = False
             cred = Belief(1.0)
             value = spec.get("credibility")
@@ -624,7 +651,11 @@ class _Builder:
         alone = [eid for eid, row in zip(inputs.items, item_log_likelihood(inputs)) if np.all(np.isneginf(row))]
         fix = "replace a 0 by a small probability such as 'almost no chance', or add the hypothesis that explains it"
         for eid in alone:
-            self.error(("evidence", index[eid], "likelihood"), "impossible under every hypothesis: its likelihood is 0 for all of them", fix)
+            self.error(
+                ("evidence", index[eid], "likelihood"),
+                "impossible under every hypothesis: its likelihood is 0 for all of them",
+                fix,
+            )
         if not alone:
             zeros = [e.id for e in case.evidence if any(c is not None and c.mean == 0 for c in e.likelihood.values())]
             self.error(
@@ -690,8 +721,15 @@ def _show(value) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
-_TYPE_WORDS = {"string": "text", "number": "a number", "integer": "a whole number", "boolean": "true or false",
-               "array": "a list", "object": "a mapping", "null": "empty"}
+_TYPE_WORDS = {
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping",
+    "null": "empty",
+}
 
 
 def _diagnose(err):
@@ -737,7 +775,9 @@ def _explain(err) -> tuple[str, str]:
         elif "string" in wanted and isinstance(inst, (bool, int, float)):
             hint = f'put it in quotes: "{_show(inst).lower() if isinstance(inst, bool) else inst}"'
         elif isinstance(inst, bool):
-            hint = "YAML reads true/false (and yes/no in YAML 1.1) as a yes/no value: put it in quotes or write a number"
+            hint = (
+                "YAML reads true/false (and yes/no in YAML 1.1) as a yes/no value: put it in quotes or write a number"
+            )
         elif wanted == ["array"]:
             hint = "write one entry per line, each starting with '- '"
         elif wanted == ["object"]:
@@ -752,18 +792,27 @@ def _explain(err) -> tuple[str, str]:
     if kind == "pattern":
         return f"{_show(inst)} is not in the expected form", f"expected: {about}" if about else ""
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        words = {"minimum": "below the minimum", "maximum": "above the maximum",
-                 "exclusiveMinimum": "must be greater than", "exclusiveMaximum": "must be less than"}
-        message = f"{_show(inst)} is {words[kind]} {err.validator_value}" if kind in ("minimum", "maximum") else (
-            f"{_show(inst)} {words[kind]} {err.validator_value}"
+        words = {
+            "minimum": "below the minimum",
+            "maximum": "above the maximum",
+            "exclusiveMinimum": "must be greater than",
+            "exclusiveMaximum": "must be less than",
+        }
+        message = (
+            f"{_show(inst)} is {words[kind]} {err.validator_value}"
+            if kind in ("minimum", "maximum")
+            else (f"{_show(inst)} {words[kind]} {err.validator_value}")
         )
         if "minimum" in spec and "maximum" in spec:
             return message, f"write a number from {spec['minimum']} to {spec['maximum']}"
         return message, about
     if kind == "minItems":
         n = err.validator_value
-        hint = "list at least two hypotheses, one of them a catch-all such as 'Another actor'" if (
-            list(err.absolute_path) == ["hypotheses"]) else ""
+        hint = (
+            "list at least two hypotheses, one of them a catch-all such as 'Another actor'"
+            if (list(err.absolute_path) == ["hypotheses"])
+            else ""
+        )
         return f"needs at least {n} entr{'y' if n == 1 else 'ies'}, has {len(inst)}", hint
     if kind == "maxItems":
         return f"has {len(inst)} entries, at most {err.validator_value} allowed", "give [low, high]"

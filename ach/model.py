@@ -237,7 +237,11 @@ def sample_stratified(
 
     J = len(strata)
     L_s, k_s, r_s = (stacked(name, *spec) for name, spec in stratum_blocks(inputs, strata).items())
-    pi_s = post["pi"].values.reshape(n_total, J, -1) if "pi" in post else np.broadcast_to(inputs.prior, (n_total, J, len(inputs.prior)))
+    pi_s = (
+        post["pi"].values.reshape(n_total, J, -1)
+        if "pi" in post
+        else np.broadcast_to(inputs.prior, (n_total, J, len(inputs.prior)))
+    )
 
     rng = np.random.default_rng(seed)
     per_stratum, means, ses, checks = [], [], [], []
@@ -258,11 +262,16 @@ def sample_stratified(
     mixture = np.concatenate([p[rng.integers(0, n_total, c)] for p, c in zip(per_stratum, counts)])
     summary = Summary.from_draws(mixture, mean=mixed_mean)
     # rank stability from the exact mixture weights, not the resample
-    summary.p_leading = sum(w * np.bincount(np.argmax(p, 1), minlength=p.shape[1]) / n_total for w, p in zip(weights, per_stratum))
+    summary.p_leading = sum(
+        w * np.bincount(np.argmax(p, 1), minlength=p.shape[1]) / n_total for w, p in zip(weights, per_stratum)
+    )
 
     # Diagnostics of what the report states: each hypothesis's posterior within
     # each stratum (J x n series), not of every sampled input (thousands).
-    r_hat_max, ess_bulk_min, ess_tail_min = (float(np.nanmax(checks[:, 0])), *map(float, np.nanmin(checks[:, 1:], axis=0)))
+    r_hat_max, ess_bulk_min, ess_tail_min = (
+        float(np.nanmax(checks[:, 0])),
+        *map(float, np.nanmin(checks[:, 1:], axis=0)),
+    )
     divergences = int(idata.sample_stats["diverging"].values.sum()) if idata is not None else 0
     return Sampled(
         summary=summary,

@@ -180,8 +180,14 @@ def plot_posterior(result, *, ax=None, figsize=None, title=None, color=SKY, lead
     if result.bayes is not None:
         lo, hi = result.bayes.summary.hdi90[order].T
         ax.errorbar(
-            p, y, xerr=np.vstack([np.clip(p - lo, 0, None), np.clip(hi - p, 0, None)]),
-            fmt="none", ecolor="black", elinewidth=1.4, capsize=4, zorder=3,
+            p,
+            y,
+            xerr=np.vstack([np.clip(p - lo, 0, None), np.clip(hi - p, 0, None)]),
+            fmt="none",
+            ecolor="black",
+            elinewidth=1.4,
+            capsize=4,
+            zorder=3,
         )
         handles.append(
             Line2D([], [], color="black", lw=1.4, marker="|", markersize=8, label="90 % interval (posterior of inputs)")
@@ -198,8 +204,16 @@ def plot_posterior(result, *, ax=None, figsize=None, title=None, color=SKY, lead
         right = np.maximum(right, fhi)
 
     for yi, pi in zip(y, p):  # just right of the bar's end, above the whisker
-        ax.text(pi + 0.008, yi - 0.09, _pct(pi), va="bottom", ha="left", fontsize=fontsize,
-                fontweight="bold" if yi == 0 else None, gid="value")
+        ax.text(
+            pi + 0.008,
+            yi - 0.09,
+            _pct(pi),
+            va="bottom",
+            ha="left",
+            fontsize=fontsize,
+            fontweight="bold" if yi == 0 else None,
+            gid="value",
+        )
 
     ax.set_yticks(y, [hypothesis_label(result, result.hypotheses[j]) for j in order], fontsize=fontsize)
     ax.set_ylim(n - 0.35, -0.55)
@@ -216,8 +230,12 @@ def plot_posterior(result, *, ax=None, figsize=None, title=None, color=SKY, lead
         title or "Which hypothesis does the evidence favour?", loc="left", fontsize=fontsize + 2, fontweight="bold"
     )
     ax.legend(
-        handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14 - 0.1 / max(n, 2)),
-        ncol=min(len(handles), 2), frameon=False, fontsize=fontsize - 1,
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.14 - 0.1 / max(n, 2)),
+        ncol=min(len(handles), 2),
+        frameon=False,
+        fontsize=fontsize - 1,
     )
     return ax
 
@@ -258,12 +276,24 @@ def plot_evidence_matrix(
         for r in range(n_rows):
             for c in range(n_cols):
                 v = data[r, c]
-                strong = np.isfinite(v) and abs(v) > 0.6 * vmax or np.isinf(v)
-                ax.text(c, r, format_db(v), ha="center", va="center", fontsize=fontsize - 1,
-                        color="white" if strong else "black", gid="woe")
+                strong = (np.isfinite(v) and abs(v) > 0.6 * vmax) or np.isinf(v)
+                ax.text(
+                    c,
+                    r,
+                    format_db(v),
+                    ha="center",
+                    va="center",
+                    fontsize=fontsize - 1,
+                    color="white" if strong else "black",
+                    gid="woe",
+                )
 
-    ax.set_yticks(np.arange(n_rows)[::every], [item_label(result, i, label_width) for i in rows[::every]], fontsize=label_size)
-    ax.set_xticks(np.arange(n_cols), [hypothesis_label(result, result.hypotheses[j], 13) for j in cols], fontsize=fontsize)
+    ax.set_yticks(
+        np.arange(n_rows)[::every], [item_label(result, i, label_width) for i in rows[::every]], fontsize=label_size
+    )
+    ax.set_xticks(
+        np.arange(n_cols), [hypothesis_label(result, result.hypotheses[j], 13) for j in cols], fontsize=fontsize
+    )
     ax.xaxis.tick_top()
     ax.tick_params(axis="both", length=0)
     for spine in ax.spines.values():
@@ -291,7 +321,13 @@ def plot_evidence_matrix(
     bar.set_label("weight of evidence (dB)   ← against · supports →", fontsize=fontsize)
     bar.ax.tick_params(labelsize=fontsize - 1)
     bar.outline.set_visible(False)
-    ax.set_title(title or "Weight of evidence of each item, by source", loc="left", fontsize=fontsize + 3, fontweight="bold", pad=12)
+    ax.set_title(
+        title or "Weight of evidence of each item, by source",
+        loc="left",
+        fontsize=fontsize + 3,
+        fontweight="bold",
+        pad=12,
+    )
     ax.colorbar = bar  # for callers and tests
     return ax
 
@@ -318,24 +354,38 @@ def plot_top_items(result, *, ax=None, k=TOP_ITEMS, figsize=None, title=None, fo
     ax.barh(y, drawn, height=0.65, color=colors, zorder=2)
     pad = 0.02 * cap
     for yi, v, d in zip(y, values, drawn):
-        ax.text(d + (pad if d >= 0 else -pad), yi, format_db(v, " dB"), va="center", ha="left" if d >= 0 else "right",
-                fontsize=fontsize - 0.5, gid="value")
+        ax.text(
+            d + (pad if d >= 0 else -pad),
+            yi,
+            format_db(v, " dB"),
+            va="center",
+            ha="left" if d >= 0 else "right",
+            fontsize=fontsize - 0.5,
+            gid="value",
+        )
     ax.axvline(0, color="0.2", lw=0.9, zorder=3)
     ax.set_yticks(y, [item_label(result, i, label_width) for i in idx], fontsize=fontsize)
     ax.set_ylim(n - 0.5, -0.5)
     low, high = min(0.0, drawn.min(initial=0.0)), max(0.0, drawn.max(initial=0.0))
     span = max(high - low, 1e-9)
     ax.set_xlim(low - (0.18 * span if low < 0 else 0.02 * span), high + (0.18 * span if high > 0 else 0.02 * span))
-    ax.set_xlabel(f"weight of evidence for {hid} against the rest (dB; +10 dB multiplies the odds by 10)", fontsize=fontsize)
+    ax.set_xlabel(
+        f"weight of evidence for {hid} against the rest (dB; +10 dB multiplies the odds by 10)", fontsize=fontsize
+    )
     ax.tick_params(axis="x", labelsize=fontsize - 1)
     ax.tick_params(axis="y", length=0)
     ax.grid(axis="x", color="0.9", zorder=0)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
-    ax.legend(handles=[Patch(color=BLUE, label=f"supports {hid}"), Patch(color=VERMILLION, label=f"against {hid}")],
-              loc="best", frameon=True, framealpha=0.9, edgecolor="none", fontsize=fontsize - 1)
-    ax.set_title(title or "The items that moved the result most", loc="left",
-                 fontsize=fontsize + 3, fontweight="bold")
+    ax.legend(
+        handles=[Patch(color=BLUE, label=f"supports {hid}"), Patch(color=VERMILLION, label=f"against {hid}")],
+        loc="best",
+        frameon=True,
+        framealpha=0.9,
+        edgecolor="none",
+        fontsize=fontsize - 1,
+    )
+    ax.set_title(title or "The items that moved the result most", loc="left", fontsize=fontsize + 3, fontweight="bold")
     return ax
 
 
@@ -351,7 +401,9 @@ def plot_heuer_vs_bayes(result, *, ax=None, figsize=None, fontsize=10, heuer_col
     n = len(order)
     if ax is None:
         plt = _pyplot()
-        _, ax = plt.subplots(1, 2, sharey=True, figsize=figsize or (10.0, max(2.6, 1.4 + 0.6 * n)), layout="constrained")
+        _, ax = plt.subplots(
+            1, 2, sharey=True, figsize=figsize or (10.0, max(2.6, 1.4 + 0.6 * n)), layout="constrained"
+        )
     axes = np.asarray(ax).ravel()
     if axes.size != 2:
         raise ValueError(f"plot_heuer_vs_bayes draws two panels: pass ax=None or a pair of Axes, not {axes.size}")
@@ -367,7 +419,9 @@ def plot_heuer_vs_bayes(result, *, ax=None, figsize=None, fontsize=10, heuer_col
         mark = "  ← least" if np.isclose(w, best) else ""
         left.text(w + 0.02 * top, yi, f"{w:.1f}{mark}", va="center", fontsize=fontsize - 1, gid="value")
     left.set_xlim(0, top * 1.35)
-    left.set_title("Classic ACH: weighted inconsistency\n(lower is better)", loc="left", fontsize=fontsize + 1, fontweight="bold")
+    left.set_title(
+        "Classic ACH: weighted inconsistency\n(lower is better)", loc="left", fontsize=fontsize + 1, fontweight="bold"
+    )
     left.set_xlabel("evidence against the hypothesis (weighted count)", fontsize=fontsize - 1)
 
     p = result.posterior[order]
@@ -431,10 +485,18 @@ def loo_rows(result, k: int | None = TOP_SENSITIVITY) -> list[dict]:
     ):
         for i, row in enumerate(post):
             new_lead = int(np.argmax(row))
-            rows.append({
-                "kind": kind, "index": i, "id": ids[i], "p": float(row[lead]), "change": float(row[lead]) - p0,
-                "leader": result.hypotheses[new_lead], "leader_p": float(row[new_lead]), "linchpin": i in pins,
-            })
+            rows.append(
+                {
+                    "kind": kind,
+                    "index": i,
+                    "id": ids[i],
+                    "p": float(row[lead]),
+                    "change": float(row[lead]) - p0,
+                    "leader": result.hypotheses[new_lead],
+                    "leader_p": float(row[new_lead]),
+                    "linchpin": i in pins,
+                }
+            )
     rows.sort(key=lambda r: (not r["linchpin"], -abs(r["change"])))  # linchpins always shown
     rows = rows[:k] if k else rows
     return sorted(rows, key=lambda r: -abs(r["change"]))
@@ -468,8 +530,18 @@ def _format_input(kind: str, value: float) -> str:
 
 
 # -- sensitivity: the figures -------------------------------------------------------------
-def plot_leave_one_out(result, *, ax=None, k=TOP_SENSITIVITY, figsize=None, title=None, fontsize=10, label_width=40,
-                       color=SKY, linchpin_color=VERMILLION):
+def plot_leave_one_out(
+    result,
+    *,
+    ax=None,
+    k=TOP_SENSITIVITY,
+    figsize=None,
+    title=None,
+    fontsize=10,
+    label_width=40,
+    color=SKY,
+    linchpin_color=VERMILLION,
+):
     """How the leading hypothesis's probability moves when each item, or each source, is removed alone.
 
     One bar per removed item or source (the ``k`` largest moves, linchpins
@@ -497,9 +569,17 @@ def plot_leave_one_out(result, *, ax=None, k=TOP_SENSITIVITY, figsize=None, titl
         if r["linchpin"]:
             # on the other side of zero, where there is room
             side = -1 if c >= 0 else 1
-            ax.text(side * pad, yi, f"{r['leader']} would lead ({_pct(r['leader_p'])})", va="center",
-                    ha="right" if side < 0 else "left", fontsize=fontsize - 0.5, color=linchpin_color,
-                    fontweight="bold", gid="linchpin")
+            ax.text(
+                side * pad,
+                yi,
+                f"{r['leader']} would lead ({_pct(r['leader_p'])})",
+                va="center",
+                ha="right" if side < 0 else "left",
+                fontsize=fontsize - 0.5,
+                color=linchpin_color,
+                fontweight="bold",
+                gid="linchpin",
+            )
     labels = []
     for r in rows:
         if r["kind"] == "item":
@@ -516,7 +596,9 @@ def plot_leave_one_out(result, *, ax=None, k=TOP_SENSITIVITY, figsize=None, titl
     ax.axvline(0, color="0.2", lw=0.9, zorder=3)
     low, high = min(0.0, float(change.min(initial=0.0))), max(0.0, float(change.max(initial=0.0)))
     room = 0.45 * span if any(r["linchpin"] for r in rows) else 0.16 * span
-    ax.set_xlim(low - (room if low < 0 or high > 0 else 0.05 * span), high + (room if high > 0 or low < 0 else 0.05 * span))
+    ax.set_xlim(
+        low - (room if low < 0 or high > 0 else 0.05 * span), high + (room if high > 0 or low < 0 else 0.05 * span)
+    )
     ax.set_xlabel(f"change in P({hid}) when the item or source is removed (percentage points)", fontsize=fontsize)
     ax.tick_params(axis="x", labelsize=fontsize - 1)
     ax.tick_params(axis="y", length=0)
@@ -525,15 +607,26 @@ def plot_leave_one_out(result, *, ax=None, k=TOP_SENSITIVITY, figsize=None, titl
     handles = [Patch(color=color, label=f"{hid} still leads without it")]
     if any(r["linchpin"] for r in rows):
         handles.insert(0, Patch(color=linchpin_color, label="linchpin: without it another hypothesis leads"))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.35 / max(n, 3) - 0.06), ncol=2,
-              frameon=False, fontsize=fontsize - 1)
-    ax.set_title(title or f"Leave one out: P({hid}) without each item or source",
-                 loc="left", fontsize=fontsize + 3, fontweight="bold")
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.35 / max(n, 3) - 0.06),
+        ncol=2,
+        frameon=False,
+        fontsize=fontsize - 1,
+    )
+    ax.set_title(
+        title or f"Leave one out: P({hid}) without each item or source",
+        loc="left",
+        fontsize=fontsize + 3,
+        fontweight="bold",
+    )
     return ax
 
 
-def plot_tornado(result, *, ax=None, k=TOP_SENSITIVITY, figsize=None, title=None, fontsize=10,
-                 low_color=ORANGE, high_color=BLUE):
+def plot_tornado(
+    result, *, ax=None, k=TOP_SENSITIVITY, figsize=None, title=None, fontsize=10, low_color=ORANGE, high_color=BLUE
+):
     """Tornado: each uncertain input swung across its 5-95 % interval, the others at their means.
 
     One row per input (the ``k`` longest swings, longest at the top), labelled
@@ -563,31 +656,65 @@ def plot_tornado(result, *, ax=None, k=TOP_SENSITIVITY, figsize=None, title=None
     for yi, w in zip(y, swings):
         for p_end, value in ((w.p_low, w.low), (w.p_high, w.high)):
             right = p_end >= p0
-            ax.text(p_end + (pad if right else -pad), yi, _format_input(w.kind, value), va="center",
-                    ha="left" if right else "right", fontsize=fontsize - 1.5, color="0.25", gid="input")
+            ax.text(
+                p_end + (pad if right else -pad),
+                yi,
+                _format_input(w.kind, value),
+                va="center",
+                ha="left" if right else "right",
+                fontsize=fontsize - 1.5,
+                color="0.25",
+                gid="input",
+            )
     ax.axvline(p0, color="0.15", lw=1.1, zorder=3)
     ax.text(p0, -0.75, f"exact P({hid}) = {_pct(p0)}", ha="center", va="bottom", fontsize=fontsize - 0.5, gid="exact")
     ax.set_yticks(y, [w.label for w in swings], fontsize=fontsize)
     ax.set_ylim(n - 0.5, -1.0)
     ax.set_xlim(max(0.0, lo_all - 0.12 * span), min(1.0, hi_all + 0.12 * span))
     _percent_axis(ax.xaxis)
-    ax.set_xlabel(f"P({hid}) with one input at the end of its 5–95 % interval, the others at their means",
-                  fontsize=fontsize)
+    ax.set_xlabel(
+        f"P({hid}) with one input at the end of its 5–95 % interval, the others at their means", fontsize=fontsize
+    )
     ax.tick_params(axis="x", labelsize=fontsize - 1)
     ax.tick_params(axis="y", length=0)
     ax.grid(axis="x", color="0.9", zorder=0)
     _strip(ax, ("top", "right", "left"))
-    handles = [Patch(color=low_color, label="input at its 5 % point"), Patch(color=high_color, label="input at its 95 % point"),
-               Line2D([], [], color="0.15", lw=1.1, label=f"exact P({hid})")]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.35 / max(n, 3) - 0.06), ncol=3,
-              frameon=False, fontsize=fontsize - 1)
-    ax.set_title(title or f"Tornado: which uncertain inputs move P({hid}) most", loc="left",
-                 fontsize=fontsize + 3, fontweight="bold")
+    handles = [
+        Patch(color=low_color, label="input at its 5 % point"),
+        Patch(color=high_color, label="input at its 95 % point"),
+        Line2D([], [], color="0.15", lw=1.1, label=f"exact P({hid})"),
+    ]
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.35 / max(n, 3) - 0.06),
+        ncol=3,
+        frameon=False,
+        fontsize=fontsize - 1,
+    )
+    ax.set_title(
+        title or f"Tornado: which uncertain inputs move P({hid}) most",
+        loc="left",
+        fontsize=fontsize + 3,
+        fontweight="bold",
+    )
     return ax
 
 
-def _sweep_panels(result, curves, current, titles, xlabel, marker_label, suptitle, *, ax=None, fontsize=9,
-                  ncols=None, panel_size=(3.3, 2.8)):
+def _sweep_panels(
+    result,
+    curves,
+    current,
+    titles,
+    xlabel,
+    marker_label,
+    suptitle,
+    *,
+    ax=None,
+    fontsize=9,
+    ncols=None,
+    panel_size=(3.3, 2.8),
+):
     """Small multiples: each hypothesis's posterior along one input's 0..1 grid."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -601,8 +728,14 @@ def _sweep_panels(result, curves, current, titles, xlabel, marker_label, suptitl
     nrows = int(np.ceil(k / ncols))
     if ax is None:
         width, height = panel_size
-        fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols + 0.4, height * nrows + 1.0), sharey=True,
-                                 layout="constrained", squeeze=False)
+        fig, axes = plt.subplots(
+            nrows,
+            ncols,
+            figsize=(width * ncols + 0.4, height * nrows + 1.0),
+            sharey=True,
+            layout="constrained",
+            squeeze=False,
+        )
         fig.get_layout_engine().set(wspace=0.05)
     else:
         axes = np.asarray(ax)
@@ -616,20 +749,46 @@ def _sweep_panels(result, curves, current, titles, xlabel, marker_label, suptitl
         grid, post = curves[name]
         for j in result.order:
             hid = result.hypotheses[j]
-            a.plot(grid, post[:, j], lw=2.0 if hid == lead else 1.5, label=hid, gid="hypothesis", zorder=3,
-                   **hypothesis_style(result, hid))
+            a.plot(
+                grid,
+                post[:, j],
+                lw=2.0 if hid == lead else 1.5,
+                label=hid,
+                gid="hypothesis",
+                zorder=3,
+                **hypothesis_style(result, hid),
+            )
         for x0, x1, who in leader_segments(result, grid, post):
             if who != lead:
                 step = (grid[1] - grid[0]) / 2 if len(grid) > 1 else 0.0
-                a.axvspan(max(grid[0], x0 - step), min(grid[-1], x1 + step), color="0.92", zorder=0, lw=0, gid="other-leader")
-                a.text((x0 + x1) / 2, 0.985, f"{who} leads", ha="center", va="top", fontsize=fontsize - 1.5,
-                       color=hypothesis_style(result, who)["color"], fontweight="bold", gid="segment",
-                       transform=a.get_xaxis_transform())
+                a.axvspan(
+                    max(grid[0], x0 - step), min(grid[-1], x1 + step), color="0.92", zorder=0, lw=0, gid="other-leader"
+                )
+                a.text(
+                    (x0 + x1) / 2,
+                    0.985,
+                    f"{who} leads",
+                    ha="center",
+                    va="top",
+                    fontsize=fontsize - 1.5,
+                    color=hypothesis_style(result, who)["color"],
+                    fontweight="bold",
+                    gid="segment",
+                    transform=a.get_xaxis_transform(),
+                )
                 shaded = True
         now = float(current[name])
         a.axvline(now, color="0.2", lw=1.1, ls=":", zorder=4, gid="current")
-        a.text(now, 1.01, f"{marker_label} {now:.2f}", ha="center", va="bottom", fontsize=fontsize - 1,
-               transform=a.get_xaxis_transform(), gid="current-label")
+        a.text(
+            now,
+            1.01,
+            f"{marker_label} {now:.2f}",
+            ha="center",
+            va="bottom",
+            fontsize=fontsize - 1,
+            transform=a.get_xaxis_transform(),
+            gid="current-label",
+        )
         a.set_title(titles[name], loc="left", fontsize=fontsize, fontweight="bold", pad=16)
         a.set_xlim(0, 1)
         a.set_xticks(np.linspace(0, 1, 6), ["0", "0.2", "0.4", "0.6", "0.8", "1"])
@@ -644,13 +803,22 @@ def _sweep_panels(result, curves, current, titles, xlabel, marker_label, suptitl
         a.set_xlabel(xlabel, fontsize=fontsize - 0.5)
     for row in axes:
         row[0].set_ylabel("probability of the hypothesis", fontsize=fontsize - 0.5)
-    handles = [Line2D([], [], lw=2, label=hypothesis_label(result, result.hypotheses[j], 30).replace("\n", " "),
-                      **hypothesis_style(result, result.hypotheses[j])) for j in result.order]
+    handles = [
+        Line2D(
+            [],
+            [],
+            lw=2,
+            label=hypothesis_label(result, result.hypotheses[j], 30).replace("\n", " "),
+            **hypothesis_style(result, result.hypotheses[j]),
+        )
+        for j in result.order
+    ]
     handles.append(Line2D([], [], color="0.2", lw=1.1, ls=":", label="value in the case"))
     if shaded:
         handles.append(Patch(color="0.92", label=f"a hypothesis other than {lead} leads"))
-    fig.legend(handles=handles, loc="outside lower center", ncol=min(3, len(handles)), frameon=False,
-               fontsize=fontsize - 0.5)
+    fig.legend(
+        handles=handles, loc="outside lower center", ncol=min(3, len(handles)), frameon=False, fontsize=fontsize - 0.5
+    )
     fig.suptitle(suptitle, x=0.01, ha="left", fontsize=fontsize + 3, fontweight="bold")
     return flat[:k]
 
@@ -669,8 +837,18 @@ def plot_reliability_sweeps(result, *, ax=None, fontsize=10, ncols=None):
         name = short_title(src.title, 60) if src.title else ""
         titles[sid] = wrap_lines(f"{sid}: {name}" if name and name != sid else sid, 34, 2)
         current[sid] = inp.r[inp.sources.index(sid)]
-    return _sweep_panels(result, s.sweeps, current, titles, "reliability (0 = noise, 1 = always genuine)",
-                         "now", "If a source were more or less reliable", ax=ax, fontsize=fontsize, ncols=ncols)
+    return _sweep_panels(
+        result,
+        s.sweeps,
+        current,
+        titles,
+        "reliability (0 = noise, 1 = always genuine)",
+        "now",
+        "If a source were more or less reliable",
+        ax=ax,
+        fontsize=fontsize,
+        ncols=ncols,
+    )
 
 
 def plot_deception(result, *, ax=None, fontsize=10, ncols=None):
@@ -686,8 +864,18 @@ def plot_deception(result, *, ax=None, fontsize=10, ncols=None):
         i = inp.items.index(eid)
         titles[eid] = wrap_lines(f"{eid}: {result.case.evidence[i].text}", 34, 2)
         current[eid] = inp.k[i]
-    return _sweep_panels(result, s.deception, current, titles, "credibility (0 = planted or false, 1 = genuine)",
-                         "now", "Deception: if an item were planted", ax=ax, fontsize=fontsize, ncols=ncols)
+    return _sweep_panels(
+        result,
+        s.deception,
+        current,
+        titles,
+        "credibility (0 = planted or false, 1 = genuine)",
+        "now",
+        "Deception: if an item were planted",
+        ax=ax,
+        fontsize=fontsize,
+        ncols=ncols,
+    )
 
 
 def timeline_steps(result) -> list[dict]:
@@ -712,8 +900,12 @@ def plot_timeline(result, *, ax=None, figsize=None, title=None, fontsize=9, show
     steps = timeline_steps(result)
     if not steps:
         raise ValueError("nothing to draw: the case has no evidence")
-    labels = [("undated" if st["date"] == "start" else st["date"]) + f"\n+{len(st['added'])} item"
-              + ("s" if len(st["added"]) != 1 else "") for st in steps]
+    labels = [
+        ("undated" if st["date"] == "start" else st["date"])
+        + f"\n+{len(st['added'])} item"
+        + ("s" if len(st["added"]) != 1 else "")
+        for st in steps
+    ]
     post = np.array([st["posterior"] for st in steps])
     if show_prior:
         labels = ["prior"] + labels
@@ -723,13 +915,31 @@ def plot_timeline(result, *, ax=None, figsize=None, title=None, fontsize=9, show
     for j in result.order:
         hid = result.hypotheses[j]
         style = hypothesis_style(result, hid)
-        ax.plot(t, post[:, j], marker="o", markersize=5, lw=2.0 if j == result.order[0] else 1.5,
-                label=hypothesis_label(result, hid, 30).replace("\n", " "), gid="hypothesis", zorder=3, **style)
+        ax.plot(
+            t,
+            post[:, j],
+            marker="o",
+            markersize=5,
+            lw=2.0 if j == result.order[0] else 1.5,
+            label=hypothesis_label(result, hid, 30).replace("\n", " "),
+            gid="hypothesis",
+            zorder=3,
+            **style,
+        )
     end = post[-1]
     last_lead = int(np.argmax(end))
-    ax.annotate(f"{result.hypotheses[last_lead]} {_pct(end[last_lead])}", (t[-1], end[last_lead]),
-                xytext=(8, 0), textcoords="offset points", va="center", ha="left", fontsize=fontsize + 1,
-                fontweight="bold", color=hypothesis_style(result, result.hypotheses[last_lead])["color"], gid="leader")
+    ax.annotate(
+        f"{result.hypotheses[last_lead]} {_pct(end[last_lead])}",
+        (t[-1], end[last_lead]),
+        xytext=(8, 0),
+        textcoords="offset points",
+        va="center",
+        ha="left",
+        fontsize=fontsize + 1,
+        fontweight="bold",
+        color=hypothesis_style(result, result.hypotheses[last_lead])["color"],
+        gid="leader",
+    )
     if show_prior:
         ax.axvspan(-0.5, 0.5, color="0.95", zorder=0, lw=0)
     ax.set_xticks(t, labels, fontsize=fontsize - 0.5)
@@ -742,8 +952,12 @@ def plot_timeline(result, *, ax=None, figsize=None, title=None, fontsize=9, show
     ax.grid(axis="y", color="0.9", zorder=0)
     _strip(ax)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False, fontsize=fontsize - 0.5)
-    ax.set_title(title or "How the assessment changed as the evidence came in", loc="left",
-                 fontsize=fontsize + 3, fontweight="bold")
+    ax.set_title(
+        title or "How the assessment changed as the evidence came in",
+        loc="left",
+        fontsize=fontsize + 3,
+        fontweight="bold",
+    )
     return ax
 
 
@@ -762,8 +976,14 @@ def plot_robustness(result, *, ax=None, figsize=None, fontsize=10.5, posterior_c
     n = len(order)
     if ax is None:
         plt = _pyplot()
-        _, axes = plt.subplots(2, 2, figsize=figsize or (9.5, 2.6 + 0.95 * n), sharey=True, layout="constrained",
-                               gridspec_kw={"height_ratios": [1.15, 1.0]})
+        _, axes = plt.subplots(
+            2,
+            2,
+            figsize=figsize or (9.5, 2.6 + 0.95 * n),
+            sharey=True,
+            layout="constrained",
+            gridspec_kw={"height_ratios": [1.15, 1.0]},
+        )
     else:
         axes = np.asarray(ax)
         if axes.shape != (2, 2):
@@ -771,24 +991,59 @@ def plot_robustness(result, *, ax=None, figsize=None, fontsize=10.5, posterior_c
     y = np.arange(n)
     exact_p = result.posterior[order]
     views = (
-        ("Stratified posterior (NUTS)", "uncertainty about the posterior given the evidence",
-         result.bayes.summary.hdi90[order], result.bayes.summary.p_leading[order], posterior_color),
-        ("Forward draws of the inputs", "robustness to our own judgments: not a posterior",
-         result.forward.hdi90[order], result.forward.p_leading[order], forward_color),
+        (
+            "Stratified posterior (NUTS)",
+            "uncertainty about the posterior given the evidence",
+            result.bayes.summary.hdi90[order],
+            result.bayes.summary.p_leading[order],
+            posterior_color,
+        ),
+        (
+            "Forward draws of the inputs",
+            "robustness to our own judgments: not a posterior",
+            result.forward.hdi90[order],
+            result.forward.p_leading[order],
+            forward_color,
+        ),
     )
     labels = [hypothesis_label(result, result.hypotheses[j], 26) for j in order]
     for c, (name, meaning, hdi, leads, color) in enumerate(views):
         top, bottom = axes[0, c], axes[1, c]
         top.hlines(y, hdi[:, 0], hdi[:, 1], color=color, lw=2.6, zorder=3, gid="interval")
         top.plot(np.r_[hdi[:, 0], hdi[:, 1]], np.r_[y, y], ls="none", marker="|", markersize=9, color=color, zorder=3)
-        top.plot(exact_p, y, ls="none", marker="o", markersize=6, color="white", markeredgecolor=color,
-                 markeredgewidth=1.6, zorder=4, gid="exact")
+        top.plot(
+            exact_p,
+            y,
+            ls="none",
+            marker="o",
+            markersize=6,
+            color="white",
+            markeredgecolor=color,
+            markeredgewidth=1.6,
+            zorder=4,
+            gid="exact",
+        )
         for yi, (lo, hi) in zip(y, hdi):
-            top.text(hi + 0.015, yi, f"{_pct(lo)[:-2] if lo >= 0.00005 else '0'}–{_pct(hi)}", va="center",
-                     fontsize=fontsize - 1, gid="value")
+            top.text(
+                hi + 0.015,
+                yi,
+                f"{_pct(lo)[:-2] if lo >= 0.00005 else '0'}–{_pct(hi)}",
+                va="center",
+                fontsize=fontsize - 1,
+                gid="value",
+            )
         top.set_title(f"{name}\n", loc="left", fontsize=fontsize + 1.5, fontweight="bold")
-        top.text(0, 1.02, meaning, transform=top.transAxes, fontsize=fontsize, style="italic", color=color if color != BLACK else "0.2",
-                 va="bottom", ha="left")
+        top.text(
+            0,
+            1.02,
+            meaning,
+            transform=top.transAxes,
+            fontsize=fontsize,
+            style="italic",
+            color=color if color != BLACK else "0.2",
+            va="bottom",
+            ha="left",
+        )
         top.set_xlabel("90 % interval of the probability (dot: exact posterior)", fontsize=fontsize - 0.5)
         bottom.barh(y, leads, height=0.6, color=color if color != BLACK else "0.35", zorder=2, gid="leads")
         for yi, v in zip(y, leads):
@@ -808,8 +1063,9 @@ def plot_robustness(result, *, ax=None, figsize=None, fontsize=10.5, posterior_c
     return axes
 
 
-def plot_collection(result, *, ax=None, k=TOP_SENSITIVITY, figsize=None, fontsize=10, label_width=40,
-                    bits_color=BLUE, gain_color=ORANGE):
+def plot_collection(
+    result, *, ax=None, k=TOP_SENSITIVITY, figsize=None, fontsize=10, label_width=40, bits_color=BLUE, gain_color=ORANGE
+):
     """What to collect next: candidate observations ranked by expected information gain.
 
     Left: expected information gain (bits; the expected fall in the entropy of
@@ -823,8 +1079,14 @@ def plot_collection(result, *, ax=None, k=TOP_SENSITIVITY, figsize=None, fontsiz
     n = len(values)
     if ax is None:
         plt = _pyplot()
-        _, ax = plt.subplots(1, 2, sharey=True, figsize=figsize or (10.0, max(2.6, 1.5 + 0.55 * n)), layout="constrained",
-                             gridspec_kw={"width_ratios": [1.0, 0.8]})
+        _, ax = plt.subplots(
+            1,
+            2,
+            sharey=True,
+            figsize=figsize or (10.0, max(2.6, 1.5 + 0.55 * n)),
+            layout="constrained",
+            gridspec_kw={"width_ratios": [1.0, 0.8]},
+        )
     axes = np.asarray(ax).ravel()
     if axes.size != 2:
         raise ValueError(f"plot_collection draws two panels: pass ax=None or a pair of Axes, not {axes.size}")
@@ -836,19 +1098,35 @@ def plot_collection(result, *, ax=None, k=TOP_SENSITIVITY, figsize=None, fontsiz
     right.barh(y, gain, height=0.6, color=gain_color, zorder=2)
     top_bits, top_gain = max(float(bits.max()), 1e-3), max(float(gain.max()), 0.1)
     for yi, b, g in zip(y, bits, gain):
-        left.text(b + 0.02 * top_bits, yi, f"{b:.2f} bits" if b >= 0.01 or b == 0 else f"{b:.1g} bits", va="center",
-                  fontsize=fontsize - 1, gid="value")
+        left.text(
+            b + 0.02 * top_bits,
+            yi,
+            f"{b:.2f} bits" if b >= 0.01 or b == 0 else f"{b:.1g} bits",
+            va="center",
+            fontsize=fontsize - 1,
+            gid="value",
+        )
         right.text(g + 0.02 * top_gain, yi, f"{g:.1f} pp", va="center", fontsize=fontsize - 1, gid="value")
     left.set_xlim(0, top_bits * 1.3)
     right.set_xlim(0, top_gain * 1.35)
-    labels = [wrap_lines(f"{v.id}  {v.text}", label_width, 2) + f"\n(observed with p = {_pct(v.p_seen)})" for v in values]
+    labels = [
+        wrap_lines(f"{v.id}  {v.text}", label_width, 2) + f"\n(observed with p = {_pct(v.p_seen)})" for v in values
+    ]
     left.set_yticks(y, labels, fontsize=fontsize)
     left.set_ylim(n - 0.5, -0.5)
     right.tick_params(axis="y", length=0)
-    left.set_title("Expected information gain\n(bits; higher is more worth collecting)", loc="left",
-                   fontsize=fontsize + 1, fontweight="bold")
-    right.set_title("Expected probability gain\n(rise in the best answer's probability)", loc="left",
-                    fontsize=fontsize + 1, fontweight="bold")
+    left.set_title(
+        "Expected information gain\n(bits; higher is more worth collecting)",
+        loc="left",
+        fontsize=fontsize + 1,
+        fontweight="bold",
+    )
+    right.set_title(
+        "Expected probability gain\n(rise in the best answer's probability)",
+        loc="left",
+        fontsize=fontsize + 1,
+        fontweight="bold",
+    )
     left.set_xlabel("expected fall in the entropy of the posterior (bits)", fontsize=fontsize - 0.5)
     right.set_xlabel("percentage points", fontsize=fontsize - 0.5)
     for a in axes:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import base64
 import html
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
@@ -86,7 +86,10 @@ class Report:
 
     def to_html(self) -> str:
         """One self-contained HTML file: inline CSS, figures as base64 PNG data URIs."""
-        src = {name: "data:image/png;base64," + base64.b64encode(png).decode("ascii") for name, png in self.figures().items()}
+        src = {
+            name: "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+            for name, png in self.figures().items()
+        }
         return _template("report.html.j2").render({**self.context, "src": src})
 
     def summary_html(self) -> str:
@@ -228,9 +231,7 @@ class Report:
         r = self.result
         lead = r.leading
         sampled = r.bayes is not None
-        posterior = (
-            "Bars: the exact probability of each hypothesis given all the evidence, most probable first. "
-        )
+        posterior = "Bars: the exact probability of each hypothesis given all the evidence, most probable first. "
         if sampled:
             posterior += (
                 "Black whiskers: the 90 % interval of that probability when the uncertain inputs are themselves "
@@ -349,7 +350,11 @@ class Report:
         for k in s.loo.source_linchpins:
             src = r.case.sources[k]
             n_items = int(np.sum(r.inputs.source_index == k))
-            name = f"the source {plots.short_title(src.title)} ({src.id})" if src.title and src.title != src.id else f"the source {src.id}"
+            name = (
+                f"the source {plots.short_title(src.title)} ({src.id})"
+                if src.title and src.title != src.id
+                else f"the source {src.id}"
+            )
             its = "its one item" if n_items == 1 else f"all {n_items} of its items"
             removing(f"{name}, {its},", s.loo.sources[k])
             parts.append(f"{name} as a whole")
@@ -360,9 +365,7 @@ class Report:
             )
         else:
             who = next(iter(rivals)) if len(rivals) == 1 else "another hypothesis"
-            summary = (
-                f"The judgment rests on: {'; '.join(parts)}. Without any one of these alone, {who} would lead."
-            )
+            summary = f"The judgment rests on: {'; '.join(parts)}. Without any one of these alone, {who} would lead."
         return {
             "summary": summary,
             "sentences": sentences,
@@ -388,32 +391,50 @@ class Report:
             else:
                 src = r.case.sources[row["index"]]
                 what = f"the whole source: {src.title or src.id} ({int(np.sum(r.inputs.source_index == row['index']))} items)"
-            loo.append({
-                "id": row["id"], "kind": row["kind"], "what": what, "p": _pct(row["p"]),
-                "change": plots.format_db(100 * row["change"], " pp"), "sign": _sign(row["change"] * 100),
-                "leader": row["leader"], "linchpin": row["linchpin"],
-            })
+            loo.append(
+                {
+                    "id": row["id"],
+                    "kind": row["kind"],
+                    "what": what,
+                    "p": _pct(row["p"]),
+                    "change": plots.format_db(100 * row["change"], " pp"),
+                    "sign": _sign(row["change"] * 100),
+                    "leader": row["leader"],
+                    "linchpin": row["linchpin"],
+                }
+            )
 
         tornado = []
         for w in s.tornado[:TOP_ROWS]:
             fmt = _pct if w.kind == "prior" else (lambda v: f"{v:.2f}")
-            tornado.append({
-                "label": w.label, "kind": w.kind, "low": fmt(w.low), "high": fmt(w.high),
-                "p_low": _pct(w.p_low), "p_high": _pct(w.p_high), "width": _pp_short(w.width),
-            })
+            tornado.append(
+                {
+                    "label": w.label,
+                    "kind": w.kind,
+                    "low": fmt(w.low),
+                    "high": fmt(w.high),
+                    "p_low": _pct(w.p_low),
+                    "p_high": _pct(w.p_high),
+                    "width": _pp_short(w.width),
+                }
+            )
 
         sweeps = []
         for sid, (grid, post) in s.sweeps.items():
             src = r.case.source(sid)
             now = float(r.inputs.r[r.inputs.sources.index(sid)])
-            sweeps.append({
-                "id": sid, "title": src.title or sid, "now": f"{now:.2f}",
-                "text": (
-                    f"{plots.short_title(src.title or sid)} ({sid}), reliability {now:.2f} in the case: "
-                    + _segments_text(plots.leader_segments(r, grid, post), "reliability")
-                    + f"; P({lead_id}) runs from {_pct(post[0, lead])} at reliability 0 to {_pct(post[-1, lead])} at 1."
-                ),
-            })
+            sweeps.append(
+                {
+                    "id": sid,
+                    "title": src.title or sid,
+                    "now": f"{now:.2f}",
+                    "text": (
+                        f"{plots.short_title(src.title or sid)} ({sid}), reliability {now:.2f} in the case: "
+                        + _segments_text(plots.leader_segments(r, grid, post), "reliability")
+                        + f"; P({lead_id}) runs from {_pct(post[0, lead])} at reliability 0 to {_pct(post[-1, lead])} at 1."
+                    ),
+                }
+            )
 
         deception = []
         for eid, (grid, post) in s.deception.items():
@@ -421,30 +442,44 @@ class Report:
             e = r.case.evidence[i]
             now = float(r.inputs.k[i])
             if_false = ", ".join(f"{h} {r.inputs.b[i, j]:.2f}" for j, h in ((j, hyps[j]) for j in r.order))
-            deception.append({
-                "id": eid, "text": e.text, "now": f"{now:.2f}", "if_false": if_false,
-                "sentence": (
-                    f"{eid} (credibility {now:.2f} in the case; if not genuine it would still be reported with "
-                    f"probability {if_false}): "
-                    + _segments_text(plots.leader_segments(r, grid, post), "credibility")
-                    + f"; P({lead_id}) is {_pct(post[0, lead])} if the item was planted and {_pct(post[-1, lead])} "
-                    f"if it is genuine."
-                ),
-            })
+            deception.append(
+                {
+                    "id": eid,
+                    "text": e.text,
+                    "now": f"{now:.2f}",
+                    "if_false": if_false,
+                    "sentence": (
+                        f"{eid} (credibility {now:.2f} in the case; if not genuine it would still be reported with "
+                        f"probability {if_false}): "
+                        + _segments_text(plots.leader_segments(r, grid, post), "credibility")
+                        + f"; P({lead_id}) is {_pct(post[0, lead])} if the item was planted and {_pct(post[-1, lead])} "
+                        f"if it is genuine."
+                    ),
+                }
+            )
 
         timeline = None
         if len(s.timeline[0]) >= 1:
             order = [int(j) for j in r.order]
-            rows = [{"date": "prior", "added": "before any evidence", "cells": [_pct(r.inputs.prior[j]) for j in order],
-                     "leader": hyps[int(np.argmax(r.inputs.prior))]}]
+            rows = [
+                {
+                    "date": "prior",
+                    "added": "before any evidence",
+                    "cells": [_pct(r.inputs.prior[j]) for j in order],
+                    "leader": hyps[int(np.argmax(r.inputs.prior))],
+                }
+            ]
             for step in plots.timeline_steps(r):
                 added = step["added"]
-                rows.append({
-                    "date": "undated items" if step["date"] == "start" else step["date"],
-                    "added": f"{len(added)} item{'s' if len(added) != 1 else ''}" + (f": {', '.join(added)}" if len(added) <= 6 else ""),
-                    "cells": [_pct(step["posterior"][j]) for j in order],
-                    "leader": hyps[int(np.argmax(step["posterior"]))],
-                })
+                rows.append(
+                    {
+                        "date": "undated items" if step["date"] == "start" else step["date"],
+                        "added": f"{len(added)} item{'s' if len(added) != 1 else ''}"
+                        + (f": {', '.join(added)}" if len(added) <= 6 else ""),
+                        "cells": [_pct(step["posterior"][j]) for j in order],
+                        "leader": hyps[int(np.argmax(step["posterior"]))],
+                    }
+                )
             timeline = {"rows": rows, "columns": [hyps[j] for j in order]}
 
         robustness = None
@@ -484,13 +519,20 @@ class Report:
                 sentence = (
                     f"{t.item}'s likelihood ratio {lead_id}:{t.rival} ({_ratio(t.ratio)}) would have to fall "
                     f"{_fold(t.factor)}-fold for {t.rival} to lead."
-                    if finite else f"{t.item} cannot overturn the judgment on its own."
+                    if finite
+                    else f"{t.item} cannot overturn the judgment on its own."
                 )
-                out["thresholds"].append({
-                    "id": t.item, "text": plots.short(r.case.evidence[i].text, 70), "rival": t.rival, "ratio": _ratio(t.ratio),
-                    "factor": f"{_fold(t.factor)}-fold" if finite else "–", "finite": finite,
-                    "sentence": sentence,
-                })
+                out["thresholds"].append(
+                    {
+                        "id": t.item,
+                        "text": plots.short(r.case.evidence[i].text, 70),
+                        "rival": t.rival,
+                        "ratio": _ratio(t.ratio),
+                        "factor": f"{_fold(t.factor)}-fold" if finite else "–",
+                        "finite": finite,
+                        "sentence": sentence,
+                    }
+                )
             out["closest"] = [t["sentence"] for t in out["thresholds"] if t["finite"]][:3]
             out["n_cannot"] = sum(1 for t in out["thresholds"] if not t["finite"])
             out["prior"] = _prior_sentence(s.prior, lead_id)
@@ -499,20 +541,27 @@ class Report:
         for v in r.collection:
             seen_lead = int(np.argmax(v.if_seen))
             not_lead = int(np.argmax(v.if_not))
-            candidates.append({
-                "id": v.id, "text": v.text, "p_seen": _pct(v.p_seen),
-                "if_seen": _pct(v.if_seen[lead]),
-                "if_seen_note": f"{hyps[seen_lead]} leads, {_pct(v.if_seen[seen_lead])}" if seen_lead != lead else "",
-                "if_not": _pct(v.if_not[lead]),
-                "if_not_note": f"{hyps[not_lead]} leads, {_pct(v.if_not[not_lead])}" if not_lead != lead else "",
-                "bits": f"{v.info_gain:.2f}" if v.info_gain >= 0.01 or v.info_gain == 0 else f"{v.info_gain:.1g}",
-                "gain": _pp_short(v.probability_gain),
-            })
+            candidates.append(
+                {
+                    "id": v.id,
+                    "text": v.text,
+                    "p_seen": _pct(v.p_seen),
+                    "if_seen": _pct(v.if_seen[lead]),
+                    "if_seen_note": f"{hyps[seen_lead]} leads, {_pct(v.if_seen[seen_lead])}"
+                    if seen_lead != lead
+                    else "",
+                    "if_not": _pct(v.if_not[lead]),
+                    "if_not_note": f"{hyps[not_lead]} leads, {_pct(v.if_not[not_lead])}" if not_lead != lead else "",
+                    "bits": f"{v.info_gain:.2f}" if v.info_gain >= 0.01 or v.info_gain == 0 else f"{v.info_gain:.1g}",
+                    "gain": _pp_short(v.probability_gain),
+                }
+            )
         out["candidates"] = candidates
         out["best"] = (
             f"Most worth collecting: {r.collection[0].id} ({r.collection[0].text.rstrip('.')}), expected to gain "
             f"{candidates[0]['bits']} bits."
-            if candidates else None
+            if candidates
+            else None
         )
 
         pairs = []
@@ -524,19 +573,29 @@ class Report:
                 balance = f"favours {pair.b} by {-db:.1f} dB"
             else:
                 balance = f"about even ({plots.format_db(db)} dB)"
-            separating = ", ".join(
-                f"{eid} ({plots.format_db(abs(d))} dB for {pair.a if d > 0 else pair.b})" for eid, d in pair.separating_items
-            ) or "none: no item bears on the difference"
-            pairs.append({
-                "a": pair.a, "b": pair.b, "mass": _pct(pair.mass),
-                "balance": balance, "separating": separating, "gain": f"{pair.gain_from_10db:.2f}",
-                "sentence": (
-                    f"{pair.a} and {pair.b} together hold {_pct(pair.mass)}; the evidence alone (the prior aside) "
-                    f"{balance}. To separate them, look for an observation that {pair.a} would very likely produce "
-                    f"and {pair.b} would not, or the reverse: an item 10 times more expected under {pair.a} than "
-                    f"under {pair.b} would be worth about {pair.gain_from_10db:.2f} bits."
-                ),
-            })
+            separating = (
+                ", ".join(
+                    f"{eid} ({plots.format_db(abs(d))} dB for {pair.a if d > 0 else pair.b})"
+                    for eid, d in pair.separating_items
+                )
+                or "none: no item bears on the difference"
+            )
+            pairs.append(
+                {
+                    "a": pair.a,
+                    "b": pair.b,
+                    "mass": _pct(pair.mass),
+                    "balance": balance,
+                    "separating": separating,
+                    "gain": f"{pair.gain_from_10db:.2f}",
+                    "sentence": (
+                        f"{pair.a} and {pair.b} together hold {_pct(pair.mass)}; the evidence alone (the prior aside) "
+                        f"{balance}. To separate them, look for an observation that {pair.a} would very likely produce "
+                        f"and {pair.b} would not, or the reverse: an item 10 times more expected under {pair.a} than "
+                        f"under {pair.b} would be worth about {pair.gain_from_10db:.2f} bits."
+                    ),
+                }
+            )
         out["pairs"] = pairs
         return out
 
@@ -554,9 +613,7 @@ class Report:
             "date": str(e.date) if e.date else "",
             "type": e.type,
             "credibility": _label(e.credibility),
-            "ratings": [
-                {"label": _label(e.likelihood[r.hypotheses[j]]), "tint": _tint(woe[j], vmax)} for j in order
-            ],
+            "ratings": [{"label": _label(e.likelihood[r.hypotheses[j]]), "tint": _tint(woe[j], vmax)} for j in order],
             "woe": plots.format_db(woe[lead]),
             "sign": _sign(woe[lead]),
             "citation_report": citation.report if citation is not None else "",
@@ -711,8 +768,10 @@ class Report:
                 "within their stated uncertainty."
             )
         else:
-            out.append("No uncertainty was computed: the probabilities are exact for the inputs as rated, "
-                       "but this report cannot say how far they would move if the ratings were off.")
+            out.append(
+                "No uncertainty was computed: the probabilities are exact for the inputs as rated, "
+                "but this report cannot say how far they would move if the ratings were off."
+            )
         if r.sensitivity is not None:
             out.append(
                 "The sensitivity analysis moves one item, source or input at a time with the others as rated; "
@@ -728,14 +787,18 @@ class Report:
     def _provenance(self) -> list[tuple[str, str]]:
         r = self.result
         info = r.provenance()
-        rows = [(PROVENANCE_LABELS.get(k, k.replace("_", " ")), _value(v)) for k, v in info.items() if k not in PROVENANCE_HIDDEN]
+        rows = [
+            (PROVENANCE_LABELS.get(k, k.replace("_", " ")), _value(v))
+            for k, v in info.items()
+            if k not in PROVENANCE_HIDDEN
+        ]
         if r.forward is not None:
             rows.append(("forward draws of the inputs", str(len(r.forward.samples))))
         return rows
 
 
 # -- small formatting helpers (no statistics) ---------------------------------------
-@lru_cache(maxsize=None)
+@cache
 def _environment(autoescape: bool):
     from jinja2 import Environment, PackageLoader, StrictUndefined
 

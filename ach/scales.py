@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -73,10 +73,18 @@ ADMIRALTY_CREDIBILITY: dict[int, tuple[float, str | None]] = {
     6: (0.50, None),  # truth cannot be judged -> uninformative
 }
 ADMIRALTY_NAMES = {
-    "A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
-    "D": "not usually reliable", "E": "unreliable", "F": "cannot be judged",
-    1: "confirmed", 2: "probably true", 3: "possibly true",
-    4: "doubtful", 5: "improbable", 6: "cannot be judged",
+    "A": "completely reliable",
+    "B": "usually reliable",
+    "C": "fairly reliable",
+    "D": "not usually reliable",
+    "E": "unreliable",
+    "F": "cannot be judged",
+    1: "confirmed",
+    2: "probably true",
+    3: "possibly true",
+    4: "doubtful",
+    5: "improbable",
+    6: "cannot be judged",
 }
 
 # Heuer/PARC weights for weighted inconsistency (credibility and relevance).
@@ -189,7 +197,8 @@ class Scale:
             return Belief(mean, kappa * TERM_CONFIDENCE_FACTOR[confidence], term)
         raise ScaleError(
             f"rating '{text}' is not {self.accepted()}",
-            suggest(text, [*self.rating_map, NA, *self.term_map, *TERM_ALIASES]) or "write a classic rating, a probability or an ICD 203 term",
+            suggest(text, [*self.rating_map, NA, *self.term_map, *TERM_ALIASES])
+            or "write a classic rating, a probability or an ICD 203 term",
         )
 
     def to_rating(self, m: float) -> str:
@@ -287,7 +296,7 @@ def fit_band(lo: float, hi: float, q: float = 0.05) -> tuple[float, float]:
     return _fit_band(lo, hi, q)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fit_band(lo: float, hi: float, q: float) -> tuple[float, float]:
     if not 0.0 < lo < hi < 1.0:
         raise ScaleError(f"band [{lo}, {hi}] must satisfy 0 < low < high < 1", "")

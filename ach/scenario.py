@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from . import scales
 from .case import Case
 from .diagnostics import CaseError, Diagnostic
-from . import scales
 from .scales import ScaleError, suggest
 
 
@@ -74,7 +74,11 @@ def edit(case: Case, *, drop=(), set=None, reliability=None, credibility=None, p
     def check(kind, name, known, field):
         if name in known:
             return True
-        bad(field, f"no {kind} '{name}' in the case", suggest(name, sorted(known)) or f"use one of {', '.join(sorted(known))}")
+        bad(
+            field,
+            f"no {kind} '{name}' in the case",
+            suggest(name, sorted(known)) or f"use one of {', '.join(sorted(known))}",
+        )
         return False
 
     for key, value in (set or {}).items():
@@ -82,7 +86,9 @@ def edit(case: Case, *, drop=(), set=None, reliability=None, credibility=None, p
             bad(f"set {key}", f"'{key}' does not name a cell", "write ITEM.HYPOTHESIS, e.g. E3.KH=unlikely")
             continue
         eid, hid = key if isinstance(key, tuple) else str(key).rsplit(".", 1)
-        if check("evidence item", eid, items, f"set {eid}.{hid}") and check("hypothesis", hid, hyps, f"set {eid}.{hid}"):
+        if check("evidence item", eid, items, f"set {eid}.{hid}") and check(
+            "hypothesis", hid, hyps, f"set {eid}.{hid}"
+        ):
             e = items[eid]
             try:
                 belief = case.scale.likelihood(value, e.confidence)

@@ -194,7 +194,9 @@ def tornado(inputs, parts: Parts | None = None) -> list[Swing]:
             with np.errstate(divide="ignore"):
                 g_row = np.log(value[idx, None] * inputs.m[idx] + (1 - value[idx, None]) * b[idx])
             ends.append(p_lead(parts.with_item_terms(idx, g_row, parts.z[idx])))
-        swings += [Swing("credibility", items[i], None, lo[i], hi[i], ends[0][c], ends[1][c]) for c, i in enumerate(idx)]
+        swings += [
+            Swing("credibility", items[i], None, lo[i], hi[i], ends[0][c], ends[1][c]) for c, i in enumerate(idx)
+        ]
 
     # reliability: one source's term
     free, lo, hi = _quantiles(inputs.r, inputs.r_kappa)
@@ -204,7 +206,9 @@ def tornado(inputs, parts: Parts | None = None) -> list[Swing]:
             p_lead(parts.without_source(idx) + combine(v[idx, None], parts.G.total[idx], parts.Z.total[idx]))
             for v in (lo, hi)
         ]
-        swings += [Swing("reliability", sources[s], None, lo[s], hi[s], ends[0][c], ends[1][c]) for c, s in enumerate(idx)]
+        swings += [
+            Swing("reliability", sources[s], None, lo[s], hi[s], ends[0][c], ends[1][c]) for c, s in enumerate(idx)
+        ]
 
     # prior: Dirichlet marginals, the other hypotheses rescaled to keep the sum 1
     if inputs.prior_concentration is not None:
@@ -304,7 +308,7 @@ class PriorThreshold:
 
 
 def prior_threshold(inputs, parts: Parts | None = None) -> PriorThreshold:
-    """"You would need to believe beforehand that the rival is N times more
+    """ "You would need to believe beforehand that the rival is N times more
     likely than the leader": the rival needing the smallest such N."""
     parts = parts or Parts.of(inputs)
     lead = parts.leader
@@ -389,7 +393,10 @@ class Sensitivity:
             return {h: float(p) for h, p in zip(hyps, row)}
 
         def curves(grid, post):
-            return {"grid": [float(g) for g in grid], "posterior": {h: [float(p) for p in post[:, j]] for j, h in enumerate(hyps)}}
+            return {
+                "grid": [float(g) for g in grid],
+                "posterior": {h: [float(p) for p in post[:, j]] for j, h in enumerate(hyps)},
+            }
 
         return {
             "leave_one_out": {
@@ -401,22 +408,42 @@ class Sensitivity:
                 },
             },
             "tornado": [
-                {"input": s.label, "kind": s.kind, "id": s.item, "hypothesis": s.hypothesis,
-                 "low": float(s.low), "high": float(s.high), "p_low": float(s.p_low), "p_high": float(s.p_high)}
+                {
+                    "input": s.label,
+                    "kind": s.kind,
+                    "id": s.item,
+                    "hypothesis": s.hypothesis,
+                    "low": float(s.low),
+                    "high": float(s.high),
+                    "p_low": float(s.p_low),
+                    "p_high": float(s.p_high),
+                }
                 for s in self.tornado
             ],
             "thresholds": {
                 "items": [
-                    {"id": t.item, "rival": t.rival, "factor": None if not np.isfinite(t.factor) else float(t.factor),
-                     "ratio": float(t.ratio)}
+                    {
+                        "id": t.item,
+                        "rival": t.rival,
+                        "factor": None if not np.isfinite(t.factor) else float(t.factor),
+                        "ratio": float(t.ratio),
+                    }
                     for t in self.thresholds
                 ],
-                "prior": None if self.prior is None else {
-                    "rival": self.prior.rival, "odds_now": self.prior.odds_now, "odds_needed": self.prior.odds_needed},
+                "prior": None
+                if self.prior is None
+                else {
+                    "rival": self.prior.rival,
+                    "odds_now": self.prior.odds_now,
+                    "odds_needed": self.prior.odds_needed,
+                },
             },
             "reliability_sweeps": {s: curves(*c) for s, c in self.sweeps.items()},
             "deception": {e: curves(*c) for e, c in self.deception.items()},
-            "timeline": {"dates": list(self.timeline[0]), "posterior": {h: [float(p) for p in self.timeline[1][:, j]] for j, h in enumerate(hyps)}},
+            "timeline": {
+                "dates": list(self.timeline[0]),
+                "posterior": {h: [float(p) for p in self.timeline[1][:, j]] for j, h in enumerate(hyps)},
+            },
         }
 
 

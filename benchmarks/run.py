@@ -175,12 +175,16 @@ def bench_exact(quick: bool) -> str:
         limit = FORWARD_MAX_BYTES_QUICK if quick else FORWARD_MAX_BYTES
         if nbytes <= limit:
             rng = np.random.default_rng(0)
-            L = np.clip(rng.beta(inp.m * inp.kappa, (1 - inp.m) * inp.kappa, (FORWARD_DRAWS, n_items, n_hyp)), 1e-12, 1 - 1e-12)
+            L = np.clip(
+                rng.beta(inp.m * inp.kappa, (1 - inp.m) * inp.kappa, (FORWARD_DRAWS, n_items, n_hyp)), 1e-12, 1 - 1e-12
+            )
             t_draws = median_seconds(lambda: exact.posterior(inp, L=L), max(3, repeats // 2), min_time)
             draws_col = fmt(1e3 * t_draws, 1)
         else:
             draws_col = f"skipped ({nbytes / 1e9:.2f} GB per array)"
-        say(f"exact {n_items}x{n_hyp}: posterior {1e3 * t_post:.3f} ms, full {1e3 * t_full:.3f} ms, over draws {draws_col}")
+        say(
+            f"exact {n_items}x{n_hyp}: posterior {1e3 * t_post:.3f} ms, full {1e3 * t_full:.3f} ms, over draws {draws_col}"
+        )
         rows.append(
             (
                 f"{n_items} × {n_hyp}",
@@ -256,7 +260,10 @@ def bench_cli(quick: bool, cache: str) -> str:
     say(f"cli --no-sample: {', '.join(f'{t:.2f}' for t in times)} s")
     rows.append(("`--no-sample`", f"median of {n_fast}", "—", fmt(statistics.median(times), 2), status, "—", "—", "—"))
 
-    for label, note in (("sampling, cold cache", "fresh ACH_CACHE_DIR"), ("sampling, warm cache", "same ACH_CACHE_DIR again")):
+    for label, note in (
+        ("sampling, cold cache", "fresh ACH_CACHE_DIR"),
+        ("sampling, warm cache", "same ACH_CACHE_DIR again"),
+    ):
         say(f"cli {label} ({given}) ...")
         took, out, status = run_cli(sampler, cache)
         say(f"cli {label}: {took:.1f} s {status}")
@@ -274,7 +281,16 @@ def bench_cli(quick: bool, cache: str) -> str:
                 b.get("divergences", "—"),
             )
         )
-    header = ["`ach analyze cases/k1.yaml --json`", "runs", "sampler (from the JSON)", "wall time (s)", "exit", "R-hat max", "min bulk ESS", "divergences"]
+    header = [
+        "`ach analyze cases/k1.yaml --json`",
+        "runs",
+        "sampler (from the JSON)",
+        "wall time (s)",
+        "exit",
+        "R-hat max",
+        "min bulk ESS",
+        "divergences",
+    ]
     return table(header, rows)
 
 
@@ -334,7 +350,9 @@ def bench_pipeline(quick: bool) -> str:
             t3 = time.perf_counter()
             text = json.dumps(data, indent=2, ensure_ascii=False)
             t4 = time.perf_counter()
-            say(f"pipeline {n_items}x{n_hyp}: load {t1 - t0:.2f} s, analyze {t2 - t1:.2f} s, to_dict {t3 - t2:.2f} s, dumps {t4 - t3:.2f} s")
+            say(
+                f"pipeline {n_items}x{n_hyp}: load {t1 - t0:.2f} s, analyze {t2 - t1:.2f} s, to_dict {t3 - t2:.2f} s, dumps {t4 - t3:.2f} s"
+            )
             rows.append(
                 (
                     f"{n_items} × {n_hyp}",
@@ -373,7 +391,10 @@ def bench_sampler(quick: bool):
     chains, seed = 2, 20191227
     cases = [
         ("K-1 (cases/k1.yaml)", load(K1).inputs),
-        (f"synthetic {SYNTH_SAMPLED[0]} × {SYNTH_SAMPLED[1]} (seed {SYNTH_SAMPLED_SEED})", synthetic(*SYNTH_SAMPLED, seed=SYNTH_SAMPLED_SEED)),
+        (
+            f"synthetic {SYNTH_SAMPLED[0]} × {SYNTH_SAMPLED[1]} (seed {SYNTH_SAMPLED_SEED})",
+            synthetic(*SYNTH_SAMPLED, seed=SYNTH_SAMPLED_SEED),
+        ),
     ]
     eff_rows, agree_rows = [], []
     for name, inp in cases:
@@ -465,7 +486,9 @@ def bench_sampler(quick: bool):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="sampler at draws 300, tune 300; fewer timing repeats")
-    parser.add_argument("--keep-cache", action="store_true", help="keep the temporary compile cache (its path is printed)")
+    parser.add_argument(
+        "--keep-cache", action="store_true", help="keep the temporary compile cache (its path is printed)"
+    )
     args = parser.parse_args()
 
     warnings.filterwarnings("ignore", message=".*BLAS.*")

@@ -10,7 +10,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-from ach.inputs import Inputs  # noqa: E402
+from ach.inputs import Inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,7 +72,9 @@ def make_inputs(
     )
 
 
-def random_inputs(rng: np.random.Generator, n_items: int, n: int, n_sources: int | None = None, uncertain=True) -> Inputs:
+def random_inputs(
+    rng: np.random.Generator, n_items: int, n: int, n_sources: int | None = None, uncertain=True
+) -> Inputs:
     """A random case with every kind of uncertainty, for sampler tests."""
     n_sources = n_sources or max(1, int(np.sqrt(n_items)))
     m = rng.uniform(0.05, 0.95, (n_items, n))

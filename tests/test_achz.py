@@ -62,8 +62,9 @@ class Project:
     version: str = "2.0.5"
 
 
-def project_xml(p: Project, *, attributes: bool = False, case: str = "Pascal", indent: str = "  ",
-                declaration: bool = True) -> str:
+def project_xml(
+    p: Project, *, attributes: bool = False, case: str = "Pascal", indent: str = "  ", declaration: bool = True
+) -> str:
     """PARC ACH XML for a project: fields as child elements (or as attributes), element
     names in PascalCase, lower case or UPPER case."""
 
@@ -78,7 +79,7 @@ def project_xml(p: Project, *, attributes: bool = False, case: str = "Pascal", i
 
     i1, i2, i3 = indent, indent * 2, indent * 3
     out = ['<?xml version="1.0" encoding="utf-16"?>'] if declaration else []
-    out.append(f'<{tag("ACHProject")} version={quoteattr(p.version)}>')
+    out.append(f"<{tag('ACHProject')} version={quoteattr(p.version)}>")
     if p.title is not None:
         out.append(f"{i1}<{tag('Title')}>{escape(p.title)}</{tag('Title')}>")
     out.append(f"{i1}<{tag('Hypotheses')}>")
@@ -90,15 +91,27 @@ def project_xml(p: Project, *, attributes: bool = False, case: str = "Pascal", i
     out.append(f"{i1}<{tag('Evidence')}>")
     for i, e in enumerate(p.items, start=1):
         flag = None if e.flag is None else ("true" if e.flag else "false")
-        attrs, body = fields([
-            ("Name", e.name), ("Notes", e.notes), ("Link", e.link), ("Type", e.type), ("Date", e.date),
-            ("Code", e.code), ("Flag", flag), ("Credibility", e.credibility), ("Relevance", e.relevance),
-            ("Consistency", ",".join(e.ratings)),
-        ])
+        attrs, body = fields(
+            [
+                ("Name", e.name),
+                ("Notes", e.notes),
+                ("Link", e.link),
+                ("Type", e.type),
+                ("Date", e.date),
+                ("Code", e.code),
+                ("Flag", flag),
+                ("Credibility", e.credibility),
+                ("Relevance", e.relevance),
+                ("Consistency", ",".join(e.ratings)),
+            ]
+        )
         body = body.replace("><", f">\n{i3}<") if body and indent else body
         end = f"\n{i2}" if body and indent else ""
-        out.append(f'{i2}<{tag("Item")} id="{i}"{attrs}>' + (f"\n{i3}{body}{end}" if body and indent else body)
-                   + f'</{tag("Item")}>')
+        out.append(
+            f'{i2}<{tag("Item")} id="{i}"{attrs}>'
+            + (f"\n{i3}{body}{end}" if body and indent else body)
+            + f"</{tag('Item')}>"
+        )
     out.append(f"{i1}</{tag('Evidence')}>")
     out.append(f"</{tag('ACHProject')}>")
     return "\n".join(out) + "\n"
@@ -116,42 +129,132 @@ K1 = Project(
         "Other / none of the above",
     ],
     [
-        Item("US officials say they have great confidence KH carried out more than half of the 11 rocket attacks on "
-             "bases in November & December, including K-1.", ["C", "I", "II", "II", "I", "I"], code="E01",
-             notes="Anonymous officials; intelligence not released.", link=NYT, type="Intelligence Report",
-             date="2020-02-06", credibility="Medium", relevance="High"),
-        Item("Two US officials say the examination of the Kia truck helped attribute the attack to KH.",
-             ["C", "I", "II", "II", "II", "II"], code="E02", link=NYT, type="Intelligence Report",
-             date="2/6/2020 12:00:00 AM", credibility="Low", relevance="High", flag=True),
-        Item("A US official says intercepted communications show KH's participation.",
-             ["CC", "I", "II", "II", "II", "II"], code="E03", link=NYT, type="Intelligence Report",
-             date="2020-02-06T00:00:00", credibility="Medium", relevance="High"),
-        Item("Defense Secretary Esper said US forces had been attacked by KH at a base near Kirkuk.",
-             ["C", "N", "N", "N", "N", "N"], code="E04", link="Press conference, 2 Jan 2020", type="Public statement",
-             date="02 Jan 2020", credibility="High", relevance="Medium"),
-        Item("31 rockets were launched (US officials).", ["C", "C", "I", "I", "N", "N"], code="E05", link=NYT,
-             type="Physical evidence", date="2020-02-06", credibility="Medium", relevance="Low"),
-        Item("General Adnan found three racks of 12 tubes, fewer than half loaded; Iraqi witnesses counted 11 rockets.",
-             ["I", "N", "C", "C", "N", "N"], code="E06", link=NYT, type="Physical evidence", date="2020-02-06",
-             credibility="High", relevance="Medium", notes="First officer at the truck.\nContradicts E05."),
-        Item("ISIS carried out three attacks near the base in the days before 27 December.",
-             ["N", "N", "C", "N", "N", "N"], code="E07", link=NYT, type="Intelligence Report", date="2020-02-06",
-             credibility="Medium", relevance="Medium"),
-        Item("Only someone who knows the area could have reached the firing position (General Adnan).",
-             ["I", "I", "C", "C", "N", "N"], code="E08", link=NYT, type="Logical Deduction", date="2020-02-06",
-             credibility="Medium", relevance="Medium", flag=False),
-        Item("The nearby Turkmen and Arab villages sympathise with Daesh (Brigadier General Hassan).",
-             ["N", "N", "C", "C", "N", "NA"], code="E09", link=NYT, type="Assumption", date="2020-02-06",
-             credibility="Low", relevance="Low"),
-        Item("The US surveillance balloon was down for maintenance on the day of the attack (Col. al-Tamimi).",
-             ["N", "N", "N", "N", "N", "N"], code="E10", link=NYT, type="News Report", date="not recorded",
-             credibility="Medium", relevance="Low", notes="Non-diagnostic; kept as a check."),
-        Item("No group claimed responsibility.", ["C", "C", "I", "N", "C", "C"], code="E11",
-             type="Absence of Evidence", date="13/02/2020", credibility="High", relevance="High",
-             notes="ISIS usually claims its attacks."),
-        Item("Kataib Hezbollah denied involvement.", ["C", "C", "C", "C", "C", "NA"], code="E12",
-             link="Rudaw, 13 Feb 2020", type="News Report", date="February 13, 2020", credibility="Medium",
-             relevance="Low"),
+        Item(
+            "US officials say they have great confidence KH carried out more than half of the 11 rocket attacks on "
+            "bases in November & December, including K-1.",
+            ["C", "I", "II", "II", "I", "I"],
+            code="E01",
+            notes="Anonymous officials; intelligence not released.",
+            link=NYT,
+            type="Intelligence Report",
+            date="2020-02-06",
+            credibility="Medium",
+            relevance="High",
+        ),
+        Item(
+            "Two US officials say the examination of the Kia truck helped attribute the attack to KH.",
+            ["C", "I", "II", "II", "II", "II"],
+            code="E02",
+            link=NYT,
+            type="Intelligence Report",
+            date="2/6/2020 12:00:00 AM",
+            credibility="Low",
+            relevance="High",
+            flag=True,
+        ),
+        Item(
+            "A US official says intercepted communications show KH's participation.",
+            ["CC", "I", "II", "II", "II", "II"],
+            code="E03",
+            link=NYT,
+            type="Intelligence Report",
+            date="2020-02-06T00:00:00",
+            credibility="Medium",
+            relevance="High",
+        ),
+        Item(
+            "Defense Secretary Esper said US forces had been attacked by KH at a base near Kirkuk.",
+            ["C", "N", "N", "N", "N", "N"],
+            code="E04",
+            link="Press conference, 2 Jan 2020",
+            type="Public statement",
+            date="02 Jan 2020",
+            credibility="High",
+            relevance="Medium",
+        ),
+        Item(
+            "31 rockets were launched (US officials).",
+            ["C", "C", "I", "I", "N", "N"],
+            code="E05",
+            link=NYT,
+            type="Physical evidence",
+            date="2020-02-06",
+            credibility="Medium",
+            relevance="Low",
+        ),
+        Item(
+            "General Adnan found three racks of 12 tubes, fewer than half loaded; Iraqi witnesses counted 11 rockets.",
+            ["I", "N", "C", "C", "N", "N"],
+            code="E06",
+            link=NYT,
+            type="Physical evidence",
+            date="2020-02-06",
+            credibility="High",
+            relevance="Medium",
+            notes="First officer at the truck.\nContradicts E05.",
+        ),
+        Item(
+            "ISIS carried out three attacks near the base in the days before 27 December.",
+            ["N", "N", "C", "N", "N", "N"],
+            code="E07",
+            link=NYT,
+            type="Intelligence Report",
+            date="2020-02-06",
+            credibility="Medium",
+            relevance="Medium",
+        ),
+        Item(
+            "Only someone who knows the area could have reached the firing position (General Adnan).",
+            ["I", "I", "C", "C", "N", "N"],
+            code="E08",
+            link=NYT,
+            type="Logical Deduction",
+            date="2020-02-06",
+            credibility="Medium",
+            relevance="Medium",
+            flag=False,
+        ),
+        Item(
+            "The nearby Turkmen and Arab villages sympathise with Daesh (Brigadier General Hassan).",
+            ["N", "N", "C", "C", "N", "NA"],
+            code="E09",
+            link=NYT,
+            type="Assumption",
+            date="2020-02-06",
+            credibility="Low",
+            relevance="Low",
+        ),
+        Item(
+            "The US surveillance balloon was down for maintenance on the day of the attack (Col. al-Tamimi).",
+            ["N", "N", "N", "N", "N", "N"],
+            code="E10",
+            link=NYT,
+            type="News Report",
+            date="not recorded",
+            credibility="Medium",
+            relevance="Low",
+            notes="Non-diagnostic; kept as a check.",
+        ),
+        Item(
+            "No group claimed responsibility.",
+            ["C", "C", "I", "N", "C", "C"],
+            code="E11",
+            type="Absence of Evidence",
+            date="13/02/2020",
+            credibility="High",
+            relevance="High",
+            notes="ISIS usually claims its attacks.",
+        ),
+        Item(
+            "Kataib Hezbollah denied involvement.",
+            ["C", "C", "C", "C", "C", "NA"],
+            code="E12",
+            link="Rudaw, 13 Feb 2020",
+            type="News Report",
+            date="February 13, 2020",
+            credibility="Medium",
+            relevance="Low",
+        ),
     ],
 )
 
@@ -208,8 +311,9 @@ def build_samples() -> dict[str, bytes]:
         "k1.achz": gz,
         "small.achz": encode_achz(project_xml(SMALL, attributes=True, case="lower"), "utf-16-be", bom=False),
         "utf8.achz": encode_achz(good.replace('encoding="utf-16"', 'encoding="utf-8"'), "utf-8", bom=False),
-        "duplicate_codes.achz": encode_achz(good.replace("<Code>E03</Code>", "<Code>E02</Code>")
-                                            .replace("<Code>E04</Code>", "<Code>E 4</Code>")),
+        "duplicate_codes.achz": encode_achz(
+            good.replace("<Code>E03</Code>", "<Code>E02</Code>").replace("<Code>E04</Code>", "<Code>E 4</Code>")
+        ),
         # broken
         "broken/empty.achz": b"",
         "broken/truncated.achz": gz[: len(gz) // 2],
@@ -218,12 +322,15 @@ def build_samples() -> dict[str, bytes]:
         "broken/bad_utf16.achz": gzip.compress(b"\xff\xfe" + good.encode("utf-16-le")[:-1], mtime=0),
         "broken/latin1.achz": encode_achz(good.replace("داعش", "Dä'esh"), "latin-1", bom=False),
         "broken/malformed.achz": encode_achz(replace_once(good, "</Name>", "</Nmae>")),
-        "broken/wrong_count.achz": encode_achz(replace_once(good, "<Consistency>C,C,I,I,N,N</Consistency>",
-                                                            "<Consistency>C,C,I,I,N</Consistency>")),
-        "broken/unknown_rating.achz": encode_achz(replace_once(good, "<Consistency>N,N,C,N,N,N</Consistency>",
-                                                               "<Consistency>N,N,X,N,N,N</Consistency>")),
-        "broken/nameless_hypothesis.achz": encode_achz(replace_once(good, "<Name>Baathist or other Sunni insurgents</Name>",
-                                                                    "<Name> </Name>")),
+        "broken/wrong_count.achz": encode_achz(
+            replace_once(good, "<Consistency>C,C,I,I,N,N</Consistency>", "<Consistency>C,C,I,I,N</Consistency>")
+        ),
+        "broken/unknown_rating.achz": encode_achz(
+            replace_once(good, "<Consistency>N,N,C,N,N,N</Consistency>", "<Consistency>N,N,X,N,N,N</Consistency>")
+        ),
+        "broken/nameless_hypothesis.achz": encode_achz(
+            replace_once(good, "<Name>Baathist or other Sunni insurgents</Name>", "<Name> </Name>")
+        ),
         "broken/empty_project.achz": encode_achz(project_xml(Project("Empty", []))),
         "broken/billion_laughs.achz": encode_achz(BILLION_LAUGHS),
         "broken/huge.achz": encode_achz(huge),
@@ -304,22 +411,36 @@ def test_ratings_map_through_the_default_scale(tmp_path):
     assert e03.likelihood["H1"].mean == 0.90 and e03.likelihood["H2"].mean == 0.20 and e03.likelihood["H3"].mean == 0.05
     e09 = next(e for e in case.evidence if e.id == "E09")
     assert e09.likelihood["H6"] is None  # NA: takes the item's if_false
-    for words in ("CC 0.90, C 0.70, N 0.50, I 0.20, II 0.05", "NA = the item's if_false", "every item is its own source",
-                  "all priors are uniform", "Add sources with reliabilities", "confidence"):
+    for words in (
+        "CC 0.90, C 0.70, N 0.50, I 0.20, II 0.05",
+        "NA = the item's if_false",
+        "every item is its own source",
+        "all priors are uniform",
+        "Add sources with reliabilities",
+        "confidence",
+    ):
         assert words in " ".join(header.split()), words
 
 
 def test_fields_are_carried_over():
     data, _ = read_achz(DATA / "k1.achz")
     h = data["hypotheses"]
-    assert h[0] == {"id": "H1", "title": "Kataib Hezbollah",
-                    "description": "Kataib Hezbollah (KH), an Iran-aligned PMF militia, or a front acting for it."}
+    assert h[0] == {
+        "id": "H1",
+        "title": "Kataib Hezbollah",
+        "description": "Kataib Hezbollah (KH), an Iran-aligned PMF militia, or a front acting for it.",
+    }
     assert "داعش" in h[2]["description"]
     ev = {e["id"]: e for e in data["evidence"]}
     e01 = ev["E01"]
     assert e01["text"].endswith("November & December, including K-1.")
     assert e01["citation"] == {"report": NYT, "url": NYT}
-    assert (e01["type"], e01["date"], e01["credibility"], e01["relevance"]) == ("Intelligence Report", "2020-02-06", "medium", "high")
+    assert (e01["type"], e01["date"], e01["credibility"], e01["relevance"]) == (
+        "Intelligence Report",
+        "2020-02-06",
+        "medium",
+        "high",
+    )
     assert e01["notes"] == "Anonymous officials; intelligence not released."
     assert "source" not in e01
     assert ev["E02"]["date"] == "2020-02-06" and "Flagged in PARC ACH." in ev["E02"]["notes"]
@@ -340,13 +461,27 @@ def test_catch_all_is_the_last_hypothesis_that_looks_like_other():
     assert "The catch-all is H6" in header
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("Other", True), ("Others", True), ("Someone else", True), ("None of the above", True),
-    ("Other / none of the above", True), ("Another actor", True), ("Unknown", True), ("Something else (e.g. an accident)", True),
-    ("Any other group", True), ("OTHER", True),
-    ("Another Iran-aligned militia", False), ("Other Iran-aligned militia", False), ("Kataib Hezbollah", False),
-    ("The dog", False), ("", False), ("Otherworldly forces", False),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Other", True),
+        ("Others", True),
+        ("Someone else", True),
+        ("None of the above", True),
+        ("Other / none of the above", True),
+        ("Another actor", True),
+        ("Unknown", True),
+        ("Something else (e.g. an accident)", True),
+        ("Any other group", True),
+        ("OTHER", True),
+        ("Another Iran-aligned militia", False),
+        ("Other Iran-aligned militia", False),
+        ("Kataib Hezbollah", False),
+        ("The dog", False),
+        ("", False),
+        ("Otherworldly forces", False),
+    ],
+)
 def test_catch_all_names(name, expected):
     assert achz._is_catch_all(name) is expected
 
@@ -399,7 +534,8 @@ def test_positional_ids_avoid_codes_used_later():
 
 def test_question_and_description_elements_are_used():
     xml = project_xml(Project("T", ["A", "B"], [Item("x", ["C", "I"])])).replace(
-        "<Title>T</Title>", "<Title>T</Title><Question>Who did it?</Question><Description>About T</Description>")
+        "<Title>T</Title>", "<Title>T</Title><Question>Who did it?</Question><Description>About T</Description>"
+    )
     data, header = parse_achz(encode_achz(xml), "t.achz")
     assert data["question"] == "Who did it?" and data["description"] == "About T"
     assert "Check the question" not in header
@@ -408,8 +544,17 @@ def test_question_and_description_elements_are_used():
 # -- variations real files may have ---------------------------------------------------
 
 
-@pytest.mark.parametrize("encoding, bom", [("utf-16-le", True), ("utf-16-le", False), ("utf-16-be", True),
-                                           ("utf-16-be", False), ("utf-8", True), ("utf-8", False)])
+@pytest.mark.parametrize(
+    "encoding, bom",
+    [
+        ("utf-16-le", True),
+        ("utf-16-le", False),
+        ("utf-16-be", True),
+        ("utf-16-be", False),
+        ("utf-8", True),
+        ("utf-8", False),
+    ],
+)
 @pytest.mark.parametrize("case", ["Pascal", "lower", "upper"])
 def test_encodings_and_element_case(encoding, bom, case):
     data, _ = parse_achz(encode_achz(project_xml(K1, case=case), encoding, bom), "k1.achz")
@@ -442,8 +587,10 @@ def test_minimal_layout_without_lists_and_with_text_names():
 
 def test_consistency_as_child_values_and_trailing_comma():
     xml = project_xml(Project("T", ["A", "B", "C"], [Item("x", ["C", "I", "N"]), Item("y", ["C", "I", "N", ""])]))
-    xml = xml.replace("<Consistency>C,I,N</Consistency>",
-                      "<Consistency><Value>CC</Value><Value>ii</Value><Value>Na</Value></Consistency>")
+    xml = xml.replace(
+        "<Consistency>C,I,N</Consistency>",
+        "<Consistency><Value>CC</Value><Value>ii</Value><Value>Na</Value></Consistency>",
+    )
     data, _ = parse_achz(encode_achz(xml), "t.achz")
     assert matrix(data) == [["CC", "II", "NA"], ["C", "I", "N"]]
 
@@ -454,13 +601,26 @@ def test_namespaces_and_leading_blank_space():
     assert matrix(data) == [item.ratings for item in K1.items]
 
 
-@pytest.mark.parametrize("raw, iso, noted", [
-    ("2020-02-06", "2020-02-06", False), ("2020-2-6", "2020-02-06", False), ("20200206", "2020-02-06", False),
-    ("2020-02-06T13:45:00Z", "2020-02-06", False), ("2/6/2020 12:00:00 AM", "2020-02-06", True),
-    ("13/2/2020", "2020-02-13", False), ("2/13/2020", "2020-02-13", False), ("06.02.2020", "2020-02-06", False),
-    ("6 Feb 2020", "2020-02-06", False), ("February 6, 2020", "2020-02-06", False), ("Sept 6 2020", "2020-09-06", False),
-    ("2020-02-30", None, True), ("yesterday", None, True), ("13/13/2020", None, True), ("6 Foo 2020", None, True),
-])
+@pytest.mark.parametrize(
+    "raw, iso, noted",
+    [
+        ("2020-02-06", "2020-02-06", False),
+        ("2020-2-6", "2020-02-06", False),
+        ("20200206", "2020-02-06", False),
+        ("2020-02-06T13:45:00Z", "2020-02-06", False),
+        ("2/6/2020 12:00:00 AM", "2020-02-06", True),
+        ("13/2/2020", "2020-02-13", False),
+        ("2/13/2020", "2020-02-13", False),
+        ("06.02.2020", "2020-02-06", False),
+        ("6 Feb 2020", "2020-02-06", False),
+        ("February 6, 2020", "2020-02-06", False),
+        ("Sept 6 2020", "2020-09-06", False),
+        ("2020-02-30", None, True),
+        ("yesterday", None, True),
+        ("13/13/2020", None, True),
+        ("6 Foo 2020", None, True),
+    ],
+)
 def test_dates(raw, iso, noted):
     date, note = achz._date(raw)
     assert date == iso
@@ -484,14 +644,17 @@ def test_missing_title_is_named_after_the_file():
 
 def test_nameless_item_gets_a_placeholder():
     warnings: list = []
-    data, _ = parse_achz(encode_achz(project_xml(Project("T", ["A", "B"], [Item("", ["C", "I"], code="X1")]))),
-                         "t.achz", warnings)
+    data, _ = parse_achz(
+        encode_achz(project_xml(Project("T", ["A", "B"], [Item("", ["C", "I"], code="X1")]))), "t.achz", warnings
+    )
     assert data["evidence"][0]["text"] == "(item 1 has no name in the PARC ACH file)"
     assert warnings[0].field == "Evidence item 1 (code X1) › Name"
 
 
 def test_duplicate_hypothesis_ids_and_names():
-    xml = project_xml(Project("T", ["Alpha", "Alpha", "Other"], [Item("x", ["C", "I", "N"])])).replace('id="2"', 'id="1"')
+    xml = project_xml(Project("T", ["Alpha", "Alpha", "Other"], [Item("x", ["C", "I", "N"])])).replace(
+        'id="2"', 'id="1"'
+    )
     warnings: list = []
     data, _ = parse_achz(encode_achz(xml), "t.achz", warnings)
     assert [h["id"] for h in data["hypotheses"]] == ["H1", "H2", "H3"]
@@ -628,8 +791,10 @@ def test_every_error_is_reported_at_once():
     xml = replace_once(xml, "<Consistency>I,I,C,C,N,N</Consistency>", "")
     err = fails(encode_achz(xml))
     assert [d.field for d in err.diagnostics] == [
-        "Evidence item 5 (code E05) › Consistency", "Evidence item 7 (code E07) › Consistency",
-        "Evidence item 8 (code E08) › Consistency"]
+        "Evidence item 5 (code E05) › Consistency",
+        "Evidence item 7 (code E07) › Consistency",
+        "Evidence item 8 (code E08) › Consistency",
+    ]
     assert "no consistency values" in err.diagnostics[2].message
 
 
@@ -702,11 +867,36 @@ def mutated(draw, text: str = GOOD_XML) -> str:
         if kind == "delete":
             text = text[:i] + text[j:]
         elif kind == "insert":
-            text = text[:i] + draw(st.sampled_from(["<", ">", "&", "&amp;", ",", "X", "</Item>", "<Item>", "<Name>",
-                                                    "<!DOCTYPE x>", "\x85", "\u2028", "\ufeff", ",N", "<Code>E01</Code>",
-                                                    "<Hypothesis><Name>Other</Name></Hypothesis>",
-                                                    "<Consistency>C</Consistency>", "]]>", "<![CDATA[x]]>"]) |
-                                   st.text(max_size=10)) + text[i:]
+            text = (
+                text[:i]
+                + draw(
+                    st.sampled_from(
+                        [
+                            "<",
+                            ">",
+                            "&",
+                            "&amp;",
+                            ",",
+                            "X",
+                            "</Item>",
+                            "<Item>",
+                            "<Name>",
+                            "<!DOCTYPE x>",
+                            "\x85",
+                            "\u2028",
+                            "\ufeff",
+                            ",N",
+                            "<Code>E01</Code>",
+                            "<Hypothesis><Name>Other</Name></Hypothesis>",
+                            "<Consistency>C</Consistency>",
+                            "]]>",
+                            "<![CDATA[x]]>",
+                        ]
+                    )
+                    | st.text(max_size=10)
+                )
+                + text[i:]
+            )
         elif kind == "replace":
             text = text[:i] + draw(st.text(min_size=1, max_size=3)) + text[j:]
         elif kind == "duplicate":
@@ -730,8 +920,10 @@ GOOD_GZ = encode_achz(GOOD_XML)
 
 
 @FUZZ
-@given(st.lists(st.tuples(st.integers(0, len(GOOD_GZ) - 1), st.integers(0, 255)), min_size=1, max_size=5),
-       st.integers(0, len(GOOD_GZ)))
+@given(
+    st.lists(st.tuples(st.integers(0, len(GOOD_GZ) - 1), st.integers(0, 255)), min_size=1, max_size=5),
+    st.integers(0, len(GOOD_GZ)),
+)
 def test_fuzz_damaged_compressed_bytes(flips, cut):
     raw = bytearray(GOOD_GZ)
     for at, value in flips:
@@ -753,21 +945,29 @@ def projects(draw) -> tuple[Project, list[list[str]]]:
     items = []
     for row in rows:
         spelled = [draw(st.sampled_from([r, r.lower(), f" {r}", f"{r} ", r.capitalize()])) for r in row]
-        items.append(Item(
-            draw(NAMES), spelled,
-            code=draw(st.none() | st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,5}", fullmatch=True) | NAMES),
-            notes=draw(st.none() | NAMES), link=draw(st.none() | st.just(NYT) | NAMES),
-            date=draw(st.none() | st.dates().map(str) | NAMES),
-            flag=draw(st.none() | st.booleans()),
-            credibility=draw(st.none() | st.sampled_from(["High", "medium", "LOW", "?"])),
-            relevance=draw(st.none() | st.sampled_from(["High", "Medium", "Low"])),
-        ))
+        items.append(
+            Item(
+                draw(NAMES),
+                spelled,
+                code=draw(st.none() | st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,5}", fullmatch=True) | NAMES),
+                notes=draw(st.none() | NAMES),
+                link=draw(st.none() | st.just(NYT) | NAMES),
+                date=draw(st.none() | st.dates().map(str) | NAMES),
+                flag=draw(st.none() | st.booleans()),
+                credibility=draw(st.none() | st.sampled_from(["High", "medium", "LOW", "?"])),
+                relevance=draw(st.none() | st.sampled_from(["High", "Medium", "Low"])),
+            )
+        )
     return Project(draw(st.none() | NAMES), hyps, items), rows
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(projects(), st.booleans(), st.sampled_from(["Pascal", "lower", "upper"]),
-       st.sampled_from([("utf-16-le", True), ("utf-16-be", False), ("utf-8", False)]))
+@given(
+    projects(),
+    st.booleans(),
+    st.sampled_from(["Pascal", "lower", "upper"]),
+    st.sampled_from([("utf-16-le", True), ("utf-16-be", False), ("utf-8", False)]),
+)
 def test_round_trip_matrix(generated, attributes, case, encoding):
     project, rows = generated
     raw = encode_achz(project_xml(project, attributes=attributes, case=case), *encoding)

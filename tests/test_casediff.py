@@ -49,10 +49,16 @@ def test_one_re_rated_cell_is_exactly_that_change_and_moves_as_the_engine_says(t
     text = copy.read_text()
     start = text.index("  - id: E07\n")
     cell = text.index("      KH: 0.4 ", start)
-    copy.write_text(text[:cell] + "      KH: likely" + text[cell + len("      KH: 0.4   "):])
+    copy.write_text(text[:cell] + "      KH: likely" + text[cell + len("      KH: 0.4   ") :])
     old, new = ach.load(K1), ach.load(copy)
     [change] = diff(old, new)
-    assert (change.kind, change.id, change.field, change.old, change.new) == ("item re-rated", "E07", "likelihood.KH", "0.4", "likely")
+    assert (change.kind, change.id, change.field, change.old, change.new) == (
+        "item re-rated",
+        "E07",
+        "likelihood.KH",
+        "0.4",
+        "likely",
+    )
     before, after = exact(old), exact(new)
     for h in old.hypothesis_ids:
         assert change.move[h] == pytest.approx(after[h] - before[h], abs=1e-12)
@@ -69,13 +75,25 @@ def test_the_sequential_moves_add_up_to_the_total():
         lambda d: d.remove("E06"),
         lambda d: d.set("E03", credibility=2, relevance="low", text="Changed wording"),
         lambda d: d.set("KH", prior=30),
-        lambda d: d.add_evidence("A new item", {"KH": "unlikely", "IAM": "unlikely", "ISIS": "likely", "SUNNI": "N",
-                                                "OTHER": "N"}, source="nyt"),
+        lambda d: d.add_evidence(
+            "A new item",
+            {"KH": "unlikely", "IAM": "unlikely", "ISIS": "likely", "SUNNI": "N", "OTHER": "N"},
+            source="nyt",
+        ),
     )
     c = compare(old, new)
     kinds = [ch.kind for ch in c.changes]
-    assert kinds == ["priors", "reliability", "item removed", "credibility", "relevance", "edited",
-                     "item re-rated", "item re-rated", "item added"]
+    assert kinds == [
+        "priors",
+        "reliability",
+        "item removed",
+        "credibility",
+        "relevance",
+        "edited",
+        "item re-rated",
+        "item re-rated",
+        "item added",
+    ]
     before, after = exact(old), exact(new)
     for h in old.hypothesis_ids:
         assert sum(ch.move[h] for ch in c.changes) == pytest.approx(after[h] - before[h], abs=1e-12)
@@ -85,8 +103,9 @@ def test_the_sequential_moves_add_up_to_the_total():
             assert all(v == 0 for v in ch.move.values())
     # each step is the engine run on the old case with the changes so far: check the first two
     first = c.changes[0].after
-    np.testing.assert_allclose([first[h] for h in old.hypothesis_ids],
-                               whatif(old, prior=_priors(new)).after.posterior, atol=1e-12)
+    np.testing.assert_allclose(
+        [first[h] for h in old.hypothesis_ids], whatif(old, prior=_priors(new)).after.posterior, atol=1e-12
+    )
     second = whatif(old, prior=_priors(new), reliability={"us-gov": 0.5}).after.posterior
     np.testing.assert_allclose([c.changes[1].after[h] for h in old.hypothesis_ids], second, atol=1e-12)
 
@@ -123,8 +142,12 @@ def test_sources_if_false_and_item_source_changes():
         lambda d: d.set("kid", reliability="E"),
     )
     c = compare(old, new)  # sources in the new file's order, then the items
-    assert [(ch.kind, ch.id) for ch in c.changes] == [("reliability", "kid"), ("source added", "cctv"), ("source", "E3")]
-    assert c.changes[1].move == {h: 0 for h in old.hypothesis_ids}  # a source with no items yet weighs nothing
+    assert [(ch.kind, ch.id) for ch in c.changes] == [
+        ("reliability", "kid"),
+        ("source added", "cctv"),
+        ("source", "E3"),
+    ]
+    assert c.changes[1].move == dict.fromkeys(old.hypothesis_ids, 0)  # a source with no items yet weighs nothing
     # an if_false change is its own step
     old2 = ach.load(MINI)
     new2 = loads(MINI.read_text().replace("if_false: {DOG: 0.9, KID: 0.9, OTHER: 0.5}", "if_false: 0.5"))

@@ -32,7 +32,9 @@ def test_case_is_valid_and_every_warning_is_explained_in_a_comment(case_path):
         while start > 1 and lines[start - 2].lstrip().startswith("#"):  # and the comments just above it
             start -= 1
         block = [line.split("#", 1)[1].lower() for line in lines[start - 1 : end - 1] if "#" in line]
-        assert any("warn" in c for c in block), f"{case_path.name}:{d.line}: warning not explained in a comment: {d.message}"
+        assert any("warn" in c for c in block), (
+            f"{case_path.name}:{d.line}: warning not explained in a comment: {d.message}"
+        )
 
 
 def test_every_quote_from_a_seed_report_is_verbatim(case_path):

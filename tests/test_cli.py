@@ -24,9 +24,7 @@ ACH = ACH_COMMAND
 
 
 def ach(*args: str | Path, stdin: bytes | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        [*ACH, *map(str, args)], input=stdin, capture_output=True, timeout=timeout, cwd=ROOT
-    )
+    proc = subprocess.run([*ACH, *map(str, args)], input=stdin, capture_output=True, timeout=timeout, cwd=ROOT)
     proc.out = proc.stdout.decode("utf-8")
     proc.err = proc.stderr.decode("utf-8")
     assert "Traceback" not in proc.err, proc.err
@@ -87,7 +85,14 @@ def test_validate_lists_every_problem_at_once():
     proc = ach("validate", path)
     assert proc.returncode == 1
     assert located(proc.err, path) == [6, 13, 18, 18, 19]
-    for words in ("'DOG' is used twice", "'G' is not understood", "'CCC'", "did you mean 'CC'?", "1.5 is outside", "'mid'"):
+    for words in (
+        "'DOG' is used twice",
+        "'G' is not understood",
+        "'CCC'",
+        "did you mean 'CC'?",
+        "1.5 is outside",
+        "'mid'",
+    ):
         assert words in proc.err
     assert f"{path}: invalid (5 errors, 0 warnings)" in proc.err
 
@@ -112,7 +117,14 @@ def test_warnings_pass_unless_strict():
     assert relaxed.returncode == 0
     assert "(5 warnings)" in relaxed.out
     assert located(relaxed.err, WARNINGS) == [4, 15, 16, 17, 19]
-    for words in ("catch_all", "'kidd' is not listed", "did you mean 'kid'?", "rules out 'KID'", "'E1~2'", "non-diagnostic"):
+    for words in (
+        "catch_all",
+        "'kidd' is not listed",
+        "did you mean 'kid'?",
+        "rules out 'KID'",
+        "'E1~2'",
+        "non-diagnostic",
+    ):
         assert words in relaxed.err
     strict = ach("validate", "--strict", WARNINGS)
     assert strict.returncode == 1
@@ -224,7 +236,9 @@ def test_analyze_prints_a_summary():
     assert all(h in proc.out for h in ("DOG", "KID", "OTHER"))
 
 
-@pytest.mark.parametrize("name", ["many_errors.yaml", "syntax.yaml", "impossible.yaml", "not_utf8.yaml", "uncertain_zero_prior.yaml"])
+@pytest.mark.parametrize(
+    "name", ["many_errors.yaml", "syntax.yaml", "impossible.yaml", "not_utf8.yaml", "uncertain_zero_prior.yaml"]
+)
 def test_analyze_bad_file_fails_cleanly(name):
     path = BAD / name
     proc = ach("analyze", path, "--no-sample", "--json")
@@ -280,7 +294,8 @@ def test_version():
 
 
 @pytest.mark.parametrize(
-    "args", [("--bogus",), ("analyze", MINI, "--bogus"), ("frobnicate",), ("validate",), ("analyze", MINI, "--draws", "x")]
+    "args",
+    [("--bogus",), ("analyze", MINI, "--bogus"), ("frobnicate",), ("validate",), ("analyze", MINI, "--draws", "x")],
 )
 def test_command_line_mistakes_exit_2(args):
     proc = ach(*args)

@@ -42,8 +42,11 @@ def case(request, tmp_path):
     """A copy of the file in a fresh folder, and the ids to edit in it."""
     path = tmp_path / request.param.name
     shutil.copyfile(request.param, path)
-    ids = {"item": "E07", "hyp": "KH", "source": "us-gov", "other_hyp": "ISIS"} if request.param == K1 else \
-        {"item": "E1", "hyp": "KID", "source": "crumbs", "other_hyp": "DOG"}
+    ids = (
+        {"item": "E07", "hyp": "KH", "source": "us-gov", "other_hyp": "ISIS"}
+        if request.param == K1
+        else {"item": "E1", "hyp": "KID", "source": "crumbs", "other_hyp": "DOG"}
+    )
     return path, ids
 
 
@@ -57,7 +60,7 @@ def test_rate(case):
     new_value = old.split(":", 1)[1].lstrip().split("#")[0].rstrip()
     assert_only(before, path.read_text(), [old], [hunks(before, path.read_text())[1][0].rstrip("\n")])
     changed = hunks(before, path.read_text())[1][0]
-    assert "very unlikely" in changed and changed[changed.index("#"):] == old[old.index("#"):] + "\n"
+    assert "very unlikely" in changed and changed[changed.index("#") :] == old[old.index("#") :] + "\n"
     assert new_value not in changed
     assert ach.load(path).item(ids["item"]).likelihood[ids["hyp"]].label == "very unlikely"
     assert no_temporary_files(path.parent)
@@ -79,8 +82,9 @@ def test_set(case):
     proc = ach_("set", path.name, ids["item"], "--credibility", "high", "--relevance", "medium", cwd=path.parent)
     assert proc.returncode == 0, proc.err
     removed, added = hunks(before, path.read_text())
-    assert [x.split("#")[0].strip() for x in removed] == [re.sub(r"\s+#.*", "", line_of(before, r"^    credibility:", after=f"id: {ids['item']}")).strip()] + (
-        ["relevance: low"] if path.name == "k1.yaml" else [])
+    assert [x.split("#")[0].strip() for x in removed] == [
+        re.sub(r"\s+#.*", "", line_of(before, r"^    credibility:", after=f"id: {ids['item']}")).strip()
+    ] + (["relevance: low"] if path.name == "k1.yaml" else [])
     assert any("credibility: high" in x for x in added) and any("relevance: medium" in x for x in added)
     item = ach.load(path).item(ids["item"])
     assert item.relevance == "medium" and item.credibility.mean == 0.9
@@ -109,19 +113,45 @@ def test_add_hypothesis_source_evidence(case):
     path, ids = case
     before = path.read_text()
     prior = ["--prior", "5"]
-    proc = ach_("add", "hypothesis", path.name, "--id", "STATE", "--title", "A state service", *prior,
-                "--default-rating", "N", cwd=path.parent)
+    proc = ach_(
+        "add",
+        "hypothesis",
+        path.name,
+        "--id",
+        "STATE",
+        "--title",
+        "A state service",
+        *prior,
+        "--default-rating",
+        "N",
+        cwd=path.parent,
+    )
     assert proc.returncode == 0, proc.err
     assert "to do:" in proc.out and "TODO rate" in proc.out
     removed, added = hunks(before, path.read_text())
     assert all(x.startswith("    likelihood: {") for x in removed)  # only one-line likelihoods gain a cell in place
     assert any(x == "  - id: STATE\n" for x in added)
     before = path.read_text()
-    proc = ach_("add", "source", path.name, "--id", "cctv", "--reliability", "B", "--title", "A camera", cwd=path.parent)
+    proc = ach_(
+        "add", "source", path.name, "--id", "cctv", "--reliability", "B", "--title", "A camera", cwd=path.parent
+    )
     assert proc.returncode == 0, proc.err
-    proc = ach_("add", "evidence", path.name, "--text", "The camera saw it", "--source", "cctv",
-                "--rate", f"{ids['hyp']}=likely", "--rate", f"{ids['other_hyp']}=very unlikely", "--credibility", "2",
-                cwd=path.parent)
+    proc = ach_(
+        "add",
+        "evidence",
+        path.name,
+        "--text",
+        "The camera saw it",
+        "--source",
+        "cctv",
+        "--rate",
+        f"{ids['hyp']}=likely",
+        "--rate",
+        f"{ids['other_hyp']}=very unlikely",
+        "--credibility",
+        "2",
+        cwd=path.parent,
+    )
     assert proc.returncode == 0, proc.err
     removed, added = hunks(before, path.read_text())
     assert not removed
@@ -132,17 +162,29 @@ def test_add_hypothesis_source_evidence(case):
     assert "TODO rate" in proc.out
 
 
-@pytest.mark.parametrize("args, message", [
-    (["rate", "{case}", "{item}", "{hyp}", "CCC"], r"rating 'CCC' is not"),
-    (["rate", "{case}", "{item}", "NOPE", "likely"], r"'NOPE' is not a hypothesis"),
-    (["rm", "{case}", "{source}"], r"is used by"),
-    (["set", "{case}", "{source}", "--reliability", "Z"], r"reliability 'Z' is not understood"),
-    (["set", "{case}", "{item}", "--date", "2020-13-01"], r"not in the expected form|not a calendar date"),
-    (["add", "evidence", "{case}", "--text", "x", "--rate", "NOPE=likely"], r"'NOPE' is not a hypothesis"),
-    (["add", "source", "{case}", "--id", "{source}", "--reliability", "B"], r"there is already a source"),
-    (["add", "hypothesis", "{case}", "--id", "X", "--title", "x"], r"needs one too|cannot take NA"),
-], ids=["bad-rating", "unknown-hypothesis", "source-in-use", "bad-reliability", "bad-date", "add-unknown-hyp",
-        "duplicate-source", "hypothesis-without-prior"])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["rate", "{case}", "{item}", "{hyp}", "CCC"], r"rating 'CCC' is not"),
+        (["rate", "{case}", "{item}", "NOPE", "likely"], r"'NOPE' is not a hypothesis"),
+        (["rm", "{case}", "{source}"], r"is used by"),
+        (["set", "{case}", "{source}", "--reliability", "Z"], r"reliability 'Z' is not understood"),
+        (["set", "{case}", "{item}", "--date", "2020-13-01"], r"not in the expected form|not a calendar date"),
+        (["add", "evidence", "{case}", "--text", "x", "--rate", "NOPE=likely"], r"'NOPE' is not a hypothesis"),
+        (["add", "source", "{case}", "--id", "{source}", "--reliability", "B"], r"there is already a source"),
+        (["add", "hypothesis", "{case}", "--id", "X", "--title", "x"], r"needs one too|cannot take NA"),
+    ],
+    ids=[
+        "bad-rating",
+        "unknown-hypothesis",
+        "source-in-use",
+        "bad-reliability",
+        "bad-date",
+        "add-unknown-hyp",
+        "duplicate-source",
+        "hypothesis-without-prior",
+    ],
+)
 def test_invalid_edits_exit_1_located_and_leave_the_file_alone(case, args, message):
     path, ids = case
     original = path.read_bytes()
@@ -183,8 +225,21 @@ def test_bad_command_line_is_exit_2(tmp_path):
 
 
 def test_new(tmp_path):
-    proc = ach_("new", "cake.yaml", "--question", "Who ate the cake?", "-H", "DOG: The dog", "-H", "KID: The child",
-                "-H", "OTHER: Someone else", "--catch-all", "OTHER", cwd=tmp_path)
+    proc = ach_(
+        "new",
+        "cake.yaml",
+        "--question",
+        "Who ate the cake?",
+        "-H",
+        "DOG: The dog",
+        "-H",
+        "KID: The child",
+        "-H",
+        "OTHER: Someone else",
+        "--catch-all",
+        "OTHER",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.err
     path = tmp_path / "cake.yaml"
     case = ach.load(path)

@@ -173,8 +173,9 @@ def test_a_truncated_workbook(tmp_path):
 
 # -- .achz files go to ach.formats.achz ----------------------------------------------------
 
-needs_achz = pytest.mark.skipif(importlib.util.find_spec("ach.formats.achz") is None,
-                                reason="ach.formats.achz is not there yet")
+needs_achz = pytest.mark.skipif(
+    importlib.util.find_spec("ach.formats.achz") is None, reason="ach.formats.achz is not there yet"
+)
 
 ACHZ = """<?xml version="1.0" encoding="utf-16"?>
 <ACHProject version="2.0.5">

@@ -23,14 +23,33 @@ def run(*args, cwd=None):
 
 def test_whatif_json_matches_the_library_and_leaves_the_file_alone():
     before = K1.read_bytes()
-    out = run("whatif", K1, "--drop", "E02", "--set", "E03.KH=unlikely", "--reliability", "us-gov=0.3",
-              "--credibility", "E05=4", "--prior", "ISIS=30", "--json")
+    out = run(
+        "whatif",
+        K1,
+        "--drop",
+        "E02",
+        "--set",
+        "E03.KH=unlikely",
+        "--reliability",
+        "us-gov=0.3",
+        "--credibility",
+        "E05=4",
+        "--prior",
+        "ISIS=30",
+        "--json",
+    )
     assert out.returncode == 0, out.stderr
     got = json.loads(out.stdout)
     from ach.scenario import whatif
 
-    w = whatif(ach.load(K1), drop=["E02"], set={"E03.KH": "unlikely"}, reliability={"us-gov": 0.3},
-                          credibility={"E05": 4}, prior={"ISIS": 30})
+    w = whatif(
+        ach.load(K1),
+        drop=["E02"],
+        set={"E03.KH": "unlikely"},
+        reliability={"us-gov": 0.3},
+        credibility={"E05": 4},
+        prior={"ISIS": 30},
+    )
     np.testing.assert_allclose([got["after"][h] for h in w.after.hypotheses], w.after.posterior)
     assert len(got["changes"]) == 5
     assert K1.read_bytes() == before

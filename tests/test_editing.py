@@ -23,7 +23,18 @@ from hypothesis import strategies as st
 
 import ach
 from ach.diagnostics import CaseError
-from ach.editing import TODO, CaseText, EditError, add_evidence, add_hypothesis, add_source, new_case, rate, remove, set_fields
+from ach.editing import (
+    TODO,
+    CaseText,
+    EditError,
+    add_evidence,
+    add_hypothesis,
+    add_source,
+    new_case,
+    rate,
+    remove,
+    set_fields,
+)
 from ach.loader import check_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,8 +112,12 @@ def test_rate_why_replaces_only_the_comment(tmp_path):
     before = path.read_text()
     rate(path, "E1", "KID", "unlikely", why="the child was at school")
     after = path.read_text()
-    assert_only(before, after, ["      KID: 0.3             # the child could have planted them"],
-                ["      KID: unlikely        # the child could have planted them".split("#")[0] + "# the child was at school"])
+    assert_only(
+        before,
+        after,
+        ["      KID: 0.3             # the child could have planted them"],
+        ["      KID: unlikely        # the child could have planted them".split("#")[0] + "# the child was at school"],
+    )
     rate(path, "E1", "KID", "unlikely", why="")
     assert "      KID: unlikely\n" in path.read_text()
 
@@ -114,13 +129,32 @@ def test_rate_adds_a_comment_in_the_column_of_its_neighbours(tmp_path):
     assert_only(before, path.read_text(), ["      DOG: 0.8"], ["      DOG: 0.75            # it sounds rehearsed"])
 
 
-@pytest.mark.parametrize("item, hyp, rating, old, new", [
-    ("E2", "KID", "likely", "    likelihood: {DOG: II, KID: CC, OTHER: C}   # flow likelihoods with a comment",
-     "    likelihood: {DOG: II, KID: likely, OTHER: C}  # flow likelihoods with a comment"),
-    ("E3", "OTHER", "C", '      OTHER: "N"           # quoted rating', '      OTHER: "C"           # quoted rating'),
-    ("C1", "DOG", "likely", "    likelihood: {DOG: very likely, KID: unlikely, OTHER: unlikely}",
-     "    likelihood: {DOG: likely, KID: unlikely, OTHER: unlikely}"),
-])
+@pytest.mark.parametrize(
+    "item, hyp, rating, old, new",
+    [
+        (
+            "E2",
+            "KID",
+            "likely",
+            "    likelihood: {DOG: II, KID: CC, OTHER: C}   # flow likelihoods with a comment",
+            "    likelihood: {DOG: II, KID: likely, OTHER: C}  # flow likelihoods with a comment",
+        ),
+        (
+            "E3",
+            "OTHER",
+            "C",
+            '      OTHER: "N"           # quoted rating',
+            '      OTHER: "C"           # quoted rating',
+        ),
+        (
+            "C1",
+            "DOG",
+            "likely",
+            "    likelihood: {DOG: very likely, KID: unlikely, OTHER: unlikely}",
+            "    likelihood: {DOG: likely, KID: unlikely, OTHER: unlikely}",
+        ),
+    ],
+)
 def test_rate_flow_quoted_and_candidate_cells(tmp_path, item, hyp, rating, old, new):
     path = copy(tmp_path, COMMENTED)
     before = path.read_text()
@@ -149,8 +183,12 @@ def test_set_replaces_and_inserts_fields_in_the_usual_place(tmp_path):
     before = path.read_text()
     set_fields(path, "E1", credibility="high", relevance="low", date="2024-03-02")
     after = path.read_text()
-    assert_only(before, after, ["    credibility: 2   # probably true"],
-                ["    credibility: high  # probably true", "    relevance: low", "    date: 2024-03-02"])
+    assert_only(
+        before,
+        after,
+        ["    credibility: 2   # probably true"],
+        ["    credibility: high  # probably true", "    relevance: low", "    date: 2024-03-02"],
+    )
     lines = after.splitlines()
     assert lines.index("    date: 2024-03-02") == lines.index("    source: crumbs", lines.index("  - id: E1")) + 1
     e1 = loaded(path).item("E1")
@@ -163,8 +201,12 @@ def test_set_on_k1_source_and_hypothesis(tmp_path):
     set_fields(path, "us-gov", reliability="B")
     set_fields(path, "KH", prior=30)
     prior_line = line_of(before, r"^    prior: 35 ")
-    assert_only(before, path.read_text(), ["    reliability: C", prior_line],
-                ["    reliability: B", prior_line.replace("prior: 35", "prior: 30")])
+    assert_only(
+        before,
+        path.read_text(),
+        ["    reliability: C", prior_line],
+        ["    reliability: B", prior_line.replace("prior: 35", "prior: 30")],
+    )
     # the first 'reliability: C' in the file is us-gov's
     assert before.index("    reliability: C\n") > before.index("  - id: us-gov")
     case = loaded(path)
@@ -187,9 +229,12 @@ def test_set_literal_block_keeps_the_header_comment(tmp_path):
     path = copy(tmp_path, COMMENTED)
     before = path.read_text()
     set_fields(path, "kid", notes="One line.\nAnother line.")
-    assert_only(before, path.read_text(),
-                ["    notes: |   # literal block with a comment", "      Children say things.", "      Some are true."],
-                ["    notes: |-   # literal block with a comment", "      One line.", "      Another line."])
+    assert_only(
+        before,
+        path.read_text(),
+        ["    notes: |   # literal block with a comment", "      Children say things.", "      Some are true."],
+        ["    notes: |-   # literal block with a comment", "      One line.", "      Another line."],
+    )
     assert loaded(path).source("kid").notes == "One line.\nAnother line."
 
 
@@ -201,7 +246,11 @@ def test_set_quotes_what_yaml_would_misread(tmp_path):
     text = path.read_text()
     assert '    title: "The dog: a suspect"\n' in text and '    text: "no"\n' in text and '    text: "0.5"\n' in text
     case = loaded(path)
-    assert (case.hypothesis("DOG").title, case.item("E1").text, case.item("E3").text) == ("The dog: a suspect", "no", "0.5")
+    assert (case.hypothesis("DOG").title, case.item("E1").text, case.item("E3").text) == (
+        "The dog: a suspect",
+        "no",
+        "0.5",
+    )
 
 
 def test_set_unset_removes_an_optional_field(tmp_path):
@@ -263,18 +312,25 @@ def test_rm_hypothesis_removes_its_cells_everywhere(tmp_path):
     path = copy(tmp_path, COMMENTED)
     before = path.read_text()
     remove(path, "KID")
-    assert_only(before, path.read_text(), [
-        "  - id: KID", "    title: 'The child'   # single-quoted title", "    prior: 2",
-        "      KID: 0.3             # the child could have planted them",
-        "    likelihood: {DOG: II, KID: CC, OTHER: C}   # flow likelihoods with a comment",
-        "      KID: 0.7             # a guilty child blames the dog",
-        "    if_false: {DOG: 0.9, KID: 0.9, OTHER: 0.5}   # a flow if_false",
-        "    likelihood: {DOG: very likely, KID: unlikely, OTHER: unlikely}",
-    ], [
-        "    likelihood: {DOG: II, OTHER: C}            # flow likelihoods with a comment",
-        "    if_false: {DOG: 0.9, OTHER: 0.5}             # a flow if_false",
-        "    likelihood: {DOG: very likely, OTHER: unlikely}",
-    ])
+    assert_only(
+        before,
+        path.read_text(),
+        [
+            "  - id: KID",
+            "    title: 'The child'   # single-quoted title",
+            "    prior: 2",
+            "      KID: 0.3             # the child could have planted them",
+            "    likelihood: {DOG: II, KID: CC, OTHER: C}   # flow likelihoods with a comment",
+            "      KID: 0.7             # a guilty child blames the dog",
+            "    if_false: {DOG: 0.9, KID: 0.9, OTHER: 0.5}   # a flow if_false",
+            "    likelihood: {DOG: very likely, KID: unlikely, OTHER: unlikely}",
+        ],
+        [
+            "    likelihood: {DOG: II, OTHER: C}            # flow likelihoods with a comment",
+            "    if_false: {DOG: 0.9, OTHER: 0.5}             # a flow if_false",
+            "    likelihood: {DOG: very likely, OTHER: unlikely}",
+        ],
+    )
     case = loaded(path)
     assert case.hypothesis_ids == ["DOG", "OTHER"]
 
@@ -285,11 +341,18 @@ def test_rm_hypothesis_on_k1(tmp_path):
     remove(path, "SUNNI")
     removed, added = hunks(before, path.read_text())
     assert not added
-    assert all("SUNNI" in line or line.startswith(("    title: Baathist", "    description: Baathist", "    prior: 10 ")) or
-               line == "  - id: SUNNI\n" for line in removed)
+    assert all(
+        "SUNNI" in line
+        or line.startswith(("    title: Baathist", "    description: Baathist", "    prior: 10 "))
+        or line == "  - id: SUNNI\n"
+        for line in removed
+    )
     case = ach.load(K1)
-    cells = len(case.evidence) + len(case.collection) + sum(isinstance(e.if_false, dict) and "SUNNI" in e.if_false
-                                                             for e in case.evidence)
+    cells = (
+        len(case.evidence)
+        + len(case.collection)
+        + sum(isinstance(e.if_false, dict) and "SUNNI" in e.if_false for e in case.evidence)
+    )
     assert sum(line.lstrip().startswith("SUNNI:") for line in removed) == cells  # items, candidates, if_false
     assert "SUNNI" not in loaded(path).hypothesis_ids
 
@@ -346,16 +409,36 @@ def test_add_source_and_evidence(tmp_path):
     path = copy(tmp_path, COMMENTED)
     before = path.read_text()
     add_source(path, "cctv", "B", title="Kitchen camera", confidence="high")
-    edit = add_evidence(path, "The camera shows the dog near the table", {"DOG": "very likely", "KID": 0.3},
-                        source="cctv", credibility=2, date="2024-03-01", report="cam.mp4", quote="14:03")
+    edit = add_evidence(
+        path,
+        "The camera shows the dog near the table",
+        {"DOG": "very likely", "KID": 0.3},
+        source="cctv",
+        credibility=2,
+        date="2024-03-01",
+        report="cam.mp4",
+        quote="14:03",
+    )
     after = path.read_text()
     removed, added = hunks(before, after)
     assert not removed
     assert [x.rstrip("\n") for x in added if x.strip()] == [
-        "  - id: cctv", "    title: Kitchen camera", "    reliability: B", "    confidence: high",
-        "  - id: E4", "    text: The camera shows the dog near the table", "    source: cctv", "    date: 2024-03-01",
-        "    likelihood:", "      DOG: very likely", "      KID: 0.3", "      OTHER: NA            # TODO rate",
-        "    credibility: 2", "    citation:", "      report: cam.mp4", '      quote: "14:03"',  # YAML 1.1 reads 14:03 as 843
+        "  - id: cctv",
+        "    title: Kitchen camera",
+        "    reliability: B",
+        "    confidence: high",
+        "  - id: E4",
+        "    text: The camera shows the dog near the table",
+        "    source: cctv",
+        "    date: 2024-03-01",
+        "    likelihood:",
+        "      DOG: very likely",
+        "      KID: 0.3",
+        "      OTHER: NA            # TODO rate",
+        "    credibility: 2",
+        "    citation:",
+        "      report: cam.mp4",
+        '      quote: "14:03"',  # YAML 1.1 reads 14:03 as 843
     ]
     assert any("OTHER" in t for t in edit.todo)
     case = loaded(path)
@@ -364,8 +447,12 @@ def test_add_source_and_evidence(tmp_path):
 
 def test_add_evidence_to_k1_gets_the_next_id_and_the_layout(tmp_path):
     path = copy(tmp_path, K1)
-    edit = add_evidence(path, "A new report.", {"KH": "likely", "IAM": "likely", "ISIS": "unlikely",
-                                                "SUNNI": "unlikely", "OTHER": "N"}, source="nyt")
+    edit = add_evidence(
+        path,
+        "A new report.",
+        {"KH": "likely", "IAM": "likely", "ISIS": "unlikely", "SUNNI": "unlikely", "OTHER": "N"},
+        source="nyt",
+    )
     text = path.read_text()
     assert "\n\n  - id: E32\n    text: A new report.\n    source: nyt\n    likelihood:\n      KH: likely\n" in text
     assert '      OTHER: "N"\n' in text and not edit.todo
@@ -374,8 +461,10 @@ def test_add_evidence_to_k1_gets_the_next_id_and_the_layout(tmp_path):
 
 def test_add_evidence_creates_the_sources_list_when_there_is_none(tmp_path):
     path = tmp_path / "nosources.yaml"
-    path.write_text("question: Q?\nhypotheses:\n  - id: A\n    title: a\n  - id: B\n    title: b\n    catch_all: true\n"
-                    "\nevidence:\n  - id: E1\n    text: t\n    likelihood: {A: likely, B: unlikely}\n")
+    path.write_text(
+        "question: Q?\nhypotheses:\n  - id: A\n    title: a\n  - id: B\n    title: b\n    catch_all: true\n"
+        "\nevidence:\n  - id: E1\n    text: t\n    likelihood: {A: likely, B: unlikely}\n"
+    )
     add_source(path, "s1", "C")
     assert "    catch_all: true\n\nsources:\n  - id: s1\n    reliability: C\n\nevidence:" in path.read_text()
     assert loaded(path).source("s1").reliability.mean == 0.65
@@ -385,26 +474,45 @@ def test_add_evidence_creates_the_sources_list_when_there_is_none(tmp_path):
 
 
 @pytest.mark.parametrize("source", [K1, COMMENTED], ids=["k1", "commented"])
-@pytest.mark.parametrize("edit, message", [
-    (lambda p, ids: rate(p, ids["item"], ids["hyp"], "CCC"), r"rating 'CCC' is not"),
-    (lambda p, ids: rate(p, ids["item"], "NOPE", "likely"), r"'NOPE' is not a hypothesis"),
-    (lambda p, ids: rate(p, "E999", ids["hyp"], "likely"), r"no evidence item or candidate observation 'E999'"),
-    (lambda p, ids: remove(p, ids["used_source"]), r"is used by"),
-    (lambda p, ids: set_fields(p, ids["used_source"], reliability="Z"), r"reliability 'Z' is not understood"),
-    (lambda p, ids: set_fields(p, ids["item"], credibility=7), r"credibility"),
-    (lambda p, ids: set_fields(p, ids["item"], reliability="B"), r"has no reliability"),
-    (lambda p, ids: set_fields(p, ids["item"], date="2020-02-31"), r"not a calendar date"),
-    (lambda p, ids: set_fields(p, ids["item"], source="nobody"), r"source 'nobody' is not listed"),
-    (lambda p, ids: add_source(p, ids["used_source"], "B"), r"there is already a source"),
-    (lambda p, ids: add_evidence(p, "x", {"NOPE": "likely"}), r"'NOPE' is not a hypothesis"),
-    (lambda p, ids: set_fields(p, ids["hyp"], prior="lots"), r"should be a number"),
-], ids=["bad-rating", "unknown-hyp", "unknown-item", "source-in-use", "bad-reliability", "bad-credibility",
-        "wrong-field", "bad-date", "unknown-source", "duplicate-id", "add-unknown-hyp", "bad-prior"])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda p, ids: rate(p, ids["item"], ids["hyp"], "CCC"), r"rating 'CCC' is not"),
+        (lambda p, ids: rate(p, ids["item"], "NOPE", "likely"), r"'NOPE' is not a hypothesis"),
+        (lambda p, ids: rate(p, "E999", ids["hyp"], "likely"), r"no evidence item or candidate observation 'E999'"),
+        (lambda p, ids: remove(p, ids["used_source"]), r"is used by"),
+        (lambda p, ids: set_fields(p, ids["used_source"], reliability="Z"), r"reliability 'Z' is not understood"),
+        (lambda p, ids: set_fields(p, ids["item"], credibility=7), r"credibility"),
+        (lambda p, ids: set_fields(p, ids["item"], reliability="B"), r"has no reliability"),
+        (lambda p, ids: set_fields(p, ids["item"], date="2020-02-31"), r"not a calendar date"),
+        (lambda p, ids: set_fields(p, ids["item"], source="nobody"), r"source 'nobody' is not listed"),
+        (lambda p, ids: add_source(p, ids["used_source"], "B"), r"there is already a source"),
+        (lambda p, ids: add_evidence(p, "x", {"NOPE": "likely"}), r"'NOPE' is not a hypothesis"),
+        (lambda p, ids: set_fields(p, ids["hyp"], prior="lots"), r"should be a number"),
+    ],
+    ids=[
+        "bad-rating",
+        "unknown-hyp",
+        "unknown-item",
+        "source-in-use",
+        "bad-reliability",
+        "bad-credibility",
+        "wrong-field",
+        "bad-date",
+        "unknown-source",
+        "duplicate-id",
+        "add-unknown-hyp",
+        "bad-prior",
+    ],
+)
 def test_refused_edits_leave_the_file_byte_identical(tmp_path, source, edit, message):
     path = copy(tmp_path, source)
     original = path.read_bytes()
-    ids = {"item": "E07", "hyp": "KH", "used_source": "us-gov"} if source == K1 else \
-        {"item": "E1", "hyp": "KID", "used_source": "crumbs"}
+    ids = (
+        {"item": "E07", "hyp": "KH", "used_source": "us-gov"}
+        if source == K1
+        else {"item": "E1", "hyp": "KID", "used_source": "crumbs"}
+    )
     with pytest.raises(CaseError, match=message) as info:
         edit(path, ids)
     assert path.read_bytes() == original
@@ -439,8 +547,12 @@ def test_an_edit_may_fix_an_invalid_file(tmp_path):
     edit = rate(path, "E1", "KID", 0.3)
     assert edit.written and edit.case is not None
     fixed = "    likelihood: {DOG: likely, KID: 0.3, OTHER: I}    # crumbs point at the dog"  # comment column kept
-    assert_only(MINI.read_text().replace("KID: 0.3", "KID: 0.3x"), path.read_text(),
-                ["    likelihood: {DOG: likely, KID: 0.3x, OTHER: I}   # crumbs point at the dog"], [fixed])
+    assert_only(
+        MINI.read_text().replace("KID: 0.3", "KID: 0.3x"),
+        path.read_text(),
+        ["    likelihood: {DOG: likely, KID: 0.3x, OTHER: I}   # crumbs point at the dog"],
+        [fixed],
+    )
 
 
 def test_unparsable_file_is_refused(tmp_path):
@@ -488,8 +600,13 @@ def test_a_symlink_edits_its_target(tmp_path):
 
 def test_new_writes_a_valid_commented_scaffold_and_never_overwrites(tmp_path):
     path = tmp_path / "cases" / "cake.yaml"
-    edit = new_case(path, "Who ate the cake?", [("DOG", "The dog"), ("KID", "The child"), ("OTHER", "Someone else")],
-                    catch_all="OTHER", title="The missing cake")
+    edit = new_case(
+        path,
+        "Who ate the cake?",
+        [("DOG", "The dog"), ("KID", "The child"), ("OTHER", "Someone else")],
+        catch_all="OTHER",
+        title="The missing cake",
+    )
     text = path.read_text()
     case = loaded(path)
     assert case.hypothesis_ids == ["DOG", "KID", "OTHER"] and case.hypothesis("OTHER").catch_all
@@ -522,8 +639,11 @@ def test_the_scaffold_can_be_edited(tmp_path):
 
 COMMENTED_TEXT = COMMENTED.read_text()
 COMMENT_LINES = [ln for ln in COMMENTED_TEXT.splitlines() if ln.lstrip().startswith("#")]
-EOL_COMMENTS = [ln[ln.index(" #") + 1:] for ln in COMMENTED_TEXT.splitlines()
-                if " #" in ln and not ln.lstrip().startswith("#") and "not a comment" not in ln]
+EOL_COMMENTS = [
+    ln[ln.index(" #") + 1 :]
+    for ln in COMMENTED_TEXT.splitlines()
+    if " #" in ln and not ln.lstrip().startswith("#") and "not a comment" not in ln
+]
 
 KINDS = ["rate", "set-item", "set-source", "set-hyp", "add-ev", "add-src", "add-hyp", "rm-added"]
 
@@ -540,11 +660,18 @@ def apply_random(doc: CaseText, kind: str, rnd: random.Random, added: dict, seri
         doc.rate(item, rnd.choice(hyps), rating)
     elif kind == "set-item":
         item = rnd.choice([e.id for e in case.evidence])
-        doc.set(item, credibility=rnd.choice(["low", "high", 2, 0.7]), relevance=rnd.choice(["low", "medium", "high"]),
-                text=rnd.choice(["A plain text", "Text: with a colon", "yes", "# hash", "It's 'quoted'", "ünïcode ✓"]))
+        doc.set(
+            item,
+            credibility=rnd.choice(["low", "high", 2, 0.7]),
+            relevance=rnd.choice(["low", "medium", "high"]),
+            text=rnd.choice(["A plain text", "Text: with a colon", "yes", "# hash", "It's 'quoted'", "ünïcode ✓"]),
+        )
     elif kind == "set-source":
-        doc.set(rnd.choice(sources), reliability=rnd.choice(["A", "C", "F", 0.4, "medium"]),
-                notes=rnd.choice(["Short note.", "A note\nover two lines", "A longer note " * 8]))
+        doc.set(
+            rnd.choice(sources),
+            reliability=rnd.choice(["A", "C", "F", 0.4, "medium"]),
+            notes=rnd.choice(["Short note.", "A note\nover two lines", "A longer note " * 8]),
+        )
     elif kind == "set-hyp":
         doc.set(rnd.choice(hyps), prior=rnd.choice([1, 2, 0.5, 3]), title=rnd.choice(["Title", "A: b", "'q'"]))
     elif kind == "add-ev":
@@ -590,15 +717,23 @@ def test_removing_the_last_entry_leaves_an_empty_list_that_adding_fills(tmp_path
     path = copy(tmp_path, COMMENTED)
     before = path.read_text()
     remove(path, "C1")
-    assert_only(before, path.read_text(), [
-        "collection:", "  - id: C1", "    text: The dog is sick on the carpet",
-        "    likelihood: {DOG: very likely, KID: unlikely, OTHER: unlikely}",
-        "    credibility: high   # we would see it ourselves"], ["collection: []"])
+    assert_only(
+        before,
+        path.read_text(),
+        [
+            "collection:",
+            "  - id: C1",
+            "    text: The dog is sick on the carpet",
+            "    likelihood: {DOG: very likely, KID: unlikely, OTHER: unlikely}",
+            "    credibility: high   # we would see it ourselves",
+        ],
+        ["collection: []"],
+    )
     assert loaded(path).collection == ()
     path.write_text(path.read_text().replace("collection: []", "collection: []   # none yet"))
     add_source(path, "s2", "C")  # unrelated list: still fine
     text = path.read_text().replace("sources:\n", "sources: []   # none yet\n", 1)
-    text = text[:text.index("  - id: crumbs")] + text[text.index("evidence:"):]
+    text = text[: text.index("  - id: crumbs")] + text[text.index("evidence:") :]
     text = text.replace("    source: crumbs\n", "").replace("    source: kid\n", "")
     path.write_text(text)
     add_source(path, "cctv", "B")

@@ -232,7 +232,9 @@ def test_hypotheses_must_be_a_list():
     assert levels(diagnostics) == ["error"]
 
 
-@pytest.mark.parametrize("level, hint", [("mid", "write one of low, medium, high"), ("medum", "did you mean 'medium'?")])
+@pytest.mark.parametrize(
+    "level, hint", [("mid", "write one of low, medium, high"), ("medum", "did you mean 'medium'?")]
+)
 def test_bad_level(level, hint):
     _, diagnostics = run(GOOD + f"    confidence: {level}\n")
     d = only(diagnostics, "error")
@@ -354,7 +356,10 @@ def test_zero_likelihood_is_a_warning():
     assert case is not None
 
 
-@pytest.mark.parametrize("row", ["{KH: N, ISIS: N, OTHER: N}", "{KH: 0.5, ISIS: N, OTHER: roughly even chance}", "{KH: NA, ISIS: NA, OTHER: NA}"])
+@pytest.mark.parametrize(
+    "row",
+    ["{KH: N, ISIS: N, OTHER: N}", "{KH: 0.5, ISIS: N, OTHER: roughly even chance}", "{KH: NA, ISIS: NA, OTHER: NA}"],
+)
 def test_non_diagnostic_item_is_a_warning(row):
     case, diagnostics = run(edit(("{KH: CC, ISIS: I, OTHER: C}", row)))
     d = only(diagnostics, "warning")
@@ -364,7 +369,10 @@ def test_non_diagnostic_item_is_a_warning(row):
 
 
 def test_a_flat_item_with_a_deceptive_if_false_is_diagnostic():
-    _, diagnostics = run(edit(("{KH: CC, ISIS: I, OTHER: C}", "{KH: N, ISIS: N, OTHER: N}")) + "    if_false: {KH: 0.9, ISIS: 0.2, OTHER: 0.2}\n")
+    _, diagnostics = run(
+        edit(("{KH: CC, ISIS: I, OTHER: C}", "{KH: N, ISIS: N, OTHER: N}"))
+        + "    if_false: {KH: 0.9, ISIS: 0.2, OTHER: 0.2}\n"
+    )
     assert diagnostics == []
 
 
@@ -432,9 +440,11 @@ def test_evidence_impossible_under_every_hypothesis():
 
 def test_items_that_together_rule_out_everything():
     text = edit(
-        ("KH: likely", "KH: 0"), ("ISIS: very unlikely", "ISIS: 0"),
+        ("KH: likely", "KH: 0"),
+        ("ISIS: very unlikely", "ISIS: 0"),
         ("{KH: CC, ISIS: I, OTHER: C}", "{KH: CC, ISIS: I, OTHER: 0}"),
-        ("    source: us-gov\n", ""), ("    source: nyt\n", ""),  # fully reliable: a zero is a zero
+        ("    source: us-gov\n", ""),
+        ("    source: nyt\n", ""),  # fully reliable: a zero is a zero
     )
     case, diagnostics = run(text)
     assert case is None
@@ -573,7 +583,9 @@ def test_several_errors_in_one_file_are_all_reported_top_to_bottom():
 
 
 def test_a_schema_error_does_not_hide_a_bad_rating_in_the_same_item():
-    _, diagnostics = run(edit(("KH: likely", "KH: CCC")) .replace("    source: us-gov\n", "    source: us-gov\n    confidence: mid\n"))
+    _, diagnostics = run(
+        edit(("KH: likely", "KH: CCC")).replace("    source: us-gov\n", "    source: us-gov\n    confidence: mid\n")
+    )
     fields = {d.field for d in diagnostics if d.level == "error"}
     assert fields == {"evidence E1 › confidence", "evidence E1 › likelihood › KH"}
 
@@ -646,11 +658,69 @@ def test_mini_loads_silently():
 
 MINI_TEXT = MINI.read_text()
 TOKENS = [
-    "question: ", "hypotheses:", "evidence:", "sources:", "scale:", "likelihood: ", "- id: ", "title: x", "text: t",
-    "reliability: ", "credibility: ", "if_false: ", "prior: ", "catch_all: ", "confidence: ", "date: ", "citation: ",
-    "CC", "CCC", "NA", "likely", "0", "1", "1.5", "-1", ".nan", "null", "true", "2020-02-30", "E1", "DOG", "KID",
-    "&a ", "*a", "!!int ", "!!binary ", "!foo ", "<<: ", "? ", "[", "]", "{", "}", ", ", ": ", "- ", "#", "'", '"',
-    "|", ">", "%YAML 1.1", "---", "...", "\t", "  ", "    ", "\n", "\n  ", "\n    ", "\x00", "\u00e9", "\ufeff",
+    "question: ",
+    "hypotheses:",
+    "evidence:",
+    "sources:",
+    "scale:",
+    "likelihood: ",
+    "- id: ",
+    "title: x",
+    "text: t",
+    "reliability: ",
+    "credibility: ",
+    "if_false: ",
+    "prior: ",
+    "catch_all: ",
+    "confidence: ",
+    "date: ",
+    "citation: ",
+    "CC",
+    "CCC",
+    "NA",
+    "likely",
+    "0",
+    "1",
+    "1.5",
+    "-1",
+    ".nan",
+    "null",
+    "true",
+    "2020-02-30",
+    "E1",
+    "DOG",
+    "KID",
+    "&a ",
+    "*a",
+    "!!int ",
+    "!!binary ",
+    "!foo ",
+    "<<: ",
+    "? ",
+    "[",
+    "]",
+    "{",
+    "}",
+    ", ",
+    ": ",
+    "- ",
+    "#",
+    "'",
+    '"',
+    "|",
+    ">",
+    "%YAML 1.1",
+    "---",
+    "...",
+    "\t",
+    "  ",
+    "    ",
+    "\n",
+    "\n  ",
+    "\n    ",
+    "\x00",
+    "\u00e9",
+    "\ufeff",
 ]
 yamlish = st.lists(st.sampled_from(TOKENS), max_size=60).map("".join)
 
@@ -719,8 +789,16 @@ def test_fuzz_mutations_of_mini(text):
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-3, 10) | st.floats(allow_nan=True) | st.sampled_from(TOKENS) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["id", "DOG", "KID", "x", "E1", "kid"]), inner, max_size=3),
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 10)
+    | st.floats(allow_nan=True)
+    | st.sampled_from(TOKENS)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["id", "DOG", "KID", "x", "E1", "kid"]), inner, max_size=3)
+    ),
     max_leaves=6,
 )
 

@@ -125,6 +125,8 @@ def test_statement_uses_icd203_term_number_and_interval(k1_sampled):
     assert f"{100 * lo:.0f}–{100 * hi:.0f} %" in text
 
 
-@pytest.mark.parametrize("p,term", [(0.03, "almost no chance"), (0.5, "roughly even chance"), (0.72, "likely"), (0.999, "almost certain")])
+@pytest.mark.parametrize(
+    "p,term", [(0.03, "almost no chance"), (0.5, "roughly even chance"), (0.72, "likely"), (0.999, "almost certain")]
+)
 def test_icd203_terms(p, term):
     assert ach.analysis.icd203_term(p) == term

@@ -27,8 +27,11 @@ def _id(path: Path) -> str:
 
 def _code_cells(path: Path) -> list[str]:
     nb = json.loads(path.read_text(encoding="utf-8"))
-    return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-            for c in nb["cells"] if c["cell_type"] == "code"]
+    return [
+        "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+    ]
 
 
 def test_notebooks_exist():
@@ -83,8 +86,11 @@ def _private_uses(source: str) -> list[str]:
                     found.append(node.module)
                 found += [a.name for a in node.names if a.name.startswith("_")]
             elif isinstance(node, ast.Import):
-                found += [a.name for a in node.names
-                          if a.name.split(".")[0] == "ach" and any(p.startswith("_") for p in a.name.split("."))]
+                found += [
+                    a.name
+                    for a in node.names
+                    if a.name.split(".")[0] == "ach" and any(p.startswith("_") for p in a.name.split("."))
+                ]
     else:
         found += re.findall(r"\.\_[A-Za-z]\w*", source)
         for _, names in PRIVATE_IMPORT.findall(source):

@@ -8,13 +8,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.colors import to_hex  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
 
-import ach  # noqa: E402
-from ach import plots  # noqa: E402
+import ach
+from ach import plots
 
 MINI = Path(__file__).resolve().parent / "data" / "mini.yaml"
 
@@ -54,8 +54,10 @@ def synthetic_case(n_items: int, n_sources: int = 4, zero: bool = False, seed: i
         source = f", source: s{i % n_sources}"
         if zero and i == 0:  # its own, fully reliable source: a 0 rules C out
             c, source = 0, ""
-        lines.append(f"  - {{id: X{i:03d}, text: Synthetic item number {i} with a fairly long description"
-                     f"{source}, likelihood: {{A: {a}, B: {b}, C: {c}}}}}")
+        lines.append(
+            f"  - {{id: X{i:03d}, text: Synthetic item number {i} with a fairly long description"
+            f"{source}, likelihood: {{A: {a}, B: {b}, C: {c}}}}}"
+        )
     return ach.loads("\n".join(lines) + "\n")
 
 
@@ -92,7 +94,11 @@ def test_posterior_labels_each_bar_with_its_percent(sampled):
 def test_posterior_legend_names_the_three_quantities_when_sampled(sampled):
     ax = plots.plot_posterior(sampled)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == ["exact posterior", "90 % interval (posterior of inputs)", "90 % range if inputs vary (robustness)"]
+    assert legend == [
+        "exact posterior",
+        "90 % interval (posterior of inputs)",
+        "90 % range if inputs vary (robustness)",
+    ]
     # the robustness range is drawn as its own dashed line, one segment per hypothesis
     dashed = [c for c in ax.collections if c.get_linestyle()[0][1] is not None]
     assert len(dashed) == 1 and len(dashed[0].get_segments()) == len(sampled.hypotheses)
@@ -121,7 +127,11 @@ def test_evidence_matrix_is_items_by_hypotheses_grouped_by_source(sampled):
     assert image.get_array().shape == (I, n)
     # rows grouped by source (kid: E2; crumbs: E1, E3), columns most probable first
     assert [label.split()[0] for label in tick_texts(ax)] == ["E2", "E1", "E3"]
-    assert [label.replace("\n", " ") for label in tick_texts(ax, "x")] == ["The child (KID)", "Someone else (OTHER)", "The dog (DOG)"]
+    assert [label.replace("\n", " ") for label in tick_texts(ax, "x")] == [
+        "The child (KID)",
+        "Someone else (OTHER)",
+        "The dog (DOG)",
+    ]
     expected = sampled.item_woe[np.ix_([1, 0, 2], sampled.order)]
     np.testing.assert_allclose(image.get_array(), expected)
 
@@ -235,5 +245,11 @@ def test_save_figures_writes_only_the_figures_asked_for(exact, tmp_path):
 
 def test_format_db_has_no_signed_zero():
     assert [plots.format_db(v) for v in (2.46, -1.04, -0.01, 0.0, np.inf, -np.inf, np.nan)] == [
-        "+2.5", "−1.0", "0.0", "0.0", "+∞", "−∞", "–",
+        "+2.5",
+        "−1.0",
+        "0.0",
+        "0.0",
+        "+∞",
+        "−∞",
+        "–",
     ]

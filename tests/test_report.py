@@ -11,13 +11,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from markupsafe import escape  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
+from markupsafe import escape
 
-import ach  # noqa: E402
-from ach import plots  # noqa: E402
-from ach.report import Report  # noqa: E402
+import ach
+from ach import plots
+from ach.report import Report
 
 MINI = Path(__file__).resolve().parent / "data" / "mini.yaml"
 
@@ -120,16 +120,34 @@ def test_key_judgments_list_every_hypothesis_most_probable_first(sampled, markdo
 def test_sections_appear_in_order(markdown):
     headings = re.findall(r"^## (.+)$", markdown, flags=re.M)
     assert headings == [
-        "Bottom line", "Figures", "What drove the result", "Sensitivity", "What would change our mind",
-        "Classic ACH vs Bayes", "Evidence matrix", "Sources", "Uncertainty and diagnostics", "Caveats", "Provenance",
+        "Bottom line",
+        "Figures",
+        "What drove the result",
+        "Sensitivity",
+        "What would change our mind",
+        "Classic ACH vs Bayes",
+        "Evidence matrix",
+        "Sources",
+        "Uncertainty and diagnostics",
+        "Caveats",
+        "Provenance",
     ]
 
 
 def test_html_sections_and_contents_follow_the_same_order(html):
     ids = re.findall(r'<section id="([^"]+)"', html)
     assert ids == [
-        "bottom-line", "figures", "drivers", "sensitivity", "change-our-mind", "classic", "matrix", "sources",
-        "uncertainty", "caveats", "provenance",
+        "bottom-line",
+        "figures",
+        "drivers",
+        "sensitivity",
+        "change-our-mind",
+        "classic",
+        "matrix",
+        "sources",
+        "uncertainty",
+        "caveats",
+        "provenance",
     ]
     nav = section(html, '<nav class="contents">', "</nav>")
     assert re.findall(r'href="#([^"]+)"', nav) == ids
@@ -233,7 +251,10 @@ def test_classic_scores_sit_beside_the_posterior_with_a_verdict(markdown):
 def test_uncertainty_section_labels_both_computations(sampled, markdown):
     part = section(markdown, "## Uncertainty and diagnostics", "## Caveats")
     assert "uncertainty about the posterior given the evidence" in part
-    assert "robustness: where the answer could land if our judgments are off within their stated uncertainty; not a posterior" in part
+    assert (
+        "robustness: where the answer could land if our judgments are off within their stated uncertainty; not a posterior"
+        in part
+    )
     assert f"{sampled.bayes.r_hat_max:.3f}" in part
     assert f"| bulk ESS, smallest | {sampled.bayes.ess_bulk_min:.0f} |" in part
     assert f"| tail ESS, smallest | {sampled.bayes.ess_tail_min:.0f} |" in part
@@ -375,12 +396,21 @@ def k1_html(k1_plain):
 
 
 def test_k1_report_has_both_new_sections_in_both_renderings(k1_md, k1_html):
-    for heading in ("## Sensitivity", "## What would change our mind", "### Linchpins", "### Leave one out",
-                    "### Tornado: the uncertain inputs", "### Reliability of the most influential sources",
-                    "### Deception: what if an item was planted?", "### The assessment over time",
-                    "### Robustness from PyMC", "### How much would one item have to change?",
-                    "### How much would the prior have to change?", "### What to collect next",
-                    "### The hardest hypotheses to tell apart"):
+    for heading in (
+        "## Sensitivity",
+        "## What would change our mind",
+        "### Linchpins",
+        "### Leave one out",
+        "### Tornado: the uncertain inputs",
+        "### Reliability of the most influential sources",
+        "### Deception: what if an item was planted?",
+        "### The assessment over time",
+        "### Robustness from PyMC",
+        "### How much would one item have to change?",
+        "### How much would the prior have to change?",
+        "### What to collect next",
+        "### The hardest hypotheses to tell apart",
+    ):
         assert heading in k1_md
         assert f">{heading.lstrip('# ')}</h" in k1_html.replace("&#39;", "'")
     for name in ("leave_one_out", "tornado", "reliability_sweeps", "deception", "timeline"):
@@ -445,9 +475,11 @@ def test_thresholds_table_lists_every_item_smallest_factor_first(k1_plain, k1_md
     factors = [r.split(" | ")[2] for r in rows]
     finite = [float(f.split("-fold")[0]) for f in factors if f.endswith("-fold")]
     assert finite == sorted(finite)
-    assert factors[len(finite):] and all(f == "–" for f in factors[len(finite):])
+    assert factors[len(finite) :] and all(f == "–" for f in factors[len(finite) :])
     e02 = next(r for r in rows if r.startswith("| E02 |"))
-    assert e02.endswith("| 5.0-fold | E02's likelihood ratio KH:ISIS (5.9) would have to fall 5.0-fold for ISIS to lead. |")
+    assert e02.endswith(
+        "| 5.0-fold | E02's likelihood ratio KH:ISIS (5.9) would have to fall 5.0-fold for ISIS to lead. |"
+    )
     e27 = next(r for r in rows if r.startswith("| E27 |"))
     assert e27.endswith("| – | E27 cannot overturn the judgment on its own. |")
 
@@ -459,18 +491,21 @@ def test_prior_threshold_sentence(k1_md):
 
 
 def test_without_candidates_the_report_shows_the_hardest_pairs(k1_md, k1_html):
-    part = k1_md[k1_md.index("### What to collect next"): k1_md.index("## Classic ACH vs Bayes")]
+    part = k1_md[k1_md.index("### What to collect next") : k1_md.index("## Classic ACH vs Bayes")]
     assert "The case lists no candidate observations" in part
     assert "| Candidate |" not in part and "collection.png" not in k1_md
     assert "### The hardest hypotheses to tell apart" in part
-    assert "| KH / ISIS | 81 % | favours ISIS by 1.0 dB | E02 (+3.1 dB for KH), E03 (+3.1 dB for KH), E21 (+2.8 dB for ISIS) | 0.34 |" in part
+    assert (
+        "| KH / ISIS | 81 % | favours ISIS by 1.0 dB | E02 (+3.1 dB for KH), E03 (+3.1 dB for KH), E21 (+2.8 dB for ISIS) | 0.34 |"
+        in part
+    )
     assert "an item 10 times more expected under KH than under ISIS would be worth about 0.34 bits" in part
     assert "The hardest hypotheses to tell apart" in k1_html
 
 
 def test_candidates_are_ranked_with_their_values(k1_candidates):
     text = k1_candidates.to_markdown()
-    part = text[text.index("### What to collect next"): text.index("### The hardest hypotheses")]
+    part = text[text.index("### What to collect next") : text.index("### The hardest hypotheses")]
     values = k1_candidates.result.collection
     rows = [line for line in part.splitlines() if re.match(r"^\| C\d \|", line)]
     assert [r.split(" | ")[0][2:] for r in rows] == [v.id for v in values]

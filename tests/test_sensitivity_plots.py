@@ -9,15 +9,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.colors import to_hex  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
 
-import ach  # noqa: E402
-from ach import plots  # noqa: E402
-from ach.case import Candidate  # noqa: E402
-from ach.scales import Belief  # noqa: E402
+import ach
+from ach import plots
+from ach.case import Candidate
+from ach.scales import Belief
 
 ROOT = Path(__file__).resolve().parents[1]
 K1 = ROOT / "cases" / "k1.yaml"

@@ -144,9 +144,25 @@ def test_workbook_layout(mini_xlsx):
     assert wb.sheetnames == ["Evidence", "Hypotheses", "Sources", "Case", "Collection", "Help"]
     ev = wb["Evidence"]
     header = [c.value for c in ev[1]]
-    assert header == ["id", "text", "source", "type", "date", "credibility", "credibility_confidence", "relevance",
-                      "confidence", "DOG", "KID", "OTHER", "if_false", "citation_report", "citation_quote",
-                      "citation_url", "notes"]
+    assert header == [
+        "id",
+        "text",
+        "source",
+        "type",
+        "date",
+        "credibility",
+        "credibility_confidence",
+        "relevance",
+        "confidence",
+        "DOG",
+        "KID",
+        "OTHER",
+        "if_false",
+        "citation_report",
+        "citation_quote",
+        "citation_url",
+        "notes",
+    ]
     assert ev.freeze_panes == "B2" and ev["A1"].font.bold
     assert [ev.cell(2, c).value for c in (1, 10, 11, 12)] == ["E1", "likely", 0.3, "I"]
     assert ev["M3"].value == "DOG=0.9; KID=0.9; OTHER=0.5"
@@ -182,8 +198,9 @@ def test_csv_export_removes_a_stale_collection_only_with_force(tmp_path):
 
 def test_an_invalid_case_dict_is_not_exported(tmp_path):
     with pytest.raises(CaseError, match="missing required field 'evidence'"):
-        export_xlsx({"question": "Q", "hypotheses": [{"id": "A", "title": "a"}, {"id": "B", "title": "b"}]},
-                    tmp_path / "x.xlsx")
+        export_xlsx(
+            {"question": "Q", "hypotheses": [{"id": "A", "title": "a"}, {"id": "B", "title": "b"}]}, tmp_path / "x.xlsx"
+        )
     assert not (tmp_path / "x.xlsx").exists()
 
 
@@ -206,17 +223,66 @@ def test_text_excel_cannot_hold_is_refused_before_writing(tmp_path):
 # -- property-based round trip ----------------------------------------------------------
 
 ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,5}", fullmatch=True)
-hyp_ids = st.one_of(ids, st.sampled_from(["id", "ID", "text", "notes", "Notes", "date", "source", "type", "confidence",
-                                          "if_false", "citation_report", "report", "1", "0.5", "TRUE", "NA"]))
+hyp_ids = st.one_of(
+    ids,
+    st.sampled_from(
+        [
+            "id",
+            "ID",
+            "text",
+            "notes",
+            "Notes",
+            "date",
+            "source",
+            "type",
+            "confidence",
+            "if_false",
+            "citation_report",
+            "report",
+            "1",
+            "0.5",
+            "TRUE",
+            "NA",
+        ]
+    ),
+)
 chars = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x85")
-texts = st.one_of(st.text(chars, max_size=25), st.sampled_from(["=1+1", "#N/A", "_x000D_", "a\r\nb", " lead", "0.3",
-                                                                 "TRUE", "2020-01-01", "1", "x\x00y", "\ufffe"]))
+texts = st.one_of(
+    st.text(chars, max_size=25),
+    st.sampled_from(
+        ["=1+1", "#N/A", "_x000D_", "a\r\nb", " lead", "0.3", "TRUE", "2020-01-01", "1", "x\x00y", "\ufffe"]
+    ),
+)
 words = st.text(chars, min_size=1, max_size=25)  # where an empty text and no text differ (titles, reports)
 levels = st.sampled_from(["low", "medium", "high"])
 probability = st.one_of(st.floats(0, 1), st.sampled_from([0, 1, 0.5, 1e-300, 0.30000000000000004, 1 / 3]))
-ratings = st.one_of(probability, st.sampled_from(
-    ["CC", "C", "N", "I", "II", "NA", "na", "cc", " likely", "Likely", "almost no chance", "very unlikely", "unlikely",
-     "roughly even chance", "likely", "very likely", "almost certain", "remote", "probable", "highly improbable"]))
+ratings = st.one_of(
+    probability,
+    st.sampled_from(
+        [
+            "CC",
+            "C",
+            "N",
+            "I",
+            "II",
+            "NA",
+            "na",
+            "cc",
+            " likely",
+            "Likely",
+            "almost no chance",
+            "very unlikely",
+            "unlikely",
+            "roughly even chance",
+            "likely",
+            "very likely",
+            "almost certain",
+            "remote",
+            "probable",
+            "highly improbable",
+        ]
+    ),
+)
 credibilities = st.one_of(st.integers(1, 6), probability, st.just(1.0), st.sampled_from(["low", "Medium", "high", "3"]))
 reliabilities = st.one_of(probability, st.sampled_from(["A", "B", "C", "D", "E", "F", "c", "low", "medium", "high"]))
 dates = st.dates().map(dt.date.isoformat)
@@ -269,7 +335,7 @@ def case_dicts(draw) -> dict:
         optional(draw, spec, "credibility", credibilities)
         optional(draw, spec, "credibility_confidence", levels)
         if draw(st.booleans()):
-            spec["if_false"] = draw(st.one_of(probability, st.fixed_dictionaries({h: probability for h in hyps})))
+            spec["if_false"] = draw(st.one_of(probability, st.fixed_dictionaries(dict.fromkeys(hyps, probability))))
         optional(draw, spec, "relevance", levels)
         if draw(st.booleans()):
             spec["citation"] = {"report": draw(words)}
@@ -280,8 +346,11 @@ def case_dicts(draw) -> dict:
     if draw(st.booleans()):
         data["collection"] = []
         for cid in draw(st.lists(ids, min_size=1, max_size=2, unique=True)):
-            spec = {"id": cid, "text": draw(texts),
-                    "likelihood": {h: draw(ratings.filter(lambda r: str(r).strip().upper() != "NA")) for h in hyps}}
+            spec = {
+                "id": cid,
+                "text": draw(texts),
+                "likelihood": {h: draw(ratings.filter(lambda r: str(r).strip().upper() != "NA")) for h in hyps},
+            }
             optional(draw, spec, "credibility", credibilities)
             optional(draw, spec, "notes", texts)
             data["collection"].append(spec)
@@ -341,21 +410,32 @@ QUESTION = [["field", "value"], ["question", "Who ate the cake?"]]
 def test_a_hand_made_matrix_with_every_kind_of_rating(tmp_path):
     path = hand_made(
         tmp_path / "hand.xlsx",
-        [["ID", "Text", "Date", "Credibility", "Dog", "Kid", "Other", "If false"],
-         ["E1", "Crumbs", dt.datetime(2024, 3, 1), 2, "likely", 0.3, "I", None],
-         [None] * 8,  # an empty row is skipped
-         [" E2 ", "Sleeve", "2024-03-02", "medium", "CC", "30%", "probable", "Dog=0.9; Kid=0.9; Other=0.5"],
-         ["E3", "Nothing", None, "1.0", "NA", "almost no chance", 0.5, 0.4]],
-        hypotheses=[["id", "title", "prior", "catch_all"], ["Dog", "The dog", 1, "no"], ["Kid", "The child", 2, None],
-                    ["Other", "Someone else", 1, "yes"]],
+        [
+            ["ID", "Text", "Date", "Credibility", "Dog", "Kid", "Other", "If false"],
+            ["E1", "Crumbs", dt.datetime(2024, 3, 1), 2, "likely", 0.3, "I", None],
+            [None] * 8,  # an empty row is skipped
+            [" E2 ", "Sleeve", "2024-03-02", "medium", "CC", "30%", "probable", "Dog=0.9; Kid=0.9; Other=0.5"],
+            ["E3", "Nothing", None, "1.0", "NA", "almost no chance", 0.5, 0.4],
+        ],
+        hypotheses=[
+            ["id", "title", "prior", "catch_all"],
+            ["Dog", "The dog", 1, "no"],
+            ["Kid", "The child", 2, None],
+            ["Other", "Someone else", 1, "yes"],
+        ],
         case=QUESTION,
     )
     warnings: list = []
     data, _ = read_xlsx(path, warnings)
     assert warnings == []
     e1, e2, e3 = data["evidence"]
-    assert e1 == {"id": "E1", "text": "Crumbs", "date": "2024-03-01", "likelihood": {"Dog": "likely", "Kid": 0.3, "Other": "I"},
-                  "credibility": 2}
+    assert e1 == {
+        "id": "E1",
+        "text": "Crumbs",
+        "date": "2024-03-01",
+        "likelihood": {"Dog": "likely", "Kid": 0.3, "Other": "I"},
+        "credibility": 2,
+    }
     assert e2["id"] == "E2" and e2["likelihood"]["Kid"] == 0.3 and e2["credibility"] == "medium"
     assert e2["if_false"] == {"Dog": 0.9, "Kid": 0.9, "Other": 0.5}
     assert e3["credibility"] == 1.0 and isinstance(e3["credibility"], float)  # '1.0 as text: certainty, not Admiralty 1
@@ -365,12 +445,16 @@ def test_a_hand_made_matrix_with_every_kind_of_rating(tmp_path):
 
 
 def test_hypotheses_are_inferred_without_a_hypotheses_sheet(tmp_path):
-    path = hand_made(tmp_path / "h.xlsx", [["id", "text", "DOG", "KID"], ["E1", "Crumbs", "likely", "unlikely"]], case=QUESTION)
+    path = hand_made(
+        tmp_path / "h.xlsx", [["id", "text", "DOG", "KID"], ["E1", "Crumbs", "likely", "unlikely"]], case=QUESTION
+    )
     warnings: list = []
     data, _ = read_xlsx(path, warnings)
     assert data["hypotheses"] == [{"id": "DOG", "title": "DOG"}, {"id": "KID", "title": "KID"}]
-    assert ("Evidence row 1", "no Hypotheses sheet: the hypotheses are the rating columns DOG, KID, each titled with "
-            "its id") in [(w.field, w.message) for w in warnings]
+    assert (
+        "Evidence row 1",
+        "no Hypotheses sheet: the hypotheses are the rating columns DOG, KID, each titled with its id",
+    ) in [(w.field, w.message) for w in warnings]
 
 
 def test_the_only_sheet_is_the_evidence_matrix(tmp_path):
@@ -383,8 +467,16 @@ def test_the_only_sheet_is_the_evidence_matrix(tmp_path):
         read_xlsx(tmp_path / "one.xlsx")
     assert sorted((d.level, d.field, d.message) for d in info.value.diagnostics) == [
         ("error", "Case sheet", "no question: the workbook has no Case sheet"),
-        ("warning", "Matrix row 1", "no Hypotheses sheet: the hypotheses are the rating columns A, B, each titled with its id"),
-        ("warning", "Matrix sheet", "no sheet is called Evidence: the only sheet, 'Matrix', is read as the evidence matrix"),
+        (
+            "warning",
+            "Matrix row 1",
+            "no Hypotheses sheet: the hypotheses are the rating columns A, B, each titled with its id",
+        ),
+        (
+            "warning",
+            "Matrix sheet",
+            "no sheet is called Evidence: the only sheet, 'Matrix', is read as the evidence matrix",
+        ),
     ]
 
 
@@ -447,8 +539,10 @@ def test_every_mistake_is_located(mini_xlsx, sheet, cell, value, expected):
 
 def test_a_missing_hypothesis_column(mini_xlsx):
     edit(mini_xlsx, lambda wb: wb["Evidence"].delete_cols(11))
-    assert any(e.startswith("Evidence row 1 (no column for KID): no column for the hypothesis 'KID'")
-               for e in failure(mini_xlsx))
+    assert any(
+        e.startswith("Evidence row 1 (no column for KID): no column for the hypothesis 'KID'")
+        for e in failure(mini_xlsx)
+    )
 
 
 def test_repeated_columns_and_repeated_items(mini_xlsx):
@@ -461,7 +555,8 @@ def test_a_repeated_item_id_is_a_warning_at_its_row(mini_xlsx):
     warnings: list = []
     read_xlsx(mini_xlsx, warnings)
     assert [(w.field, w.message) for w in warnings] == [
-        ("Evidence!A3 (id)", "evidence id 'E1' is used twice; this one is called 'E1~2'")]
+        ("Evidence!A3 (id)", "evidence id 'E1' is used twice; this one is called 'E1~2'")
+    ]
 
 
 def test_missing_sheets(tmp_path, mini_xlsx):
@@ -480,7 +575,8 @@ def test_hypotheses_sheet_missing_means_inferred_and_warned(mini_xlsx):
     data, _ = read_xlsx(mini_xlsx, warnings)
     assert [h["id"] for h in data["hypotheses"]] == ["DOG", "KID", "OTHER"]
     assert "no Hypotheses sheet: the hypotheses are the rating columns DOG, KID, OTHER, each titled with its id" in [
-        w.message for w in warnings]
+        w.message for w in warnings
+    ]
 
 
 def test_empty_workbook_and_empty_sheets(tmp_path):
@@ -594,7 +690,8 @@ def test_a_large_case_within_reason(tmp_path):
     hyps = [f"H{j}" for j in range(8)]
     rows = [["id", "text", "source", *hyps]] + [
         [f"E{i}", f"item {i}", f"s{i % 40}", *[("likely", "CC", 0.3, "unlikely")[(i + j) % 4] for j in range(8)]]
-        for i in range(1000)]
+        for i in range(1000)
+    ]
     path = tmp_path / "big.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows(rows)
@@ -759,9 +856,24 @@ def test_mutated_sheet_xml(mini_bytes, data):
         xml = bytearray(z.read(part))
     for _ in range(data.draw(st.integers(1, 5))):
         at = data.draw(st.integers(0, len(xml) - 1))
-        xml[at : at + data.draw(st.integers(0, 30))] = data.draw(st.sampled_from(
-            [b"", b"<", b">", b'"', b"r=\"ZZZZ9\"", b"<c r=\"XFD1048576\"><v>1</v></c>", b"t=\"e\"", b"t=\"s\"",
-             b"<v>99999999</v>", b"&#0;", b"\xff", b"<f>1/0</f>"]))
+        xml[at : at + data.draw(st.integers(0, 30))] = data.draw(
+            st.sampled_from(
+                [
+                    b"",
+                    b"<",
+                    b">",
+                    b'"',
+                    b'r="ZZZZ9"',
+                    b'<c r="XFD1048576"><v>1</v></c>',
+                    b't="e"',
+                    b't="s"',
+                    b"<v>99999999</v>",
+                    b"&#0;",
+                    b"\xff",
+                    b"<f>1/0</f>",
+                ]
+            )
+        )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "x.xlsx"
         path.write_bytes(_mutated_xml_workbook(mini_bytes, part, bytes(xml)))
@@ -772,17 +884,45 @@ def test_mutated_sheet_xml(mini_bytes, data):
 
 
 cell_values = st.one_of(
-    st.none(), st.text(chars, max_size=12), st.floats(allow_nan=False, allow_infinity=False), st.integers(-10, 10),
-    st.booleans(), st.datetimes(min_value=dt.datetime(1900, 3, 1), max_value=dt.datetime(2100, 1, 1)),
-    st.sampled_from(["id", "text", "source", "credibility", "if_false", "DOG", "KID", "likely", "NA", "question",
-                     "field", "=1+1", "#N/A", "H=0.2; K=x", "scale.terms.x", "scale.ratings.cc", "catch_all", "prior"]),
+    st.none(),
+    st.text(chars, max_size=12),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.integers(-10, 10),
+    st.booleans(),
+    st.datetimes(min_value=dt.datetime(1900, 3, 1), max_value=dt.datetime(2100, 1, 1)),
+    st.sampled_from(
+        [
+            "id",
+            "text",
+            "source",
+            "credibility",
+            "if_false",
+            "DOG",
+            "KID",
+            "likely",
+            "NA",
+            "question",
+            "field",
+            "=1+1",
+            "#N/A",
+            "H=0.2; K=x",
+            "scale.terms.x",
+            "scale.ratings.cc",
+            "catch_all",
+            "prior",
+        ]
+    ),
 )
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(sheets=st.dictionaries(
-    st.sampled_from(["Evidence", "Hypotheses", "Sources", "Case", "Collection", "Other", "evidence "]),
-    st.lists(st.lists(cell_values, max_size=6), max_size=6), max_size=5))
+@given(
+    sheets=st.dictionaries(
+        st.sampled_from(["Evidence", "Hypotheses", "Sources", "Case", "Collection", "Other", "evidence "]),
+        st.lists(st.lists(cell_values, max_size=6), max_size=6),
+        max_size=5,
+    )
+)
 def test_random_cells(sheets):
     """Any cells in any of the sheets: a case, or a CaseError; never anything else."""
     assume(sheets)  # a workbook needs a sheet
@@ -807,15 +947,25 @@ def _read_or_refuse(sheets: dict) -> None:
         write_case(data, Path(folder) / "ok.yaml")  # what the reader accepts, the loader accepts
 
 
-headers = st.lists(st.sampled_from([*ss.EVIDENCE_HEAD, *ss.EVIDENCE_TAIL, "DOG", "KID", "CAT", "dog", None, "x"]),
-                   min_size=2, max_size=8)
+headers = st.lists(
+    st.sampled_from([*ss.EVIDENCE_HEAD, *ss.EVIDENCE_TAIL, "DOG", "KID", "CAT", "dog", None, "x"]),
+    min_size=2,
+    max_size=8,
+)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(evidence=headers.flatmap(lambda h: st.lists(st.lists(cell_values, max_size=len(h)), min_size=1, max_size=4)
-                                .map(lambda rows: [h, *rows])),
-       hypotheses=st.one_of(st.none(), st.lists(st.lists(cell_values, max_size=5), max_size=3).map(
-           lambda rows: [["id", "title", "prior", "catch_all"], ["DOG", "d"], ["KID", "k"], *rows])))
+@given(
+    evidence=headers.flatmap(
+        lambda h: st.lists(st.lists(cell_values, max_size=len(h)), min_size=1, max_size=4).map(lambda rows: [h, *rows])
+    ),
+    hypotheses=st.one_of(
+        st.none(),
+        st.lists(st.lists(cell_values, max_size=5), max_size=3).map(
+            lambda rows: [["id", "title", "prior", "catch_all"], ["DOG", "d"], ["KID", "k"], *rows]
+        ),
+    ),
+)
 def test_random_cells_under_real_headers(evidence, hypotheses):
     """Headers ach knows, random values beneath: deeper into the reader than random sheets get."""
     sheets = {"Evidence": evidence, "Case": [["question", "Q?"]]}
@@ -825,8 +975,18 @@ def test_random_cells_under_real_headers(evidence, hypotheses):
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(changes=st.lists(st.tuples(st.sampled_from(["Evidence", "Hypotheses", "Sources", "Case"]),
-                                  st.integers(1, 5), st.integers(1, 18), cell_values), min_size=1, max_size=4))
+@given(
+    changes=st.lists(
+        st.tuples(
+            st.sampled_from(["Evidence", "Hypotheses", "Sources", "Case"]),
+            st.integers(1, 5),
+            st.integers(1, 18),
+            cell_values,
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
 def test_random_edits_of_a_real_workbook(mini_bytes, changes):
     """An analyst's random edits to an exported workbook: a case the loader accepts, or located errors."""
     with tempfile.TemporaryDirectory() as folder:
@@ -846,9 +1006,11 @@ def test_random_edits_of_a_real_workbook(mini_bytes, changes):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(main=st.one_of(st.binary(max_size=2000), st.text(max_size=500).map(lambda t: t.encode("utf-8"))),
-       case=st.sampled_from([b"", b"question,Q?\n", b"\xff\xfe\x00", None]),
-       hyps=st.one_of(st.none(), st.binary(max_size=200), st.just(b"id,title\nA,a\nB,b\n")))
+@given(
+    main=st.one_of(st.binary(max_size=2000), st.text(max_size=500).map(lambda t: t.encode("utf-8"))),
+    case=st.sampled_from([b"", b"question,Q?\n", b"\xff\xfe\x00", None]),
+    hyps=st.one_of(st.none(), st.binary(max_size=200), st.just(b"id,title\nA,a\nB,b\n")),
+)
 def test_random_csv(main, case, hyps):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "x.csv"
@@ -866,8 +1028,18 @@ def test_random_csv(main, case, hyps):
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=st.lists(st.lists(st.one_of(st.text(chars, max_size=10), st.sampled_from(
-    ["id", "text", "A", "B", "likely", "0.3", "NA", "1", "E1", "x=1", "30%", ""])), max_size=7), max_size=8))
+@given(
+    rows=st.lists(
+        st.lists(
+            st.one_of(
+                st.text(chars, max_size=10),
+                st.sampled_from(["id", "text", "A", "B", "likely", "0.3", "NA", "1", "E1", "x=1", "30%", ""]),
+            ),
+            max_size=7,
+        ),
+        max_size=8,
+    )
+)
 def test_random_csv_tables(rows):
     """Well-formed CSV, random content: a case or a located CaseError."""
     with tempfile.TemporaryDirectory() as folder:

@@ -50,7 +50,15 @@ MAX_ITEMS = 5_000
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 CLASSIC = ("CC", "C", "N", "I", "II", NA)
-LEVEL_WORDS = {"high": "high", "h": "high", "medium": "medium", "med": "medium", "m": "medium", "low": "low", "l": "low"}
+LEVEL_WORDS = {
+    "high": "high",
+    "h": "high",
+    "medium": "medium",
+    "med": "medium",
+    "m": "medium",
+    "low": "low",
+    "l": "low",
+}
 TRUE_WORDS = {"true", "yes", "1", "y", "flagged", "on"}
 FALSE_WORDS = {"false", "no", "0", "n", "off", "", "none"}
 
@@ -72,13 +80,61 @@ CONSISTENCY = ("consistency", "consistencies", "consistencyvalues", "ratings", "
 # Characters XML allows but YAML cannot carry (C1 controls): dropped from all text.
 _NOT_YAML = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
 # A catch-all's name is made of these words only, and has at least one of the first kind.
-_CATCH_ALL_CORE = {"other", "others", "another", "someone", "somebody", "something", "anyone", "anybody", "none",
-                   "unknown", "nobody", "else", "unidentified", "unlisted"}
+_CATCH_ALL_CORE = {
+    "other",
+    "others",
+    "another",
+    "someone",
+    "somebody",
+    "something",
+    "anyone",
+    "anybody",
+    "none",
+    "unknown",
+    "nobody",
+    "else",
+    "unidentified",
+    "unlisted",
+}
 _CATCH_ALL_WORDS = _CATCH_ALL_CORE | {
-    "all", "any", "some", "an", "a", "of", "the", "above", "or", "and", "actor", "actors", "group", "groups", "party",
-    "parties", "explanation", "explanations", "cause", "causes", "hypothesis", "hypotheses", "possibility",
-    "possibilities", "option", "options", "perpetrator", "perpetrators", "reason", "reasons", "answer", "answers",
-    "person", "persons", "people", "entity", "entities"}
+    "all",
+    "any",
+    "some",
+    "an",
+    "a",
+    "of",
+    "the",
+    "above",
+    "or",
+    "and",
+    "actor",
+    "actors",
+    "group",
+    "groups",
+    "party",
+    "parties",
+    "explanation",
+    "explanations",
+    "cause",
+    "causes",
+    "hypothesis",
+    "hypotheses",
+    "possibility",
+    "possibilities",
+    "option",
+    "options",
+    "perpetrator",
+    "perpetrators",
+    "reason",
+    "reasons",
+    "answer",
+    "answers",
+    "person",
+    "persons",
+    "people",
+    "entity",
+    "entities",
+}
 
 
 class _Stop(Exception):
@@ -103,16 +159,32 @@ def read_achz(path: str | Path, warnings: list[Diagnostic] | None = None) -> tup
     try:
         size = Path(path).stat().st_size
         if size > MAX_BYTES:
-            raise CaseError([Diagnostic("error", f"the file is {size / 2**20:.0f} MB; a PARC ACH project is far smaller "
-                                        f"(limit {MAX_BYTES // 2**20} MB)", name, hint="check that this is an .achz file")])
+            raise CaseError(
+                [
+                    Diagnostic(
+                        "error",
+                        f"the file is {size / 2**20:.0f} MB; a PARC ACH project is far smaller "
+                        f"(limit {MAX_BYTES // 2**20} MB)",
+                        name,
+                        hint="check that this is an .achz file",
+                    )
+                ]
+            )
         raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise CaseError([Diagnostic("error", "no such file", name, hint="check the path")]) from None
     except IsADirectoryError:
-        raise CaseError([Diagnostic("error", "is a folder, not a PARC ACH file", name, hint="name an .achz file")]) from None
+        raise CaseError(
+            [Diagnostic("error", "is a folder, not a PARC ACH file", name, hint="name an .achz file")]
+        ) from None
     except OSError as exc:
-        raise CaseError([Diagnostic("error", f"cannot read: {exc.strerror or exc}", name,
-                                    hint="check the path and its permissions")]) from None
+        raise CaseError(
+            [
+                Diagnostic(
+                    "error", f"cannot read: {exc.strerror or exc}", name, hint="check the path and its permissions"
+                )
+            ]
+        ) from None
     except ValueError as exc:  # a NUL byte in the path
         raise CaseError([Diagnostic("error", f"cannot read: {exc}", name, hint="check the path")]) from None
     return parse_achz(raw, name, warnings)
@@ -147,37 +219,62 @@ def _decompress(raw: bytes, name: str, notes: list[Diagnostic]) -> bytes:
         raise _error(name, f"the file is larger than {MAX_BYTES // 2**20} MB; a PARC ACH project is far smaller")
     if raw[:2] != b"\x1f\x8b":
         if _looks_like_xml(raw):
-            notes.append(Diagnostic("warning", "the file is not gzip-compressed; it was read as plain XML", name,
-                                    hint="PARC ACH writes .achz files compressed; an uncompressed export works too"))
+            notes.append(
+                Diagnostic(
+                    "warning",
+                    "the file is not gzip-compressed; it was read as plain XML",
+                    name,
+                    hint="PARC ACH writes .achz files compressed; an uncompressed export works too",
+                )
+            )
             return raw
         kind = _kind(raw)
-        raise _error(name, f"not a PARC ACH file: it is not gzip-compressed{kind} (it starts with bytes {raw[:4].hex(' ')})",
-                     "an .achz file is gzip-compressed XML as PARC ACH saves it; open the project in PARC ACH and save it again")
+        raise _error(
+            name,
+            f"not a PARC ACH file: it is not gzip-compressed{kind} (it starts with bytes {raw[:4].hex(' ')})",
+            "an .achz file is gzip-compressed XML as PARC ACH saves it; open the project in PARC ACH and save it again",
+        )
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(raw)) as fh:
             data = fh.read(MAX_BYTES + 1)
     except EOFError:
-        raise _error(name, "the compressed data ends early: the file is truncated",
-                     "copy or download the file again; it was cut off") from None
+        raise _error(
+            name,
+            "the compressed data ends early: the file is truncated",
+            "copy or download the file again; it was cut off",
+        ) from None
     except (gzip.BadGzipFile, zlib.error, OSError, ValueError) as exc:
         raise _error(name, f"the compressed data is corrupt ({exc})", "copy or download the file again") from None
     if len(data) > MAX_BYTES:
-        raise _error(name, f"the file decompresses to more than {MAX_BYTES // 2**20} MB; refused (a PARC ACH project is "
-                     "far smaller: this looks like a compression bomb)", "check where the file came from")
+        raise _error(
+            name,
+            f"the file decompresses to more than {MAX_BYTES // 2**20} MB; refused (a PARC ACH project is "
+            "far smaller: this looks like a compression bomb)",
+            "check where the file came from",
+        )
     if not data:
-        raise _error(name, "the compressed file is empty: it holds no project", "export the project from PARC ACH again")
+        raise _error(
+            name, "the compressed file is empty: it holds no project", "export the project from PARC ACH again"
+        )
     return data
 
 
 def _looks_like_xml(raw: bytes) -> bool:
     head = raw[:8]
-    return (head.startswith((b"\xff\xfe<\x00", b"\xfe\xff\x00<", b"\xef\xbb\xbf<", b"<\x00", b"\x00<"))
-            or raw.lstrip()[:5] in (b"<?xml", b"<ACHP", b"<achp"))
+    return head.startswith((b"\xff\xfe<\x00", b"\xfe\xff\x00<", b"\xef\xbb\xbf<", b"<\x00", b"\x00<")) or raw.lstrip()[
+        :5
+    ] in (b"<?xml", b"<ACHP", b"<achp")
 
 
 def _kind(raw: bytes) -> str:
-    for magic, what in ((b"PK\x03\x04", "a ZIP archive"), (b"%PDF", "a PDF document"), (b"\xd0\xcf\x11\xe0", "an old Office document"),
-                        (b"BZh", "bzip2-compressed"), (b"\xfd7zXZ", "xz-compressed"), (b"7z\xbc\xaf", "a 7-Zip archive")):
+    for magic, what in (
+        (b"PK\x03\x04", "a ZIP archive"),
+        (b"%PDF", "a PDF document"),
+        (b"\xd0\xcf\x11\xe0", "an old Office document"),
+        (b"BZh", "bzip2-compressed"),
+        (b"\xfd7zXZ", "xz-compressed"),
+        (b"7z\xbc\xaf", "a 7-Zip archive"),
+    ):
         if raw.startswith(magic):
             return f": it is {what}"
     return ""
@@ -203,10 +300,16 @@ def _decode(xml: bytes, name: str, notes: list[Diagnostic]) -> str:
             text = xml.decode(encoding)
         except UnicodeDecodeError as exc:
             if exc.reason == "truncated data":
-                raise _error(name, "the UTF-16 text ends in the middle of a character: the content is truncated",
-                             "copy or download the file again") from None
-            raise _error(name, f"not valid UTF-16 text ({exc.reason} at byte {exc.start} of the decompressed content)",
-                         "PARC ACH writes UTF-16 XML; the file may be damaged") from None
+                raise _error(
+                    name,
+                    "the UTF-16 text ends in the middle of a character: the content is truncated",
+                    "copy or download the file again",
+                ) from None
+            raise _error(
+                name,
+                f"not valid UTF-16 text ({exc.reason} at byte {exc.start} of the decompressed content)",
+                "PARC ACH writes UTF-16 XML; the file may be damaged",
+            ) from None
     else:
         body = xml[3:] if xml.startswith(b"\xef\xbb\xbf") else xml
         try:
@@ -217,20 +320,39 @@ def _decode(xml: bytes, name: str, notes: list[Diagnostic]) -> str:
             label = declared.group(1).decode("ascii") if declared else ""
             if not _EIGHT_BIT.match(label):
                 line = body[: exc.start].count(b"\n") + 1
-                raise _error(name, f"the XML is neither UTF-16 nor UTF-8 (byte 0x{body[exc.start]:02x} at line {line})",
-                             "PARC ACH writes UTF-16 XML; save it as UTF-16 or UTF-8", line, "XML") from None
+                raise _error(
+                    name,
+                    f"the XML is neither UTF-16 nor UTF-8 (byte 0x{body[exc.start]:02x} at line {line})",
+                    "PARC ACH writes UTF-16 XML; save it as UTF-16 or UTF-8",
+                    line,
+                    "XML",
+                ) from None
             text, used = body.decode(label, errors="replace"), label
-        notes.append(Diagnostic("warning", f"the XML is {used}, not the UTF-16 PARC ACH writes; read as {used}", name,
-                                hint="nothing to do if the text looks right in the new file"))
+        notes.append(
+            Diagnostic(
+                "warning",
+                f"the XML is {used}, not the UTF-16 PARC ACH writes; read as {used}",
+                name,
+                hint="nothing to do if the text looks right in the new file",
+            )
+        )
     text = text.lstrip("\ufeff")
     if "\x00" in text:
-        raise _error(name, "the text contains NUL characters: it is not UTF-16 XML as PARC ACH writes it (UTF-32? damaged?)",
-                     "export the project from PARC ACH again")
+        raise _error(
+            name,
+            "the text contains NUL characters: it is not UTF-16 XML as PARC ACH writes it (UTF-32? damaged?)",
+            "export the project from PARC ACH again",
+        )
     if not text.strip():
         raise _error(name, "the file holds no XML (only blank space)", "export the project from PARC ACH again")
     if not text.lstrip().startswith("<"):
-        raise _error(name, f"the decompressed content is not XML (it starts with {text.strip()[:20]!r})",
-                     "check the file is a PARC ACH project; if the text looks garbled it is not UTF-16", 1, "XML")
+        raise _error(
+            name,
+            f"the decompressed content is not XML (it starts with {text.strip()[:20]!r})",
+            "check the file is a PARC ACH project; if the text looks garbled it is not UTF-16",
+            1,
+            "XML",
+        )
     return text
 
 
@@ -283,7 +405,7 @@ def _clean(text: str) -> str:
 def _parse_xml(text: str, name: str) -> _Node:
     declaration = re.match(r"\s*<\?xml\b[^>]*\?>", text)
     if declaration:  # the text is decoded already: what it says about encoding no longer applies
-        text = re.sub(r"[^\n]", " ", declaration.group()) + text[declaration.end():]
+        text = re.sub(r"[^\n]", " ", declaration.group()) + text[declaration.end() :]
     parser = expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     stack: list[_Node] = []
@@ -291,22 +413,43 @@ def _parse_xml(text: str, name: str) -> _Node:
     count = 0
 
     def refuse_doctype(*_args):
-        raise _error(name, "the XML has a DOCTYPE declaration; refused (it can define entities that expand without "
-                     "limit, and PARC ACH never writes one)", "remove the <!DOCTYPE …> part", parser.CurrentLineNumber, "XML")
+        raise _error(
+            name,
+            "the XML has a DOCTYPE declaration; refused (it can define entities that expand without "
+            "limit, and PARC ACH never writes one)",
+            "remove the <!DOCTYPE …> part",
+            parser.CurrentLineNumber,
+            "XML",
+        )
 
     def refuse_entity(*_args):
-        raise _error(name, "the XML declares entities; refused", "remove the <!ENTITY …> declarations",
-                     parser.CurrentLineNumber, "XML")
+        raise _error(
+            name,
+            "the XML declares entities; refused",
+            "remove the <!ENTITY …> declarations",
+            parser.CurrentLineNumber,
+            "XML",
+        )
 
     def start(tag, attrs):
         nonlocal count
         count += 1
         if count > MAX_ELEMENTS:
-            raise _error(name, f"the XML has more than {MAX_ELEMENTS:,} elements; refused", "check the file is a PARC ACH project",
-                         parser.CurrentLineNumber, "XML")
+            raise _error(
+                name,
+                f"the XML has more than {MAX_ELEMENTS:,} elements; refused",
+                "check the file is a PARC ACH project",
+                parser.CurrentLineNumber,
+                "XML",
+            )
         if len(stack) >= MAX_DEPTH:
-            raise _error(name, f"the XML is nested more than {MAX_DEPTH} levels deep; refused",
-                         "check the file is a PARC ACH project", parser.CurrentLineNumber, "XML")
+            raise _error(
+                name,
+                f"the XML is nested more than {MAX_DEPTH} levels deep; refused",
+                "check the file is a PARC ACH project",
+                parser.CurrentLineNumber,
+                "XML",
+            )
         node = _Node(tag, parser.CurrentLineNumber, dict(attrs))
         (stack[-1].children if stack else roots).append(node)
         stack.append(node)
@@ -337,9 +480,13 @@ def _parse_xml(text: str, name: str) -> _Node:
             "junk after document element": "only one root element (<ACHProject>) may be in the file",
             "not well-formed (invalid token)": "a character that XML does not allow (a stray < or &, or a control character)",
         }
-        raise _error(name, f"malformed XML: {reason} (line {exc.lineno}, column {exc.offset + 1})",
-                     hints.get(reason, "the file is damaged; export the project from PARC ACH again"),
-                     exc.lineno, "XML") from None
+        raise _error(
+            name,
+            f"malformed XML: {reason} (line {exc.lineno}, column {exc.offset + 1})",
+            hints.get(reason, "the file is damaged; export the project from PARC ACH again"),
+            exc.lineno,
+            "XML",
+        ) from None
     except RecursionError:
         raise _error(name, "the XML is nested too deeply to read", FORMAT_HINT, None, "XML") from None
     if not roots:
@@ -365,8 +512,13 @@ class _Converter:
     def convert(self) -> tuple[dict, str]:
         root = self.root
         if root.key not in ROOTS:
-            raise _error(self.name, f"the XML root element is <{root.tag}>, not <ACHProject>: not a PARC ACH project",
-                         FORMAT_HINT, root.line, "XML")
+            raise _error(
+                self.name,
+                f"the XML root element is <{root.tag}>, not <ACHProject>: not a PARC ACH project",
+                FORMAT_HINT,
+                root.line,
+                "XML",
+            )
         title, _ = root.value(TITLE)
         if not title:
             title = Path(self.name).stem or "PARC ACH project"
@@ -380,7 +532,10 @@ class _Converter:
         if self.errors:
             raise CaseError(self.errors)
 
-        data: dict = {"title": title, "question": question or f"Which hypothesis best explains the evidence in '{title}'?"}
+        data: dict = {
+            "title": title,
+            "question": question or f"Which hypothesis best explains the evidence in '{title}'?",
+        }
         if description:
             data["description"] = description
         data["hypotheses"] = hypotheses
@@ -392,12 +547,19 @@ class _Converter:
         nodes = self.children(HYPOTHESIS_LISTS, HYPOTHESIS_ENTRIES, HYPOTHESIS)
         if len(nodes) < 2:
             found = "no hypotheses" if not nodes else "only one hypothesis"
-            self.error("Hypotheses", f"the project has {found}; an analysis needs at least two",
-                       "add the hypotheses in PARC ACH (one of them a catch-all such as 'Someone else') and export again",
-                       self.root.line)
+            self.error(
+                "Hypotheses",
+                f"the project has {found}; an analysis needs at least two",
+                "add the hypotheses in PARC ACH (one of them a catch-all such as 'Someone else') and export again",
+                self.root.line,
+            )
         if len(nodes) > MAX_HYPOTHESES:
-            self.error("Hypotheses", f"the project has {len(nodes)} hypotheses; at most {MAX_HYPOTHESES} can be imported",
-                       "check the file", self.root.line)
+            self.error(
+                "Hypotheses",
+                f"the project has {len(nodes)} hypotheses; at most {MAX_HYPOTHESES} can be imported",
+                "check the file",
+                self.root.line,
+            )
             return []
         out = []
         for j, node in enumerate(nodes, start=1):
@@ -415,8 +577,11 @@ class _Converter:
             out.append(spec)
         titles = [h["title"] for h in out]
         for title in sorted({t for t in titles if titles.count(t) > 1}):
-            self.warn("Hypotheses", f"two hypotheses are both called '{title}'",
-                      "they stay separate (H-ids differ); rename one in the new file")
+            self.warn(
+                "Hypotheses",
+                f"two hypotheses are both called '{title}'",
+                "they stay separate (H-ids differ); rename one in the new file",
+            )
         catch = [h for h in out if _is_catch_all(h["title"])]
         if catch:
             catch[-1]["catch_all"] = True
@@ -436,12 +601,20 @@ class _Converter:
         nodes = self.children(EVIDENCE_LISTS, ITEMS, ITEMS)
         n_hyp = len(self.children(HYPOTHESIS_LISTS, HYPOTHESIS_ENTRIES, HYPOTHESIS))
         if not nodes:
-            self.error("Evidence", "the project has no evidence items", "add evidence in PARC ACH and export again",
-                       self.root.line)
+            self.error(
+                "Evidence",
+                "the project has no evidence items",
+                "add evidence in PARC ACH and export again",
+                self.root.line,
+            )
             return []
         if len(nodes) > MAX_ITEMS:
-            self.error("Evidence", f"the project has {len(nodes)} evidence items; at most {MAX_ITEMS} can be imported",
-                       "check the file", self.root.line)
+            self.error(
+                "Evidence",
+                f"the project has {len(nodes)} evidence items; at most {MAX_ITEMS} can be imported",
+                "check the file",
+                self.root.line,
+            )
             return []
         hyp_ids = [h["id"] for h in hypotheses] if len(hypotheses) == n_hyp else None
         if hyp_ids and len(hyp_ids) <= 12:
@@ -482,7 +655,11 @@ class _Converter:
                 if note:
                     notes.append(note)
                     if not date:
-                        self.warn(f"{place} › Date", f"'{raw_date}' is not a date ach can read; it is kept in the notes", line=line)
+                        self.warn(
+                            f"{place} › Date",
+                            f"'{raw_date}' is not a date ach can read; it is kept in the notes",
+                            line=line,
+                        )
             flag, line = node.value(("flag", "flagged", "isflagged"))
             if flag is not None:
                 word = flag.lower()
@@ -498,8 +675,11 @@ class _Converter:
                         item[what] = level
                     else:
                         notes.append(f"PARC ACH {what}: {value}")
-                        self.warn(f"{place} › {what.title()}", f"'{value}' is not High, Medium or Low; left out (kept in the notes)",
-                                  line=line)
+                        self.warn(
+                            f"{place} › {what.title()}",
+                            f"'{value}' is not High, Medium or Low; left out (kept in the notes)",
+                            line=line,
+                        )
             if notes:
                 item["notes"] = "\n".join(notes)
             likelihood = self.consistency(node, place, n_hyp, hyp_ids)
@@ -525,10 +705,16 @@ class _Converter:
                 taken.add(eid)
                 if code:
                     place = f"Evidence item {i} (code {_short(code, 30)}) › Code"
-                    why = (f"is also item {codes.index(code) + 1}'s" if ID_PATTERN.match(code) else
-                           "cannot be an id (letters, digits, '_', '.', '-')")
-                    self.warn(place, f"the code '{_short(code, 30)}' {why}; the item is {eid} (the code is kept in its notes)",
-                              line=nodes[i - 1].line)
+                    why = (
+                        f"is also item {codes.index(code) + 1}'s"
+                        if ID_PATTERN.match(code)
+                        else "cannot be an id (letters, digits, '_', '.', '-')"
+                    )
+                    self.warn(
+                        place,
+                        f"the code '{_short(code, 30)}' {why}; the item is {eid} (the code is kept in its notes)",
+                        line=nodes[i - 1].line,
+                    )
             out.append(eid)
         return out
 
@@ -538,8 +724,12 @@ class _Converter:
         if element is not None and element.children:  # <Consistency><Value>C</Value>…</Consistency>
             values = [c.text for c in element.children]
         elif raw is None or raw == "":
-            self.error(f"{place} › Consistency", "the item has no consistency values",
-                       f"give one of {', '.join(CLASSIC)} per hypothesis, separated by commas", line)
+            self.error(
+                f"{place} › Consistency",
+                "the item has no consistency values",
+                f"give one of {', '.join(CLASSIC)} per hypothesis, separated by commas",
+                line,
+            )
             return None
         else:
             values = [v.strip() for v in re.split(r"[,;]", raw)]
@@ -548,10 +738,13 @@ class _Converter:
         where = f"{place} › Consistency"
         if len(values) != n_hyp:
             shown = _short(raw if raw else ", ".join(values), 80)
-            self.error(where, f"{len(values)} consistency value{'s' * (len(values) != 1)} for {n_hyp} hypotheses "
-                       f"('{shown}')",
-                       "give exactly one value per hypothesis, in the order the hypotheses are listed"
-                       + (f": {self.order}" if self.order else ""), line)
+            self.error(
+                where,
+                f"{len(values)} consistency value{'s' * (len(values) != 1)} for {n_hyp} hypotheses ('{shown}')",
+                "give exactly one value per hypothesis, in the order the hypotheses are listed"
+                + (f": {self.order}" if self.order else ""),
+                line,
+            )
             return None
         cells, ok = {}, True
         for j, value in enumerate(values, start=1):
@@ -559,9 +752,16 @@ class _Converter:
             if rating is None:
                 shown = f"'{value}'" if value else "empty"
                 about = f" (for {hyp_ids[j - 1]})" if hyp_ids else f" (for hypothesis {j})"
-                self.error(where, f"value {j}{about} is {shown}, not a consistency rating",
-                           "; ".join(filter(None, [suggest(value, list(CLASSIC)) if value else "",
-                                                   f"use one of {', '.join(CLASSIC)}"])), line)
+                self.error(
+                    where,
+                    f"value {j}{about} is {shown}, not a consistency rating",
+                    "; ".join(
+                        filter(
+                            None, [suggest(value, list(CLASSIC)) if value else "", f"use one of {', '.join(CLASSIC)}"]
+                        )
+                    ),
+                    line,
+                )
                 ok = False
             elif hyp_ids:
                 cells[hyp_ids[j - 1]] = rating
@@ -578,9 +778,14 @@ class _Converter:
             "What the import did",
             f"  - {len(hypotheses)} hypotheses, ids H1 to H{len(hypotheses)} in the PARC order; no priors in PARC ACH,",
             "    so all priors are uniform.",
-            f"  - The catch-all is {catch['id']} ('{_short(catch['title'])}')." if catch else
-            "  - No hypothesis looks like a catch-all ('Other', 'None of the above'), so none is marked:",
-            *(["    add one, or mark one with `catch_all: true`, unless the list really is exhaustive."] if not catch else []),
+            f"  - The catch-all is {catch['id']} ('{_short(catch['title'])}')."
+            if catch
+            else "  - No hypothesis looks like a catch-all ('Other', 'None of the above'), so none is marked:",
+            *(
+                ["    add one, or mark one with `catch_all: true`, unless the list really is exhaustive."]
+                if not catch
+                else []
+            ),
             f"  - {len(evidence)} evidence items; ids are the PARC codes where they are valid and unique, else",
             "    E<position>. Flags, unreadable dates and replaced codes are kept in the notes.",
             "  - The consistency ratings are kept as written; they map through the default scale:",
@@ -631,7 +836,9 @@ def _rating(value: str) -> str | None:
     return key if key in CLASSIC else None
 
 
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_MONTHS = {
+    m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)
+}
 
 
 def _date(raw: str) -> tuple[str | None, str]:
@@ -663,7 +870,20 @@ def _date(raw: str) -> tuple[str | None, str]:
 
 
 def _full_month(word: str) -> bool:
-    names = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-             "november", "december", "sept")
+    names = (
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "sept",
+    )
     w = word.lower()
     return any(n.startswith(w) for n in names) and len(w) >= 3

@@ -45,6 +45,14 @@ def write_case(data: dict, path: str | Path, *, header: str = "", overwrite: boo
     if errors:
         raise CaseError(errors)
     if path.exists() and not overwrite:
-        raise CaseError([Diagnostic("error", "the file exists already; nothing was written", str(path),
-                                    hint="choose another name, or pass --force to replace it")])
+        raise CaseError(
+            [
+                Diagnostic(
+                    "error",
+                    "the file exists already; nothing was written",
+                    str(path),
+                    hint="choose another name, or pass --force to replace it",
+                )
+            ]
+        )
     return write_atomic(path, text)

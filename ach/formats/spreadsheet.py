@@ -40,7 +40,17 @@ MAX_CELLS = 2_000_000  # cells read in one workbook or CSV file (the loader's MA
 EXCEL_CELL_CHARS = 32_767  # the most text an Excel cell holds
 LAYOUT_HINT = "see docs/FORMATS-SPREADSHEET.md for the sheets and columns ach reads"
 
-EVIDENCE_HEAD = ("id", "text", "source", "type", "date", "credibility", "credibility_confidence", "relevance", "confidence")
+EVIDENCE_HEAD = (
+    "id",
+    "text",
+    "source",
+    "type",
+    "date",
+    "credibility",
+    "credibility_confidence",
+    "relevance",
+    "confidence",
+)
 EVIDENCE_TAIL = ("if_false", "citation_report", "citation_quote", "citation_url", "notes")
 HYPOTHESIS_COLUMNS = ("id", "title", "description", "prior", "catch_all")
 SOURCE_COLUMNS = ("id", "title", "reliability", "confidence", "notes")
@@ -53,22 +63,50 @@ SUFFIXES = {"hypotheses": "Hypotheses", "sources": "Sources", "case": "Case", "c
 
 # How a column's cells are read (see _Reader.value).
 KIND = {
-    "id": "id", "text": "text", "source": "id", "type": "text", "date": "date", "credibility": "credibility",
-    "credibility_confidence": "level", "relevance": "level", "confidence": "level", "if_false": "if_false",
-    "citation_report": "text", "citation_quote": "text", "citation_url": "text", "notes": "text",
-    "title": "text", "description": "text", "prior": "number", "catch_all": "bool", "reliability": "reliability",
-    "question": "text", "analyst": "text", "prior_concentration": "number", "comment": "text",
+    "id": "id",
+    "text": "text",
+    "source": "id",
+    "type": "text",
+    "date": "date",
+    "credibility": "credibility",
+    "credibility_confidence": "level",
+    "relevance": "level",
+    "confidence": "level",
+    "if_false": "if_false",
+    "citation_report": "text",
+    "citation_quote": "text",
+    "citation_url": "text",
+    "notes": "text",
+    "title": "text",
+    "description": "text",
+    "prior": "number",
+    "catch_all": "bool",
+    "reliability": "reliability",
+    "question": "text",
+    "analyst": "text",
+    "prior_concentration": "number",
+    "comment": "text",
 }
 # Other spellings of column headers (after _norm): what analysts tend to write.
 ALIASES = {
-    "evidence": {"report": "citation_report", "citation": "citation_report", "quote": "citation_quote",
-                 "url": "citation_url", "link": "citation_url", "note": "notes", "evidence_id": "id"},
+    "evidence": {
+        "report": "citation_report",
+        "citation": "citation_report",
+        "quote": "citation_quote",
+        "url": "citation_url",
+        "link": "citation_url",
+        "note": "notes",
+        "evidence_id": "id",
+    },
     "collection": {"note": "notes", "candidate": "id"},
     "hypotheses": {"hypothesis": "id", "name": "title", "catchall": "catch_all", "weight": "prior"},
     "sources": {"source": "id", "name": "title", "reliability_confidence": "confidence", "note": "notes"},
 }
-EVIDENCE_PATH = {"citation_report": ("citation", "report"), "citation_quote": ("citation", "quote"),
-                 "citation_url": ("citation", "url")}
+EVIDENCE_PATH = {
+    "citation_report": ("citation", "report"),
+    "citation_quote": ("citation", "quote"),
+    "citation_url": ("citation", "url"),
+}
 ABOUT = {  # header notes in the workbook and the Case sheet's third column
     "id": "A unique id: letters, digits, '_', '.', '-'.",
     "text": "What the item says.",
@@ -76,7 +114,7 @@ ABOUT = {  # header notes in the workbook and the Case sheet's third column
     "type": "Free text, e.g. claim, physical, testimony.",
     "date": "YYYY-MM-DD (an Excel date or text).",
     "credibility": "P(item genuine | source reliable): a number in [0, 1], low/medium/high, or Admiralty 1-6 "
-                   "(a whole number 1-6 is a code: type '1.0 as text for certainty).",
+    "(a whole number 1-6 is a code: type '1.0 as text for certainty).",
     "credibility_confidence": "low/medium/high: how sure you are of the credibility.",
     "relevance": "low/medium/high: weight in the classic (Heuer) score.",
     "confidence": "low/medium/high: your confidence in this row's ratings.",
@@ -95,8 +133,21 @@ ABOUT = {  # header notes in the workbook and the Case sheet's third column
     "prior_concentration": "Dirichlet concentration of the prior (empty: a fixed prior).",
     "comment": "The case file's opening comment (it becomes the comment at the top of the YAML file).",
 }
-RATING_WORDS = ("CC", "C", "N", "I", "II", "NA", "almost no chance", "very unlikely", "unlikely",
-                "roughly even chance", "likely", "very likely", "almost certain")
+RATING_WORDS = (
+    "CC",
+    "C",
+    "N",
+    "I",
+    "II",
+    "NA",
+    "almost no chance",
+    "very unlikely",
+    "unlikely",
+    "roughly even chance",
+    "likely",
+    "very likely",
+    "almost certain",
+)
 
 _INT = re.compile(r"[-+]?\d+")
 _FLOAT = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
@@ -136,8 +187,11 @@ def export_csv(case, path: str | Path, *, overwrite: bool = False) -> list[Path]
     _check_storable(data, comment, origin, excel=False)
     files = {path: None, **{companion(path, s): s for s in SUFFIXES.values()}}
     tables = {t.name: t for t in _tables(data, comment)}
-    contents = {p: _csv_bytes(tables["Evidence" if s is None else s]) for p, s in files.items()
-                if s != "Collection" or data.get("collection")}
+    contents = {
+        p: _csv_bytes(tables["Evidence" if s is None else s])
+        for p, s in files.items()
+        if s != "Collection" or data.get("collection")
+    }
     stale = [p for p, s in files.items() if p not in contents and p.exists()]
     _refuse_existing([*contents, *stale], overwrite)
     written = []
@@ -180,8 +234,16 @@ def read_csv(path: str | Path, warnings: list[Diagnostic] | None = None) -> tupl
     for suffix, sheet in SUFFIXES.items():
         if path.name.lower().endswith(f".{suffix}.csv"):
             main = path.name[: -len(f".{suffix}.csv")] + ".csv"
-            raise CaseError([Diagnostic("error", f"this is the {sheet} companion of a CSV case, not its evidence matrix",
-                                        name, hint=f"import the evidence file {main}; ach reads its companions itself")])
+            raise CaseError(
+                [
+                    Diagnostic(
+                        "error",
+                        f"this is the {sheet} companion of a CSV case, not its evidence matrix",
+                        name,
+                        hint=f"import the evidence file {main}; ach reads its companions itself",
+                    )
+                ]
+            )
     notes: list[Diagnostic] = []
     tables = {"Evidence": _csv_table(path, "Evidence", notes, required=True)}
     for sheet in SUFFIXES.values():
@@ -422,8 +484,15 @@ def _tables(data: dict, comment: str) -> list[_Out]:
         for variant in (name, name.capitalize(), name.upper(), name.title(), name.replace("_", " ")):
             if variant not in taken:
                 return variant
-        raise CaseError([Diagnostic("error", f"the hypothesis ids take every spelling of the column name '{name}'",
-                                    hint="rename one of those hypotheses")])
+        raise CaseError(
+            [
+                Diagnostic(
+                    "error",
+                    f"the hypothesis ids take every spelling of the column name '{name}'",
+                    hint="rename one of those hypotheses",
+                )
+            ]
+        )
 
     def rating_about(h):
         return f"{h}: {titles.get(h) or h}\nP(this item | {h}): CC C N I II NA, an ICD 203 term, or a probability."
@@ -432,11 +501,25 @@ def _tables(data: dict, comment: str) -> list[_Out]:
     for e in data.get("evidence") or []:
         lik = e.get("likelihood") or {}
         cit = e.get("citation") or {}
-        evidence_rows.append([
-            e.get("id"), e.get("text"), e.get("source"), e.get("type"), e.get("date"), e.get("credibility"),
-            e.get("credibility_confidence"), e.get("relevance"), e.get("confidence"), *[lik.get(h) for h in hyps],
-            _if_false_text(e.get("if_false")), cit.get("report"), cit.get("quote"), cit.get("url"), e.get("notes"),
-        ])
+        evidence_rows.append(
+            [
+                e.get("id"),
+                e.get("text"),
+                e.get("source"),
+                e.get("type"),
+                e.get("date"),
+                e.get("credibility"),
+                e.get("credibility_confidence"),
+                e.get("relevance"),
+                e.get("confidence"),
+                *[lik.get(h) for h in hyps],
+                _if_false_text(e.get("if_false")),
+                cit.get("report"),
+                cit.get("quote"),
+                cit.get("url"),
+                e.get("notes"),
+            ]
+        )
     evidence = _Out(
         "Evidence",
         [head(c) for c in EVIDENCE_HEAD] + hyps + [head(c) for c in EVIDENCE_TAIL],
@@ -445,34 +528,61 @@ def _tables(data: dict, comment: str) -> list[_Out]:
         [ABOUT[c] for c in EVIDENCE_HEAD] + [rating_about(h) for h in hyps] + [ABOUT[c] for c in EVIDENCE_TAIL],
     )
     hypotheses = _Out(
-        "Hypotheses", list(HYPOTHESIS_COLUMNS), [KIND[c] for c in HYPOTHESIS_COLUMNS],
+        "Hypotheses",
+        list(HYPOTHESIS_COLUMNS),
+        [KIND[c] for c in HYPOTHESIS_COLUMNS],
         [[h.get(c) for c in HYPOTHESIS_COLUMNS] for h in data.get("hypotheses") or []],
         [ABOUT[c] for c in HYPOTHESIS_COLUMNS],
     )
     sources = _Out(
-        "Sources", list(SOURCE_COLUMNS), [KIND[c] for c in SOURCE_COLUMNS],
+        "Sources",
+        list(SOURCE_COLUMNS),
+        [KIND[c] for c in SOURCE_COLUMNS],
         [[s.get(c) for c in SOURCE_COLUMNS] for s in data.get("sources") or []],
-        [ABOUT[c] if c != "confidence" else "low/medium/high: how sure you are of the reliability." for c in SOURCE_COLUMNS],
+        [
+            ABOUT[c] if c != "confidence" else "low/medium/high: how sure you are of the reliability."
+            for c in SOURCE_COLUMNS
+        ],
     )
     case_rows = [[k, data.get(k), ABOUT.get(k, "")] for k in CASE_KEYS]
     scale = data.get("scale") or {}
     for k, v in (scale.get("ratings") or {}).items():
-        case_rows.append([f"scale.ratings.{k}", v, f"The likelihood of the classic rating {k} (default scale overridden)."])
+        case_rows.append(
+            [f"scale.ratings.{k}", v, f"The likelihood of the classic rating {k} (default scale overridden)."]
+        )
     for k, v in (scale.get("terms") or {}).items():
         band = ", ".join(_num_text(x) for x in v) if isinstance(v, list) else v
         case_rows.append([f"scale.terms.{k}", band, f"The 5-95 % band of '{k}': low, high."])
     if comment:
         case_rows.append(["comment", comment, ABOUT["comment"]])
-    case = _Out("Case", ["field", "value", "about"], ["id", "case", "text"], case_rows, [
-        "A field of the case.", "Its value.", "What it means (not read back)."])
+    case = _Out(
+        "Case",
+        ["field", "value", "about"],
+        ["id", "case", "text"],
+        case_rows,
+        ["A field of the case.", "Its value.", "What it means (not read back)."],
+    )
     collection = _Out(
         "Collection",
         [head(c) for c in CANDIDATE_HEAD] + hyps + [head(c) for c in CANDIDATE_TAIL],
         [KIND[c] for c in CANDIDATE_HEAD] + ["candidate"] * len(hyps) + [KIND[c] for c in CANDIDATE_TAIL],
-        [[c.get("id"), c.get("text"), c.get("credibility"), *[(c.get("likelihood") or {}).get(h) for h in hyps],
-          c.get("notes")] for c in data.get("collection") or []],
-        ["Candidate observation id.", "What we might observe.", "How far we could trust it: number, low/medium/high, 1-6."]
-        + [f"{h}: {titles.get(h) or h}\nP(we would observe it | {h}); NA not allowed." for h in hyps] + [ABOUT["notes"]],
+        [
+            [
+                c.get("id"),
+                c.get("text"),
+                c.get("credibility"),
+                *[(c.get("likelihood") or {}).get(h) for h in hyps],
+                c.get("notes"),
+            ]
+            for c in data.get("collection") or []
+        ],
+        [
+            "Candidate observation id.",
+            "What we might observe.",
+            "How far we could trust it: number, low/medium/high, 1-6.",
+        ]
+        + [f"{h}: {titles.get(h) or h}\nP(we would observe it | {h}); NA not allowed." for h in hyps]
+        + [ABOUT["notes"]],
     )
     return [evidence, hypotheses, sources, case, collection]
 
@@ -506,14 +616,27 @@ def _check_storable(data: dict, comment: str, origin: str, excel: bool) -> None:
                 label = f"{where[-1]} {ident}" if isinstance(ident, str) else f"{where[-1]}[{i}]"
                 walk(v, [*where[:-1], label])
         elif isinstance(node, str) and excel and len(node) > EXCEL_CELL_CHARS:
-            problems.append(Diagnostic(
-                "error", f"{len(node):,} characters: an Excel cell holds at most {EXCEL_CELL_CHARS:,}", origin,
-                field=" › ".join(where), hint="shorten it, or export to CSV, which has no such limit"))
+            problems.append(
+                Diagnostic(
+                    "error",
+                    f"{len(node):,} characters: an Excel cell holds at most {EXCEL_CELL_CHARS:,}",
+                    origin,
+                    field=" › ".join(where),
+                    hint="shorten it, or export to CSV, which has no such limit",
+                )
+            )
 
     walk(data, [])
     if excel and len(comment) > EXCEL_CELL_CHARS:
-        problems.append(Diagnostic("error", f"the opening comment has {len(comment):,} characters: an Excel cell holds at "
-                                   f"most {EXCEL_CELL_CHARS:,}", origin, hint="shorten it, or export to CSV"))
+        problems.append(
+            Diagnostic(
+                "error",
+                f"the opening comment has {len(comment):,} characters: an Excel cell holds at "
+                f"most {EXCEL_CELL_CHARS:,}",
+                origin,
+                hint="shorten it, or export to CSV",
+            )
+        )
     if problems:
         raise CaseError(problems)
 
@@ -523,8 +646,17 @@ def _refuse_existing(paths: list[Path], overwrite: bool) -> None:
         return
     existing = [p for p in paths if p.exists()]
     if existing:
-        raise CaseError([Diagnostic("error", "the file exists already; nothing was written", str(p),
-                                    hint="choose another name, or pass --force to replace it") for p in existing])
+        raise CaseError(
+            [
+                Diagnostic(
+                    "error",
+                    "the file exists already; nothing was written",
+                    str(p),
+                    hint="choose another name, or pass --force to replace it",
+                )
+                for p in existing
+            ]
+        )
 
 
 def _xl_escape(text: str) -> str:
@@ -563,8 +695,20 @@ def _workbook_bytes(data: dict, comment: str) -> bytes:
     wb.remove(wb.active)
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE4EE")
     top, wrap = Alignment(vertical="top"), Alignment(vertical="top", wrap_text=True)
-    widths = {"id": 12, "text": 30, "rating": 14, "candidate": 14, "level": 12, "date": 12, "number": 10,
-              "credibility": 12, "reliability": 12, "bool": 10, "if_false": 18, "case": 60}
+    widths = {
+        "id": 12,
+        "text": 30,
+        "rating": 14,
+        "candidate": 14,
+        "level": 12,
+        "date": 12,
+        "number": 10,
+        "credibility": 12,
+        "reliability": 12,
+        "bool": 10,
+        "if_false": 18,
+        "case": 60,
+    }
     wide = {"text", "description", "notes", "citation_quote", "comment"}
     sources = [s.get("id") for s in data.get("sources") or [] if isinstance(s, dict)]
     extra_terms = [t for t in (data.get("scale") or {}).get("terms") or {} if t not in RATING_WORDS]
@@ -602,9 +746,16 @@ def _workbook_bytes(data: dict, comment: str) -> bytes:
             formula = '"' + ",".join(options) + '"'
             if len(formula) > 255:  # Excel's limit for a list typed into the rule
                 return
-            dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=strict,
-                                errorStyle="stop" if strict else "warning", showInputMessage=bool(prompt),
-                                promptTitle=kind[:32], prompt=prompt[:255] if prompt else None)
+            dv = DataValidation(
+                type="list",
+                formula1=formula,
+                allow_blank=True,
+                showErrorMessage=strict,
+                errorStyle="stop" if strict else "warning",
+                showInputMessage=bool(prompt),
+                promptTitle=kind[:32],
+                prompt=prompt[:255] if prompt else None,
+            )
             dv.error = f"Allowed: {', '.join(options)}"[:225]
             for c in columns:
                 letter = get_column_letter(c)
@@ -612,19 +763,41 @@ def _workbook_bytes(data: dict, comment: str) -> bytes:
             ws.add_data_validation(dv)
 
         cols = lambda *kinds: [c for c, k in enumerate(out.kinds, 1) if k in kinds]  # noqa: E731
-        validate("rating", [*RATING_WORDS, *extra_terms], False, "CC C N I II NA, an ICD 203 term, or a probability 0-1",
-                 cols("rating"))
-        validate("observation", [w for w in (*RATING_WORDS, *extra_terms) if w != "NA"], False,
-                 "CC C N I II, an ICD 203 term, or a probability 0-1 (no NA)", cols("candidate"))
+        validate(
+            "rating",
+            [*RATING_WORDS, *extra_terms],
+            False,
+            "CC C N I II NA, an ICD 203 term, or a probability 0-1",
+            cols("rating"),
+        )
+        validate(
+            "observation",
+            [w for w in (*RATING_WORDS, *extra_terms) if w != "NA"],
+            False,
+            "CC C N I II, an ICD 203 term, or a probability 0-1 (no NA)",
+            cols("candidate"),
+        )
         validate("level", ["low", "medium", "high"], True, "", cols("level"))
-        validate("credibility", ["1", "2", "3", "4", "5", "6", "low", "medium", "high"], False,
-                 "Admiralty 1-6, low/medium/high, or a probability 0-1", cols("credibility"))
-        validate("reliability", ["A", "B", "C", "D", "E", "F", "low", "medium", "high"], False,
-                 "Admiralty A-F, low/medium/high, or a probability 0-1", cols("reliability"))
+        validate(
+            "credibility",
+            ["1", "2", "3", "4", "5", "6", "low", "medium", "high"],
+            False,
+            "Admiralty 1-6, low/medium/high, or a probability 0-1",
+            cols("credibility"),
+        )
+        validate(
+            "reliability",
+            ["A", "B", "C", "D", "E", "F", "low", "medium", "high"],
+            False,
+            "Admiralty A-F, low/medium/high, or a probability 0-1",
+            cols("reliability"),
+        )
         validate("catch_all", ["TRUE", "FALSE"], False, "", cols("bool"))
         if out.name == "Evidence" and sources:
             src = [c for c, h in enumerate(out.headers, 1) if h.lower() == "source" and out.kinds[c - 1] == "id"]
-            validate("source", [s for s in sources if isinstance(s, str)], False, "A source id from the Sources sheet", src)
+            validate(
+                "source", [s for s in sources if isinstance(s, str)], False, "A source id from the Sources sheet", src
+            )
 
     _help_sheet(wb.create_sheet(HELP_SHEET), bold, wrap)
     buffer = io.BytesIO()
@@ -667,23 +840,46 @@ def _excel_date(text: str) -> dt.date | None:
 
 def _help_sheet(ws, bold, wrap) -> None:
     lines = [
-        ("ach case workbook", "One case of Bayesian Analysis of Competing Hypotheses. "
-                              "Read back with `ach import FILE -o CASE.yaml`."),
-        ("Evidence", "One row per item: id, text, source, type, date, credibility, credibility_confidence, relevance, "
-                     "confidence, then one column per hypothesis (header = the hypothesis id), then if_false, "
-                     "citation_report, citation_quote, citation_url, notes."),
-        ("Hypotheses", "id, title, description, prior, catch_all (TRUE/FALSE). The rating columns of Evidence and "
-                       "Collection must match these ids."),
+        (
+            "ach case workbook",
+            "One case of Bayesian Analysis of Competing Hypotheses. Read back with `ach import FILE -o CASE.yaml`.",
+        ),
+        (
+            "Evidence",
+            "One row per item: id, text, source, type, date, credibility, credibility_confidence, relevance, "
+            "confidence, then one column per hypothesis (header = the hypothesis id), then if_false, "
+            "citation_report, citation_quote, citation_url, notes.",
+        ),
+        (
+            "Hypotheses",
+            "id, title, description, prior, catch_all (TRUE/FALSE). The rating columns of Evidence and "
+            "Collection must match these ids.",
+        ),
         ("Sources", "id, title, reliability, confidence, notes."),
-        ("Case", "field / value rows: title, question (required), description, analyst, date, prior_concentration, "
-                 "scale.ratings.CC (etc.), scale.terms.<term> ('low, high'), comment."),
-        ("Collection", "Candidate observations for `ach collect`: id, text, credibility, one column per hypothesis, notes."),
-        ("Ratings", "CC 0.90, C 0.70, N 0.50, I 0.20, II 0.05, NA (does not bear on the hypothesis); or an ICD 203 term: "
-                    "almost no chance, very unlikely, unlikely, roughly even chance, likely, very likely, almost "
-                    "certain; or a probability such as 0.3 or 30%."),
-        ("Reliability", "A number in [0, 1], low/medium/high, or Admiralty A (completely reliable) to F (cannot be judged)."),
-        ("Credibility", "A number in [0, 1], low/medium/high, or Admiralty 1 (confirmed) to 6 (cannot be judged). "
-                        "A whole number 1-6 is always a code: for certainty type '1.0 (as text)."),
+        (
+            "Case",
+            "field / value rows: title, question (required), description, analyst, date, prior_concentration, "
+            "scale.ratings.CC (etc.), scale.terms.<term> ('low, high'), comment.",
+        ),
+        (
+            "Collection",
+            "Candidate observations for `ach collect`: id, text, credibility, one column per hypothesis, notes.",
+        ),
+        (
+            "Ratings",
+            "CC 0.90, C 0.70, N 0.50, I 0.20, II 0.05, NA (does not bear on the hypothesis); or an ICD 203 term: "
+            "almost no chance, very unlikely, unlikely, roughly even chance, likely, very likely, almost "
+            "certain; or a probability such as 0.3 or 30%.",
+        ),
+        (
+            "Reliability",
+            "A number in [0, 1], low/medium/high, or Admiralty A (completely reliable) to F (cannot be judged).",
+        ),
+        (
+            "Credibility",
+            "A number in [0, 1], low/medium/high, or Admiralty 1 (confirmed) to 6 (cannot be judged). "
+            "A whole number 1-6 is always a code: for certainty type '1.0 (as text).",
+        ),
         ("Empty cells", "An empty cell is an omitted field; a rating cell may not be empty (write NA)."),
         ("Formulas", "Allowed: ach reads the value Excel saved with the formula."),
         ("More", "docs/FORMATS-SPREADSHEET.md and docs/FORMAT.md in the ach documentation."),
@@ -704,7 +900,9 @@ def _csv_bytes(out: _Out) -> bytes:
         headers, rows = headers[:2], [row[:2] for row in rows]
     writer.writerow(headers)
     for row in rows:
-        writer.writerow(["" if v is None else _num_text(v) if isinstance(v, (bool, int, float)) else str(v) for v in row])
+        writer.writerow(
+            ["" if v is None else _num_text(v) if isinstance(v, (bool, int, float)) else str(v) for v in row]
+        )
     return buffer.getvalue().encode("utf-8-sig")  # the BOM tells Excel the file is UTF-8
 
 
@@ -763,8 +961,11 @@ def _read_bytes(path: Path, name: str, what: str) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise _fail(name, f"the file is {size / 2**20:.0f} MB; ach reads cases up to {MAX_BYTES // 2**20} MB",
-                        f"check that this is {what}; split a larger case")
+            raise _fail(
+                name,
+                f"the file is {size / 2**20:.0f} MB; ach reads cases up to {MAX_BYTES // 2**20} MB",
+                f"check that this is {what}; split a larger case",
+            )
         return path.read_bytes()
     except FileNotFoundError:
         raise _fail(name, "no such file", "check the path") from None
@@ -779,8 +980,11 @@ def _read_bytes(path: Path, name: str, what: str) -> bytes:
 def _not_a_workbook(raw: bytes, name: str) -> CaseError | None:
     """A clear word for the files people save as .xlsx that are not."""
     if raw.startswith(b"\xd0\xcf\x11\xe0"):
-        return _fail(name, "this is an old-style .xls workbook, or an encrypted one",
-                     "open it in Excel and save it as an Excel Workbook (.xlsx), without a password")
+        return _fail(
+            name,
+            "this is an old-style .xls workbook, or an encrypted one",
+            "open it in Excel and save it as an Excel Workbook (.xlsx), without a password",
+        )
     if not raw.startswith(b"PK"):
         head = raw[:2048]
         looks_text = head and not any(b < 9 or 13 < b < 32 for b in head)
@@ -803,17 +1007,29 @@ def _workbook_tables(path: Path, name: str) -> tuple[dict[str, _Table | None], l
     except CaseError:
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged archive fails in many ways
-        raise _fail(name, f"the workbook is damaged or truncated ({_why(exc)})",
-                    "open it in Excel and save it again, or export it afresh") from None
+        raise _fail(
+            name,
+            f"the workbook is damaged or truncated ({_why(exc)})",
+            "open it in Excel and save it again, or export it afresh",
+        ) from None
     if b"opendocument" in mimetype:
-        raise _fail(name, "this is an OpenDocument spreadsheet (.ods), not an Excel workbook",
-                    "save it as Excel 2007-365 (.xlsx)")
+        raise _fail(
+            name,
+            "this is an OpenDocument spreadsheet (.ods), not an Excel workbook",
+            "save it as Excel 2007-365 (.xlsx)",
+        )
     if "xl/workbook.xml" not in names and not any(n.lower().endswith("workbook.xml") for n in names):
-        raise _fail(name, "a zip archive, but not an Excel workbook (no xl/workbook.xml inside)",
-                    "save the spreadsheet as .xlsx in Excel")
+        raise _fail(
+            name,
+            "a zip archive, but not an Excel workbook (no xl/workbook.xml inside)",
+            "save the spreadsheet as .xlsx in Excel",
+        )
     if unzipped > MAX_UNZIPPED:
-        raise _fail(name, f"the workbook unpacks to {unzipped / 2**20:.0f} MB; ach reads up to {MAX_UNZIPPED // 2**20} MB",
-                    "check that this is the right file; split a larger case")
+        raise _fail(
+            name,
+            f"the workbook unpacks to {unzipped / 2**20:.0f} MB; ach reads up to {MAX_UNZIPPED // 2**20} MB",
+            "check that this is the right file; split a larger case",
+        )
 
     import warnings as pywarnings
 
@@ -846,9 +1062,10 @@ def _workbook_tables(path: Path, name: str) -> tuple[dict[str, _Table | None], l
     except CaseError:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl raises anything on a malformed part
-        raise _fail(name, f"the workbook cannot be read ({_why(exc)})",
-                    "open it in Excel and save it again as .xlsx") from None
-    tables: dict[str, _Table | None] = {s: None for s in SHEETS}
+        raise _fail(
+            name, f"the workbook cannot be read ({_why(exc)})", "open it in Excel and save it again as .xlsx"
+        ) from None
+    tables: dict[str, _Table | None] = dict.fromkeys(SHEETS)
     for sheet, title in chosen.items():
         rows = [(r, cells) for r, cells in grids[title] if any(_filled(v) for v in cells)]
         tables[sheet] = _Table(sheet, name, title, rows)
@@ -875,19 +1092,41 @@ def _choose_sheets(titles: list[str], name: str, notes: list[Diagnostic]) -> dic
     if "Evidence" not in chosen:
         if len(titles) == 1 and others:
             chosen["Evidence"] = titles[0]
-            notes.append(Diagnostic("warning", f"no sheet is called Evidence: the only sheet, '{titles[0]}', is read as "
-                                    "the evidence matrix", name, None, f"{titles[0]} sheet", "rename it Evidence"))
+            notes.append(
+                Diagnostic(
+                    "warning",
+                    f"no sheet is called Evidence: the only sheet, '{titles[0]}', is read as the evidence matrix",
+                    name,
+                    None,
+                    f"{titles[0]} sheet",
+                    "rename it Evidence",
+                )
+            )
             others = []
         else:
             from ..scales import suggest
 
             listed = ", ".join(f"'{t}'" for t in titles) or "none"
-            raise _fail(name, f"no sheet is called Evidence (the sheets: {listed})",
-                        "; ".join(filter(None, [suggest("Evidence", others), "name the evidence matrix's sheet Evidence; "
-                                                + LAYOUT_HINT])))
+            raise _fail(
+                name,
+                f"no sheet is called Evidence (the sheets: {listed})",
+                "; ".join(
+                    filter(
+                        None, [suggest("Evidence", others), "name the evidence matrix's sheet Evidence; " + LAYOUT_HINT]
+                    )
+                ),
+            )
     for title in others:
-        notes.append(Diagnostic("warning", "this sheet is not read (ach reads Evidence, Hypotheses, Sources, Case, "
-                                "Collection)", name, None, f"{title} sheet", "rename it if it holds one of those"))
+        notes.append(
+            Diagnostic(
+                "warning",
+                "this sheet is not read (ach reads Evidence, Hypotheses, Sources, Case, Collection)",
+                name,
+                None,
+                f"{title} sheet",
+                "rename it if it holds one of those",
+            )
+        )
     return chosen
 
 
@@ -898,15 +1137,21 @@ def _grid(ws, name: str, budget: list[int]) -> tuple[list[tuple[int, list]], lis
     for r, cells in enumerate(ws.iter_rows(), 1):
         budget[0] -= len(cells)
         if budget[0] < 0:
-            raise _fail(name, f"the workbook has more than {MAX_CELLS:,} cells; ach reads cases up to that size",
-                        "delete unused rows and columns, or split the case", f"{ws.title} row {r}")
+            raise _fail(
+                name,
+                f"the workbook has more than {MAX_CELLS:,} cells; ach reads cases up to that size",
+                "delete unused rows and columns, or split the case",
+                f"{ws.title} row {r}",
+            )
         values = []
         for c, cell in enumerate(cells, 1):
             value, kind = cell.value, getattr(cell, "data_type", None)
             if kind == "f":
                 formulas.append((r, c))
-                value = _Bad("a formula with no saved value", "save the workbook in Excel first (so the formula's "
-                             "result is stored with it), or type the value")
+                value = _Bad(
+                    "a formula with no saved value",
+                    "save the workbook in Excel first (so the formula's result is stored with it), or type the value",
+                )
             elif kind == "e" and value is not None:
                 value = _Bad(f"the cell shows the error {value}", "fix the formula, or type the value")
             elif isinstance(value, str):
@@ -914,20 +1159,26 @@ def _grid(ws, name: str, budget: list[int]) -> tuple[list[tuple[int, list]], lis
             values.append(value)
         if values and any(_filled(v) for v in values):
             if r > MAX_ROWS:
-                raise _fail(name, f"more than {MAX_ROWS:,} rows; ach reads cases up to that size",
-                            "delete unused rows, or split the case", f"{ws.title} row {r}")
+                raise _fail(
+                    name,
+                    f"more than {MAX_ROWS:,} rows; ach reads cases up to that size",
+                    "delete unused rows, or split the case",
+                    f"{ws.title} row {r}",
+                )
             rows.append((r, values))
     return rows, formulas
 
 
-def _fill_formulas(rows: list[tuple[int, list]], formulas: list[tuple[int, int]], cached: list[tuple[int, list]]) -> None:
+def _fill_formulas(
+    rows: list[tuple[int, list]], formulas: list[tuple[int, int]], cached: list[tuple[int, list]]
+) -> None:
     """Put each formula's saved value in place of its _Bad marker (kept when nothing was saved)."""
     values = dict(cached)
     mine = dict(rows)
     for r, c in formulas:
         saved = values.get(r, [])
         value = saved[c - 1] if c - 1 < len(saved) else None
-        if value is None or isinstance(value, _Bad) and not value.message.startswith("the cell shows"):
+        if value is None or (isinstance(value, _Bad) and not value.message.startswith("the cell shows")):
             continue
         mine[r][c - 1] = value
 
@@ -950,10 +1201,21 @@ def _decode_csv(raw: bytes, name: str, notes: list[Diagnostic]) -> str:
     try:
         text = raw.decode("cp1252")
     except UnicodeDecodeError:
-        raise _fail(name, f"not UTF-8 text (byte 0x{byte:02x} on line {where}), nor Windows-1252",
-                    "save it as CSV UTF-8 (Excel: File › Save As › CSV UTF-8)") from None
-    notes.append(Diagnostic("warning", f"not UTF-8 (byte 0x{byte:02x} on line {where}): read as Windows-1252", name, None,
-                            "", "check accented letters and symbols; save as CSV UTF-8 to be sure"))
+        raise _fail(
+            name,
+            f"not UTF-8 text (byte 0x{byte:02x} on line {where}), nor Windows-1252",
+            "save it as CSV UTF-8 (Excel: File › Save As › CSV UTF-8)",
+        ) from None
+    notes.append(
+        Diagnostic(
+            "warning",
+            f"not UTF-8 (byte 0x{byte:02x} on line {where}): read as Windows-1252",
+            name,
+            None,
+            "",
+            "check accented letters and symbols; save as CSV UTF-8 to be sure",
+        )
+    )
     return text
 
 
@@ -972,14 +1234,23 @@ def _csv_table(path: Path, sheet: str, notes: list[Diagnostic], required: bool) 
         for r, cells in enumerate(reader, 1):
             budget -= len(cells)
             if budget < 0 or r > MAX_ROWS:
-                raise _fail(name, f"more than {MAX_ROWS:,} rows or {MAX_CELLS:,} cells; ach reads cases up to that size",
-                            "split the case", f"row {r}")
+                raise _fail(
+                    name,
+                    f"more than {MAX_ROWS:,} rows or {MAX_CELLS:,} cells; ach reads cases up to that size",
+                    "split the case",
+                    f"row {r}",
+                )
             values = [v if v != "" else None for v in cells]
             if any(_filled(v) for v in values):
                 rows.append((r, values))
     except csv.Error as exc:
-        raise _fail(name, f"not readable as CSV ({exc})", "check the quotes on this row: a value with a comma, quote "
-                    "or line break must be in double quotes, and a quote inside it doubled", f"row {r + 1}") from None
+        raise _fail(
+            name,
+            f"not readable as CSV ({exc})",
+            "check the quotes on this row: a value with a comma, quote "
+            "or line break must be in double quotes, and a quote inside it doubled",
+            f"row {r + 1}",
+        ) from None
     return _Table(sheet, name, None, rows)
 
 
@@ -1045,9 +1316,12 @@ class _Reader:
         evidence_table = self.tables["Evidence"]
         if evidence_table is None or not evidence_table.rows:
             where = evidence_table.place() if evidence_table else _Place(self.name, "Evidence")
-            self.error(where, "the evidence matrix is empty: no header row, no items",
-                       "the first row names the columns (id, text, ..., one per hypothesis); then one row per item; "
-                       + LAYOUT_HINT)
+            self.error(
+                where,
+                "the evidence matrix is empty: no header row, no items",
+                "the first row names the columns (id, text, ..., one per hypothesis); then one row per item; "
+                + LAYOUT_HINT,
+            )
             return {}, ""
         fields: dict = {}
         comment = self.case_sheet(fields)
@@ -1075,8 +1349,11 @@ class _Reader:
         self.where[()] = self.missing("Case") if table is None else table.place()
         if table is None:
             what = f"{self.sheet_name('Case')} is missing" if self.csv else "the workbook has no Case sheet"
-            self.error(self.missing("Case"), f"no question: {what}",
-                       "add it with a row `question | <the one question the hypotheses answer>`; " + LAYOUT_HINT)
+            self.error(
+                self.missing("Case"),
+                f"no question: {what}",
+                "add it with a row `question | <the one question the hypotheses answer>`; " + LAYOUT_HINT,
+            )
             return ""
         rows = table.rows
         if rows and _norm(rows[0][1][0] if rows[0][1] else "") in ("field", "key", "name"):
@@ -1092,8 +1369,11 @@ class _Reader:
                 continue
             if not _filled(key_raw):
                 if _filled(value):
-                    self.error(key_place, "a value with no field name",
-                               f"write the field in column A: one of {', '.join(allowed)}")
+                    self.error(
+                        key_place,
+                        "a value with no field name",
+                        f"write the field in column A: one of {', '.join(allowed)}",
+                    )
                 continue
             key = str(key_raw).strip()
             lower = key.lower()
@@ -1121,8 +1401,11 @@ class _Reader:
             if norm not in (*CASE_KEYS, "comment"):
                 from ..scales import suggest
 
-                self.error(key_place, f"unknown field '{key}'",
-                           "; ".join(filter(None, [suggest(key, [*CASE_KEYS, "comment"]), f"allowed: {', '.join(allowed)}"])))
+                self.error(
+                    key_place,
+                    f"unknown field '{key}'",
+                    "; ".join(filter(None, [suggest(key, [*CASE_KEYS, "comment"]), f"allowed: {', '.join(allowed)}"])),
+                )
                 continue
             self.where[(norm,)] = place
             v = self.value(KIND[norm], value, place)
@@ -1135,14 +1418,25 @@ class _Reader:
             elif norm == "question":
                 data[norm] = ""  # the row is there, its value empty: an empty question, as written
         if "question" not in data:
-            self.error(table.place(what="question"), "no question: the Case sheet has no row `question`" if not self.csv
-                       else "no question: no row `question`",
-                       "add a row `question | <the one question the hypotheses answer>`")
+            self.error(
+                table.place(what="question"),
+                "no question: the Case sheet has no row `question`"
+                if not self.csv
+                else "no question: no row `question`",
+                "add a row `question | <the one question the hypotheses answer>`",
+            )
         return comment
 
     # -- Hypotheses, Sources ---------------------------------------------------
-    def header(self, table: _Table, fields: tuple, aliases: dict, required: tuple, hyps: list[str] | None = None,
-               infer: bool = False) -> tuple[dict, dict, int, list]:
+    def header(
+        self,
+        table: _Table,
+        fields: tuple,
+        aliases: dict,
+        required: tuple,
+        hyps: list[str] | None = None,
+        infer: bool = False,
+    ) -> tuple[dict, dict, int, list]:
         """(field -> column, hypothesis -> column, header row number, data rows) of a table."""
         head_row, cells = table.rows[0]
         columns, ratings = {}, {}
@@ -1158,8 +1452,11 @@ class _Reader:
             if not _filled(raw):
                 below = next((r for r, row in table.rows[1:] if c - 1 < len(row) and _filled(row[c - 1])), None)
                 if below is not None:
-                    self.error(table.place(below, c), "a value in a column with no header",
-                               "name the column in row %d, or delete the values" % head_row)
+                    self.error(
+                        table.place(below, c),
+                        "a value in a column with no header",
+                        "name the column in row %d, or delete the values" % head_row,
+                    )
                 continue
             text = _text_of(raw).strip()
             place = table.place(head_row, c, text)
@@ -1173,12 +1470,26 @@ class _Reader:
             else:
                 options = [*fields, *(hyps or [])]
                 hint = suggest(text, options)
-                what = "neither a column ach reads nor a hypothesis listed on the Hypotheses sheet" if hyps is not None \
+                what = (
+                    "neither a column ach reads nor a hypothesis listed on the Hypotheses sheet"
+                    if hyps is not None
                     else "not a column ach reads"
-                self.error(place, f"unknown column '{text}': {what}",
-                           "; ".join(filter(None, [hint, f"the columns: {', '.join(fields)}"
-                                                  + (f"; the hypotheses: {', '.join(hyps)}" if hyps else ""),
-                                                  "delete the column if it is yours"])))
+                )
+                self.error(
+                    place,
+                    f"unknown column '{text}': {what}",
+                    "; ".join(
+                        filter(
+                            None,
+                            [
+                                hint,
+                                f"the columns: {', '.join(fields)}"
+                                + (f"; the hypotheses: {', '.join(hyps)}" if hyps else ""),
+                                "delete the column if it is yours",
+                            ],
+                        )
+                    ),
+                )
                 continue
             if key in target:
                 self.error(place, f"the column '{text}' appears twice", "delete or rename one of them")
@@ -1186,8 +1497,11 @@ class _Reader:
             target[key] = c
         for need in required:
             if need not in columns:
-                self.error(table.place(head_row, what=f"no column '{need}'"), f"the sheet has no '{need}' column",
-                           f"add a column headed {need} to row {head_row}; " + LAYOUT_HINT)
+                self.error(
+                    table.place(head_row, what=f"no column '{need}'"),
+                    f"the sheet has no '{need}' column",
+                    f"add a column headed {need} to row {head_row}; " + LAYOUT_HINT,
+                )
         return columns, ratings, head_row, table.rows[1:]
 
     def hypotheses(self) -> list[dict] | None:
@@ -1196,7 +1510,9 @@ class _Reader:
             return None
         self.where[("hypotheses",)] = table.place()
         if not table.rows:
-            self.error(table.place(), "lists no hypotheses", "one row per hypothesis under the header row id, title, ...")
+            self.error(
+                table.place(), "lists no hypotheses", "one row per hypothesis under the header row id, title, ..."
+            )
             return []
         columns, _, _, rows = self.header(table, HYPOTHESIS_COLUMNS, ALIASES["hypotheses"], ("id",))
         out, seen = [], {}
@@ -1207,8 +1523,11 @@ class _Reader:
                 continue
             hid = spec.get("id")
             if hid is not None and hid in seen:  # said here: the rating columns are matched to these ids next
-                self.error(self.where[("hypotheses", j, "id")], f"hypothesis id '{hid}' is used twice (also on row "
-                           f"{seen[hid]})", "give each hypothesis its own id")
+                self.error(
+                    self.where[("hypotheses", j, "id")],
+                    f"hypothesis id '{hid}' is used twice (also on row {seen[hid]})",
+                    "give each hypothesis its own id",
+                )
             seen.setdefault(hid, r)
             if "title" not in spec and "id" in spec:
                 spec = {"id": spec["id"], "title": spec["id"], **{k: v for k, v in spec.items() if k != "id"}}
@@ -1245,7 +1564,9 @@ class _Reader:
             if v is not None and v is not _FAILED:
                 spec[fld] = v
         if "id" not in spec and "id" in columns:
-            self.error(table.place(r, columns["id"], "id"), "no id", "give the row an id (letters, digits, '_', '.', '-')")
+            self.error(
+                table.place(r, columns["id"], "id"), "no id", "give the row an id (letters, digits, '_', '.', '-')"
+            )
             return None
         return spec
 
@@ -1259,8 +1580,9 @@ class _Reader:
         hyps = None if hypotheses is None else [h["id"] for h in hypotheses if isinstance(h.get("id"), str)]
         fields = (*EVIDENCE_HEAD, *EVIDENCE_TAIL)
         self.where[("evidence",)] = table.place()
-        columns, ratings, head_row, rows = self.header(table, fields, ALIASES["evidence"], ("id", "text"), hyps,
-                                                       infer=hyps is None)
+        columns, ratings, head_row, rows = self.header(
+            table, fields, ALIASES["evidence"], ("id", "text"), hyps, infer=hyps is None
+        )
         if hyps is None:
             hyps = list(ratings)
             place = table.place(head_row)
@@ -1269,19 +1591,27 @@ class _Reader:
                     self.where[("hypotheses", hyps.index(h))] = table.place(head_row, c, h)
                     self.where[("hypotheses", hyps.index(h), "id")] = table.place(head_row, c, h)
                 self.where[("hypotheses",)] = place
-                self.warn(place, f"no {self.sheet_name('Hypotheses')}: the hypotheses are the rating columns "
-                          f"{', '.join(hyps)}, each titled with its id",
-                          f"add {'' if self.csv else 'a '}{self.sheet_name('Hypotheses')} "
-                          "(id, title, description, prior, catch_all) to give them titles")
+                self.warn(
+                    place,
+                    f"no {self.sheet_name('Hypotheses')}: the hypotheses are the rating columns "
+                    f"{', '.join(hyps)}, each titled with its id",
+                    f"add {'' if self.csv else 'a '}{self.sheet_name('Hypotheses')} "
+                    "(id, title, description, prior, catch_all) to give them titles",
+                )
             else:
-                self.error(place, "no hypothesis columns, and no Hypotheses sheet to say which they are",
-                           "after the item's columns, add one column per hypothesis headed with its id; " + LAYOUT_HINT)
+                self.error(
+                    place,
+                    "no hypothesis columns, and no Hypotheses sheet to say which they are",
+                    "after the item's columns, add one column per hypothesis headed with its id; " + LAYOUT_HINT,
+                )
         else:
             for h in hyps:
                 if h not in ratings:
-                    self.error(table.place(head_row, what=f"no column for {h}"),
-                               f"no column for the hypothesis '{h}' listed on the Hypotheses sheet",
-                               f"add a column headed {h} (one rating per item), or delete the hypothesis")
+                    self.error(
+                        table.place(head_row, what=f"no column for {h}"),
+                        f"no column for the hypothesis '{h}' listed on the Hypotheses sheet",
+                        f"add a column headed {h} (one rating per item), or delete the hypothesis",
+                    )
         items = []
         for r, cells in rows:
             i = len(items)
@@ -1303,7 +1633,9 @@ class _Reader:
             if "text" not in item and "text" in columns:
                 item = {"id": item.get("id"), "text": "", **{k: v for k, v in item.items() if k != "id"}}
             if "id" not in item and "id" in columns:
-                self.error(table.place(r, columns["id"], "id"), "no id", "give the item an id (letters, digits, '_', '.', '-')")
+                self.error(
+                    table.place(r, columns["id"], "id"), "no id", "give the item an id (letters, digits, '_', '.', '-')"
+                )
                 continue
             if isinstance(item.get("if_false"), dict):
                 for h in item["if_false"]:
@@ -1322,8 +1654,11 @@ class _Reader:
         if rows:
             for h in hyps:
                 if h not in ratings:
-                    self.error(table.place(head_row, what=f"no column for {h}"), f"no column for the hypothesis '{h}'",
-                               f"add a column headed {h} (one rating per candidate)")
+                    self.error(
+                        table.place(head_row, what=f"no column for {h}"),
+                        f"no column for the hypothesis '{h}'",
+                        f"add a column headed {h} (one rating per candidate)",
+                    )
         out = []
         for r, cells in rows:
             at = ("collection", len(out))
@@ -1365,9 +1700,12 @@ class _Reader:
             self.where[(*at, "likelihood", h)] = place
             raw = _cell(cells, c)
             if not _filled(raw):
-                self.error(place, f"no rating for the hypothesis '{h}'",
-                           "write CC, C, N, I, II, an ICD 203 term such as 'likely', or a probability"
-                           + (f"; NA if the item does not bear on {h}" if na else ""))
+                self.error(
+                    place,
+                    f"no rating for the hypothesis '{h}'",
+                    "write CC, C, N, I, II, an ICD 203 term such as 'likely', or a probability"
+                    + (f"; NA if the item does not bear on {h}" if na else ""),
+                )
                 continue
             v = self.value("rating", raw, place)
             if v is not _FAILED:
@@ -1388,11 +1726,13 @@ class _Reader:
             return None
         if kind == "id":
             return _text_of(raw).strip()
-        if isinstance(raw, float) and not math.isfinite(raw) or isinstance(raw, str) and _infinite(raw):
+        if (isinstance(raw, float) and not math.isfinite(raw)) or (isinstance(raw, str) and _infinite(raw)):
             self.error(place, f"'{_text_of(raw).strip()}' is not a finite number", "write an ordinary number")
             return _FAILED
         if kind == "level":
-            return raw.strip().lower() if isinstance(raw, str) else raw if isinstance(raw, (int, float)) else _text_of(raw)
+            return (
+                raw.strip().lower() if isinstance(raw, str) else raw if isinstance(raw, (int, float)) else _text_of(raw)
+            )
         if kind == "date":
             return _date_of(raw)
         if kind == "bool":
@@ -1403,7 +1743,9 @@ class _Reader:
                 return True
             if word in _FALSE:
                 return False
-            self.error(place, f"'{_text_of(raw)}' is not yes or no", "write TRUE or FALSE (or yes/no), or leave it empty")
+            self.error(
+                place, f"'{_text_of(raw)}' is not yes or no", "write TRUE or FALSE (or yes/no), or leave it empty"
+            )
             return _FAILED
         if kind in ("rating", "number", "credibility", "reliability"):
             if isinstance(raw, (dt.datetime, dt.date, dt.time, dt.timedelta)):
@@ -1420,8 +1762,11 @@ class _Reader:
             parts = [p for p in re.split(r"\s*(?:[,;]|\s+to\s+|\s)\s*", _text_of(raw).strip().strip("[]()")) if p]
             numbers = [_number(p) for p in parts]
             if len(numbers) != 2 or any(n is None for n in numbers):
-                self.error(place, f"'{_text_of(raw)}' is not a band", "write the 5-95 % band as two numbers: low, high "
-                           "(e.g. 0.55, 0.8)")
+                self.error(
+                    place,
+                    f"'{_text_of(raw)}' is not a band",
+                    "write the 5-95 % band as two numbers: low, high (e.g. 0.55, 0.8)",
+                )
                 return _FAILED
             return numbers
         raise AssertionError(kind)
@@ -1444,8 +1789,11 @@ class _Reader:
         for piece in pieces:
             m = re.fullmatch(r"\s*([^=:\s]+)\s*[=:]\s*(.*?)\s*", piece)
             if not m:
-                self.error(place, f"'{text}' is neither a number nor one per hypothesis",
-                           "write one probability (0.3), or one per hypothesis: H1=0.3; H2=0.5")
+                self.error(
+                    place,
+                    f"'{text}' is neither a number nor one per hypothesis",
+                    "write one probability (0.3), or one per hypothesis: H1=0.3; H2=0.5",
+                )
                 return _FAILED
             value = _number(m[2])
             out[m[1]] = value if value is not None else m[2]
@@ -1465,7 +1813,9 @@ class _Reader:
                     break
                 path = path[:-1]
         if place is None:
-            return Diagnostic(d.level, d.message, self.name, None, f"imported case › {d.field}" if d.field else "", d.hint)
+            return Diagnostic(
+                d.level, d.message, self.name, None, f"imported case › {d.field}" if d.field else "", d.hint
+            )
         return Diagnostic(d.level, d.message, place.file, None, place.field, d.hint)
 
     def path_of(self, d: Diagnostic, data: dict, text: str) -> tuple | None:

@@ -58,8 +58,9 @@ def workbook() -> None:
 def csv_files() -> None:
     def write(name, rows):
         with (HERE / name).open("w", newline="", encoding="utf-8") as fh:
-            csv.writer(fh).writerows([["" if v is None else v.isoformat() if isinstance(v, dt.date) else v
-                                       for v in row] for row in rows])
+            csv.writer(fh).writerows(
+                [["" if v is None else v.isoformat() if isinstance(v, dt.date) else v for v in row] for row in rows]
+            )
 
     write("cake.csv", EVIDENCE)
     write("cake.hypotheses.csv", HYPOTHESES)
