@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from pathlib import Path
 
-from .diagnostics import Diagnostic
+from .errors import Diagnostic
+from .inputs import Inputs
 from .scales import Belief, Scale
+
+__all__ = ["Candidate", "Case", "Citation", "Evidence", "Hypothesis", "Source"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,10 @@ class Case:
     sha256: str = ""
     warnings: tuple[Diagnostic, ...] = ()
     collection: tuple[Candidate, ...] = ()
+    analyst: str = ""
+    date: str | None = None  # the date the analysis speaks for
+    document: dict | None = field(default=None, repr=False)  # the file's values as written (the loader's)
+    comment: str = ""  # the file's opening comment block
 
     @property
     def hypothesis_ids(self) -> list[str]:
@@ -89,8 +97,6 @@ class Case:
     @property
     def name(self) -> str:
         """A short name for output folders: the file's stem."""
-        from pathlib import Path
-
         return Path(self.path).stem if self.path not in ("<case>", "-") else "case"
 
     def hypothesis(self, hid: str) -> Hypothesis:
@@ -103,12 +109,11 @@ class Case:
         return next(e for e in self.evidence if e.id == eid)
 
     @cached_property
-    def inputs(self):
+    def inputs(self) -> Inputs:
         """Every input as numpy arrays (see :class:`ach.inputs.Inputs`)."""
-        from .inputs import Inputs
-
         return Inputs.from_case(self)
 
     def replace(self, **changes) -> Case:
-        """A copy with some fields changed (cached arrays are recomputed)."""
-        return replace(self, **changes)
+        """A copy with some fields changed (cached arrays are recomputed; the
+        as-written ``document`` no longer describes it, so it is dropped)."""
+        return replace(self, **{"document": None, **changes})

@@ -2,14 +2,34 @@
 
 Everything is in log space and vectorised over items, sources, hypotheses and
 any leading axes (draws, scenarios), so the same code serves the headline
-number, the forward Monte Carlo and the sensitivity sweeps. The formula itself
-lives in :func:`log_source_likelihood`, written against an array namespace so
-the PyMC model (``ach.model``) uses the very same expression.
+number, the forward Monte Carlo and the sensitivity sweeps. The formula is
+written once, as two primitives: :func:`item_term` (one item, its source
+reliable) and :func:`combine_source` (a source's items together, reliable or
+noise). They take an array namespace, so the PyMC model (``ach.model``), the
+sensitivity analysis and the value of information all evaluate the very same
+expression.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+__all__ = [
+    "DB",
+    "SourceSum",
+    "combine_source",
+    "item_log_likelihood",
+    "item_probability",
+    "item_term",
+    "log_likelihoods",
+    "log_source_likelihood",
+    "logsumexp",
+    "normalise",
+    "pairwise_db",
+    "posterior",
+    "posterior_by_id",
+    "weight_of_evidence",
+]
 
 DB = 10.0 / np.log(10.0)  # natural log -> decibans
 
@@ -29,10 +49,33 @@ class SourceSum:
         self.n_sources = n_sources
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        out = np.zeros(x.shape[:-2] + (self.n_sources, x.shape[-1]))
+        out = np.zeros((*x.shape[:-2], self.n_sources, x.shape[-1]))
         if len(self.present):
             out[..., self.present, :] = np.add.reduceat(x[..., self.order, :], self.starts, axis=-2)
         return out
+
+
+def item_probability(k, m, b):
+    """``k·m + (1 − k)·b``: P(the item | H_j, its source reliable) (MODEL.md §2).
+
+    Genuine with probability ``k`` (then observed with ``m``), else noise
+    (observed with ``b``). Works on numbers and on NumPy or PyTensor arrays.
+    """
+    return k * m + (1 - k) * b
+
+
+def item_term(k, m, b, xp=np):
+    """``log(k·m + (1 − k)·b)``: an item's log term when its source is reliable."""
+    return xp.log(item_probability(k, m, b))
+
+
+def combine_source(r, genuine, noise, xp=np):
+    """``log P(E_s | H_j)`` from a source's summed log terms (MODEL.md §2).
+
+    ``genuine``: Σ of the items' :func:`item_term` (the source reliable);
+    ``noise``: Σ of ``log b`` (all its items noise at once), weighed by ``r``.
+    """
+    return xp.logaddexp(xp.log(r) + genuine, xp.log1p(-r) + noise)
 
 
 def log_source_likelihood(L, k, r, b, source_sum, xp=np):
@@ -42,9 +85,7 @@ def log_source_likelihood(L, k, r, b, source_sum, xp=np):
     credibility; ``r``: (..., S, 1|n) reliability. If the source is reliable each
     item is genuine with probability k; if not, all its items are noise at once.
     """
-    genuine = source_sum(xp.log(k * L + (1 - k) * b))
-    noise = source_sum(xp.log(b))
-    return xp.logaddexp(xp.log(r) + genuine, xp.log1p(-r) + noise)
+    return combine_source(r, source_sum(item_term(k, L, b, xp)), source_sum(xp.log(b)), xp)
 
 
 def logsumexp(a: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -78,12 +119,16 @@ def posterior(inputs, L=None, k=None, r=None, prior=None) -> np.ndarray:
         return normalise(np.log(prior) + log_likelihoods(inputs, L, k, r).sum(axis=-2))
 
 
+def posterior_by_id(case) -> dict[str, float]:
+    """The exact posterior of a case, hypothesis id -> probability."""
+    return dict(zip(case.hypothesis_ids, map(float, posterior(case.inputs))))
+
+
 def item_log_likelihood(inputs) -> np.ndarray:
     """``log P(E_i | H_j)`` of each item alone, its source's reliability included (I, n)."""
     r = inputs.r[inputs.source_index][:, None]
-    k = inputs.k[:, None]
     with np.errstate(divide="ignore"):
-        return np.log(r * (k * inputs.m + (1 - k) * inputs.b) + (1 - r) * inputs.b)
+        return combine_source(r, item_term(inputs.k[:, None], inputs.m, inputs.b), np.log(inputs.b))
 
 
 def weight_of_evidence(log_lik: np.ndarray, prior: np.ndarray) -> np.ndarray:

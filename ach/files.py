@@ -1,16 +1,110 @@
-"""Writing files so that nothing is ever half-written: temporary file, then rename."""
+"""Reading a user's file and writing ours, so that nothing is ever half-written.
+
+Reading: :func:`read_input` turns every way a path can fail (missing, a
+folder, unreadable, too big) into a located :class:`~ach.errors.CaseError`.
+Writing: :func:`write_atomic` goes through a temporary file in the same folder
+and a rename, so a reader sees the old file or the new one, never half of one;
+:func:`create_new` does the same but never replaces a file that exists.
+"""
 
 from __future__ import annotations
 
 import functools
 import os
+import sys
 import tempfile
 from pathlib import Path
 
+from .errors import CaseError, Diagnostic
 
-def write_atomic(path: Path, data: bytes | str) -> Path:
+__all__ = ["create_new", "read_input", "refuse_existing", "write_atomic"]
+
+
+def read_input(path, what: str, *, limit: int | None = None, missing_hint: str = "check the path") -> bytes:
+    """The bytes of a user's file (``-``: standard input), or a CaseError saying why not.
+
+    ``what`` names the kind of file for the messages ("a case file", "an
+    .achz file"); ``limit`` refuses a file larger than that many bytes before
+    reading it.
+    """
+    name = str(path)
+
+    def fail(message: str, hint: str) -> CaseError:
+        return CaseError([Diagnostic("error", message, name, hint=hint, code="unreadable")])
+
+    if name == "-":
+        return sys.stdin.buffer.read()
+    try:
+        size = Path(path).stat().st_size
+        if limit is not None and size > limit:
+            raise fail(
+                f"the file is {size / 2**20:.0f} MB; ach reads {what} of up to {limit // 2**20} MB",
+                f"check that this is {what}",
+            )
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise fail("no such file", missing_hint) from None
+    except IsADirectoryError:
+        raise fail(f"is a folder, not {what}", f"name {what}") from None
+    except OSError as exc:
+        raise fail(f"cannot read: {exc.strerror or exc}", "check the path and its permissions") from None
+    except ValueError as exc:  # e.g. a NUL byte in the path
+        raise fail(f"cannot read: {exc}", "check the path") from None
+
+
+FORCE_HINT = "choose another name, or pass --force to replace it"
+
+
+def refuse_existing(paths, overwrite: bool = False, hint: str = FORCE_HINT) -> None:
+    """A CaseError naming every path that exists already, unless ``overwrite``."""
+    if overwrite:
+        return
+    existing = [Path(p) for p in paths if Path(p).exists() or Path(p).is_symlink()]
+    if existing:
+        raise CaseError(
+            [
+                Diagnostic(
+                    "error",
+                    "the file exists already; nothing was written",
+                    str(p),
+                    hint=hint,
+                    code="exists",
+                )
+                for p in existing
+            ]
+        )
+
+
+def write_atomic(path, data: bytes | str) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder, then ``os.replace``."""
     path = Path(path)
+    tmp = _temporary(path, data)
+    try:
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path
+
+
+def create_new(path, data: bytes | str, hint: str = FORCE_HINT) -> Path:
+    """Write a new file atomically, never replacing one that exists or appears meanwhile."""
+    path = Path(path)
+    tmp = _temporary(path, data)
+    try:
+        try:
+            os.link(tmp, path)  # fails if the file exists: no overwrite, even in a race
+        except FileExistsError:
+            refuse_existing([path], hint=hint)
+        except OSError:  # no hard links here (some network and FAT file systems)
+            refuse_existing([path], hint=hint)
+            os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path
+
+
+def _temporary(path: Path, data: bytes | str) -> str:
+    """A temporary file beside ``path`` holding ``data``, with the usual mode (not mkstemp's 0600)."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -18,12 +112,11 @@ def write_atomic(path: Path, data: bytes | str) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
-        os.replace(tmp, path)
+        os.chmod(tmp, 0o666 & ~_umask())
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
+    return tmp
 
 
 @functools.lru_cache(maxsize=1)

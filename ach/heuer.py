@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .scales import HEUER_WEIGHTS, NA, heuer_level
+from .scales import HEUER_WEIGHTS, NA, heuer_level, nearest_rating
+
+__all__ = ["INCONSISTENCY", "HeuerScores", "RankingAgreement", "classic_ratings", "score"]
 
 INCONSISTENCY = {"I": 1.0, "II": 2.0}
 
@@ -29,29 +31,50 @@ class HeuerScores:
         """Least inconsistent first (Heuer: the hypothesis with least against it)."""
         return [self.hypotheses[j] for j in np.argsort(self.weighted_inconsistency, kind="stable")]
 
+    def ranks(self) -> tuple[np.ndarray, np.ndarray]:
+        """(rank, tied) of each hypothesis: 1 for the least inconsistent, equal scores sharing a rank."""
+        w = self.weighted_inconsistency
+        rank = 1 + np.array([int(np.sum(w < w[j] - 1e-9)) for j in range(len(w))], int)
+        tied = np.array([int(np.sum(np.isclose(w, w[j]))) > 1 for j in range(len(w))], bool)
+        return rank, tied
+
+    def compare(self, bayes_order: list[int]) -> RankingAgreement:
+        """How classic ACH's ranking compares with the Bayesian order (most probable first)."""
+        w = self.weighted_inconsistency
+        lead = bayes_order[0]
+        best = [j for j in range(len(w)) if np.isclose(w[j], w.min())]
+        best_ids = [self.hypotheses[j] for j in sorted(best, key=bayes_order.index)]
+        if best == [lead]:
+            strict = [int(j) for j in np.argsort(w, kind="stable")]
+            same = strict == list(bayes_order) and len(set(np.round(w, 9))) == len(w)
+            return RankingAgreement("agree" if same else "same-leader", best_ids)
+        return RankingAgreement("classic-tied" if lead in best else "disagree", best_ids)
+
+
+@dataclass(frozen=True)
+class RankingAgreement:
+    """Classic ACH against Bayes, in one word: ``agree`` (same order throughout),
+    ``same-leader`` (same first, the rest differ), ``classic-tied`` (classic ACH
+    cannot separate the Bayesian leader from others) or ``disagree``."""
+
+    verdict: str
+    classic_best: list[str]  # the least inconsistent hypotheses (several when tied), in Bayesian order
+
 
 def classic_ratings(case) -> list[list[str]]:
     """Every cell as a classic rating: kept if written as one (or NA), else the
-    rating nearest to its likelihood in log-odds (as Scale.to_rating does)."""
-    names = list(case.scale.rating_map)
-    centres = _logit(np.array([case.scale.rating_map[r] for r in names]))
-    m = np.clip(case.inputs.m, 1e-6, 1 - 1e-6)
-    nearest = np.argmin(np.abs(_logit(m)[..., None] - centres), axis=-1)
+    rating nearest to its likelihood in log-odds (:func:`ach.scales.nearest_rating`)."""
+    ratings = case.scale.rating_map
+    nearest = nearest_rating(case.inputs.m, ratings)
     hyps = case.hypothesis_ids
     out = []
     for i, e in enumerate(case.evidence):
         row = []
         for j, h in enumerate(hyps):
             cell = e.likelihood[h]
-            row.append(
-                NA if cell is None else cell.label if cell.label in case.scale.rating_map else names[nearest[i, j]]
-            )
+            row.append(NA if cell is None else cell.label if cell.label in ratings else nearest[i, j])
         out.append(row)
     return out
-
-
-def _logit(p):
-    return np.log(p / (1 - p))
 
 
 def score(case) -> HeuerScores:

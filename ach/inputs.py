@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+__all__ = ["Inputs"]
+
 
 @dataclass(frozen=True, eq=False)
 class Inputs:

@@ -8,12 +8,39 @@ a case may override the classic ratings and the ICD 203 bands.
 
 from __future__ import annotations
 
-import difflib
 import math
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+
+from .errors import ScaleError, suggest
+
+__all__ = [
+    "ADMIRALTY_NAMES",
+    "CREDIBILITY_LEVELS",
+    "HEUER_WEIGHTS",
+    "INPUT_CONCENTRATION",
+    "LEVELS",
+    "LIKELIHOOD_CONCENTRATION",
+    "NA",
+    "RELIABILITY_LEVELS",
+    "TERM_CONFIDENCE_FACTOR",
+    "UNINFORMATIVE",
+    "Belief",
+    "Scale",
+    "beta_params",
+    "credibility",
+    "fit_band",
+    "heuer_level",
+    "icd203_term",
+    "level_or_number",
+    "logit",
+    "nearest_rating",
+    "probability",
+    "reliability",
+    "unimodal",
+]
 
 # Classic ACH consistency ratings -> likelihood (MODEL.md §6). NA is special:
 # "does not bear on this hypothesis", so the cell takes the item's if_false.
@@ -117,14 +144,6 @@ def beta_params(mean, kappa):
     return free, np.where(free, mean * kappa, 1.0), np.where(free, (1 - mean) * kappa, 1.0)
 
 
-class ScaleError(ValueError):
-    """A rating that no scale understands; ``hint`` says what would be accepted."""
-
-    def __init__(self, message: str, hint: str = ""):
-        super().__init__(message)
-        self.hint = hint
-
-
 @dataclass(frozen=True)
 class Belief:
     """An uncertain probability: its mean and a Beta concentration.
@@ -203,12 +222,19 @@ class Scale:
 
     def to_rating(self, m: float) -> str:
         """The classic rating nearest (in log-odds) to a likelihood, for Heuer scoring."""
-        m = min(max(m, 1e-6), 1 - 1e-6)
-        return min(self.rating_map, key=lambda r: abs(_logit(self.rating_map[r]) - _logit(m)))
+        return str(nearest_rating(np.asarray(m, float), self.rating_map))
 
 
-def _logit(p: float) -> float:
-    return math.log(p / (1 - p))
+def nearest_rating(m: np.ndarray, ratings: dict[str, float]) -> np.ndarray:
+    """The classic rating nearest in log-odds to each likelihood in ``m`` (same shape, strings)."""
+    names = list(ratings)
+    centres = logit(np.array([ratings[r] for r in names]))
+    nearest = np.argmin(np.abs(logit(np.clip(m, 1e-6, 1 - 1e-6))[..., None] - centres), axis=-1)
+    return np.array(names, dtype=object)[nearest]
+
+
+def logit(p):
+    return np.log(p / (1 - p))
 
 
 def probability(value: float, concentration: float | None, what: str) -> Belief:
@@ -265,16 +291,6 @@ def heuer_level(value: float) -> str:
     return "high" if value >= 0.8 else "medium" if value >= 0.5 else "low"
 
 
-def suggest(text: str, options: list[str]) -> str:
-    """'did you mean X?' for the closest option (case-blind), or ''."""
-    options = [str(o) for o in options]
-    close = difflib.get_close_matches(str(text), options, n=1, cutoff=0.5)
-    if not close:
-        lowered = {o.lower(): o for o in options}
-        close = [lowered[c] for c in difflib.get_close_matches(str(text).lower(), list(lowered), n=1, cutoff=0.5)]
-    return f"did you mean '{close[0]}'?" if close else ""
-
-
 # fit_band() of the default ICD 203 bands, kept so the command line need not
 # import scipy.optimize (half a second) to read a case; tests/test_scales.py
 # refits them.
@@ -306,17 +322,17 @@ def _fit_band(lo: float, hi: float, q: float) -> tuple[float, float]:
     def residual(x):
         mean, kappa = expit(x[0]), math.exp(x[1])
         a, b = mean * kappa, (1 - mean) * kappa
-        return [_logit(betaincinv(a, b, q)) - _logit(lo), _logit(betaincinv(a, b, 1 - q)) - _logit(hi)]
+        return [logit(betaincinv(a, b, q)) - logit(lo), logit(betaincinv(a, b, 1 - q)) - logit(hi)]
 
     mid = (lo + hi) / 2
-    x0 = [_logit(mid), math.log(max(4.0, mid * (1 - mid) / ((hi - lo) / 3.3) ** 2))]
+    x0 = [logit(mid), math.log(max(4.0, mid * (1 - mid) / ((hi - lo) / 3.3) ** 2))]
     fit = least_squares(residual, x0, xtol=1e-12, ftol=1e-12)
     return float(expit(fit.x[0])), float(math.exp(fit.x[1]))
 
 
 def icd203_term(p: float) -> str:
     """The ICD 203 term whose band holds probability ``p`` (ends stretched to 0 and 1)."""
-    for term, (lo, hi) in TERMS.items():
+    for term, (_, hi) in TERMS.items():
         if p < hi:
             return term
     return "almost certain"
