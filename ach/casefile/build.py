@@ -1,0 +1,301 @@
+"""Building a Case from a parsed case file, collecting every diagnostic on the way.
+
+:class:`Builder` reports each problem with its line, its human field and its
+machine path; the schema's complaints come first, and a value the schema
+rejected is set aside (:data:`~ach.casefile.values.INVALID`) so that the
+checks that follow do not echo it. The items and candidates are read by
+:class:`~ach.casefile.items.ItemReader`, the other half of the builder.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+import math
+
+from ..case import Case, Hypothesis, Source
+from ..errors import Diagnostic, ScaleError
+from ..scales import ADMIRALTY_RELIABILITY, LEVELS, RATINGS, TERMS, Belief, Scale, fit_band, reliability
+from .items import ItemReader
+from .schema import complaints
+from .values import INVALID, input_hint, text_of, valid
+
+__all__ = ["Builder"]
+
+
+class Builder(ItemReader):
+    """Turns a parsed document into a Case, collecting diagnostics on the way."""
+
+    def __init__(self, doc, data: dict, file: str, sha256: str, comment: str = ""):
+        self.doc, self.data, self.file, self.sha256, self.comment = doc, data, file, sha256, comment
+        self.document = copy.deepcopy(data)  # as written, before any value is set aside
+        self.diagnostics: list[Diagnostic] = []
+
+    def line(self, path: tuple) -> int | None:
+        node, line = self.doc, None
+        for key in path:
+            lc = getattr(node, "lc", None)
+            try:
+                if isinstance(node, dict):
+                    line = lc.key(key)[0] if lc else line
+                else:
+                    line = lc.item(key)[0] if lc else line
+                node = node[key]
+            except (KeyError, IndexError, TypeError, AttributeError):
+                break
+        if line is None:
+            line = getattr(getattr(node, "lc", None), "line", None)
+        return None if line is None else line + 1
+
+    def field(self, path: tuple) -> str:
+        parts, node = [], self.data
+        for key in path:
+            if isinstance(key, int) and isinstance(node, list) and key < len(node) and parts:
+                element = node[key]
+                ident = element.get("id") if isinstance(element, dict) else None
+                parts[-1] = f"{parts[-1]} {ident}" if isinstance(ident, str) else f"{parts[-1]}[{key}]"
+                node = element
+            else:
+                parts.append(str(key))
+                node = node.get(key) if isinstance(node, dict) else None
+        return " › ".join(parts)
+
+    def report(self, level: str, path: tuple, message: str, hint: str, code: str) -> None:
+        # a missing field's path names it; its line and human field are its parent's
+        at = path[:-1] if code == "missing-field" else path
+        self.diagnostics.append(
+            Diagnostic(level, message, self.file, self.line(at), self.field(at), hint, tuple(path), code)
+        )
+
+    def error(self, path: tuple, message: str, hint: str = "", *, code: str) -> None:
+        self.report("error", path, message, hint, code)
+
+    def warn(self, path: tuple, message: str, hint: str = "", *, code: str) -> None:
+        self.report("warning", path, message, hint, code)
+
+    @property
+    def failed(self) -> bool:
+        return any(d.level == "error" for d in self.diagnostics)
+
+    def result(self, case: Case | None) -> tuple[Case | None, list[Diagnostic]]:
+        diagnostics = sorted(self.diagnostics, key=lambda d: d.line or 0)  # stable: top of the file first
+        if case is None or self.failed:
+            return None, diagnostics
+        return dataclasses.replace(case, warnings=tuple(diagnostics)), diagnostics
+
+    def build(self) -> tuple[Case | None, list[Diagnostic]]:
+        self.check_schema()
+        self.check_dates()
+        d = self.data
+        scale = self.scale(d.get("scale"))
+        hypotheses, hyps_complete = self.hypotheses(d.get("hypotheses"), d.get("prior_concentration"))
+        sources, sources_complete = self.sources(d.get("sources"))
+        evidence, sources = self.evidence(
+            d.get("evidence"), hypotheses if hyps_complete else None, sources, sources_complete, scale
+        )
+        collection = self.collection(d.get("collection"), hypotheses if hyps_complete else None, scale)
+        if self.failed:
+            return self.result(None)
+        case = Case(
+            question=d["question"],
+            hypotheses=tuple(hypotheses),
+            sources=tuple(sources),
+            evidence=tuple(evidence),
+            title=text_of(d.get("title")),
+            description=text_of(d.get("description")),
+            prior_concentration=d.get("prior_concentration"),
+            scale=scale,
+            path=self.file,
+            sha256=self.sha256,
+            collection=tuple(collection),
+            analyst=text_of(d.get("analyst")),
+            date=d.get("date") if isinstance(d.get("date"), str) else None,
+            document=self.document,
+            comment=self.comment,
+        )
+        self.check_possible(case)
+        return self.result(case)
+
+    def check_schema(self) -> None:
+        """Report everything the schema rejects, then set those values aside."""
+        rejected = []
+        for c in complaints(self.data):
+            self.error(c.path, c.message, c.hint, code=c.code)
+            if c.set_aside:
+                rejected.append(c.path)
+        rejected += self.check_finite(self.data, (), set(rejected))
+        for path in rejected:
+            set_aside(self.data, path)
+
+    def check_finite(self, node, path: tuple, reported: set) -> list[tuple]:
+        """YAML can write .inf and .nan; no field of a case means either
+        (values the schema already rejected are not reported twice)."""
+        if isinstance(node, dict):
+            return [p for k, v in node.items() for p in self.check_finite(v, (*path, k), reported)]
+        if isinstance(node, list):
+            return [p for i, v in enumerate(node) for p in self.check_finite(v, (*path, i), reported)]
+        if isinstance(node, float) and not math.isfinite(node) and path not in reported:
+            self.error(
+                path, f"{node} is not a finite number", "write an ordinary number, such as 0.3 or 20", code="not-finite"
+            )
+            return [path]
+        return []
+
+    def check_dates(self) -> None:
+        """The schema checks the form YYYY-MM-DD; this checks the day exists."""
+        paths = [("date",)]
+        if isinstance(self.data.get("evidence"), list):
+            paths += [("evidence", i, "date") for i in range(len(self.data["evidence"]))]
+        for path in paths:
+            parent = self.data if len(path) == 1 else self.data["evidence"][path[1]]
+            value = parent.get("date") if isinstance(parent, dict) else None
+            if not isinstance(value, str):
+                continue
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                self.error(
+                    path,
+                    f"'{value}' is not a calendar date",
+                    "write a real date as YYYY-MM-DD, e.g. 2020-02-06",
+                    code="bad-date",
+                )
+                parent["date"] = INVALID
+
+    def scale(self, spec) -> Scale:
+        spec = spec if isinstance(spec, dict) else {}
+        ratings = spec.get("ratings") if isinstance(spec.get("ratings"), dict) else {}
+        terms_spec = spec.get("terms") if isinstance(spec.get("terms"), dict) else {}
+        ratings = {**RATINGS, **{k: v for k, v in ratings.items() if valid(v)}}
+        terms = {**TERMS}
+        for term, band in terms_spec.items():
+            if not valid(band):
+                continue
+            try:
+                fit_band(*band)
+            except ScaleError as exc:
+                self.error(
+                    ("scale", "terms", term), str(exc), "give [low, high] with 0 < low < high < 1", code="bad-band"
+                )
+                continue
+            terms[" ".join(term.lower().split())] = tuple(band)
+        return Scale(tuple(ratings.items()), tuple(terms.items()))
+
+    def hypotheses(self, specs, prior_concentration=None) -> tuple[list[Hypothesis], bool]:
+        """The hypotheses, and whether every one of them could be read (else
+        checks against the list of ids would only produce echoes)."""
+        if not isinstance(specs, list):
+            return [], False
+        out, complete, priors_readable = [], True, True
+        for j, spec in enumerate(specs):
+            hid = spec.get("id") if isinstance(spec, dict) else None
+            if not isinstance(hid, str):
+                complete = False
+                continue
+            if hid in {h.id for h in out}:
+                self.error(
+                    ("hypotheses", j, "id"),
+                    f"hypothesis id '{hid}' is used twice",
+                    "give each hypothesis its own id",
+                    code="duplicate-id",
+                )
+                continue
+            prior = spec.get("prior")
+            priors_readable &= valid(prior) and valid(spec.get("catch_all"))
+            out.append(
+                Hypothesis(
+                    hid,
+                    text_of(spec.get("title"), hid),
+                    prior if valid(prior) else None,
+                    spec.get("catch_all") is True,
+                    text_of(spec.get("description")),
+                )
+            )
+        given = [j for j, spec in enumerate(specs) if isinstance(spec, dict) and "prior" in spec]
+        if given and len(given) < len(specs):
+            for j, spec in enumerate(specs):
+                if isinstance(spec, dict) and "prior" not in spec:
+                    self.error(
+                        ("hypotheses", j),
+                        f"hypothesis '{text_of(spec.get('id'), str(j + 1))}' has no prior while others do",
+                        "give every hypothesis a prior weight, or none (uniform)",
+                        code="prior-missing",
+                    )
+        priors = [h.prior for h in out if h.prior is not None]
+        if priors_readable and priors and sum(priors) <= 0:
+            self.error(
+                ("hypotheses",),
+                "the prior weights are all zero",
+                "give at least one hypothesis a positive prior",
+                code="prior-zero",
+            )
+        elif isinstance(prior_concentration, (int, float)) and valid(prior_concentration):
+            for j, spec in enumerate(specs):
+                if isinstance(spec, dict) and spec.get("prior") == 0 and not isinstance(spec.get("prior"), bool):
+                    self.error(
+                        ("hypotheses", j, "prior"),
+                        "a prior of 0 cannot be uncertain: prior_concentration makes the prior a Dirichlet, which needs positive weights",
+                        "give it a small positive weight, or remove prior_concentration for a fixed prior",
+                        code="prior-zero-uncertain",
+                    )
+        marked = any(isinstance(spec, dict) and spec.get("catch_all") is True for spec in specs)
+        if complete and priors_readable and out and not marked:
+            self.warn(
+                ("hypotheses",),
+                "no hypothesis is marked catch_all: the hypotheses may not cover every possibility",
+                "add one such as 'Another actor' with `catch_all: true`",
+                code="no-catch-all",
+            )
+        return out, complete
+
+    def sources(self, specs) -> tuple[list[Source], bool]:
+        if specs is None:
+            return [], True
+        if not isinstance(specs, list):
+            return [], False
+        out, complete = [], True
+        for s, spec in enumerate(specs):
+            sid = spec.get("id") if isinstance(spec, dict) else None
+            if not isinstance(sid, str):
+                complete = False
+                continue
+            if sid in {x.id for x in out}:
+                self.error(
+                    ("sources", s, "id"),
+                    f"source id '{sid}' is used twice",
+                    "give each source its own id",
+                    code="duplicate-id",
+                )
+                continue
+            belief = Belief(1.0)
+            value, confidence = spec.get("reliability"), spec.get("confidence")
+            if value is not None and valid(value):
+                try:
+                    belief = reliability(value, confidence if confidence in LEVELS else None)
+                except ScaleError as exc:
+                    self.error(
+                        ("sources", s, "reliability"),
+                        str(exc),
+                        input_hint(exc, value, ADMIRALTY_RELIABILITY),
+                        code="bad-reliability",
+                    )
+            out.append(Source(sid, text_of(spec.get("title"), sid), belief, text_of(spec.get("notes"))))
+        return out, complete
+
+
+def set_aside(data, path: tuple) -> None:
+    """Replace the value at ``path`` by INVALID (an unknown key is dropped)."""
+    if not path:
+        return
+    node = data
+    for key in path[:-1]:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return
+    last = path[-1]
+    if isinstance(node, dict) and last in node:
+        node[last] = INVALID
+    elif isinstance(node, list) and isinstance(last, int) and last < len(node):
+        node[last] = INVALID

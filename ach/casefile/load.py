@@ -1,0 +1,96 @@
+"""Read a case file: YAML -> schema check -> :class:`~ach.case.Case`.
+
+Every problem becomes a :class:`~ach.errors.Diagnostic` naming the file, the
+line and the field (and, for programs, the path to the value and a code), and
+all of them are collected before giving up, so ``ach validate`` can list them
+at once. A value the schema rejects is reported once and then set aside
+(:data:`INVALID`), so that the checks that follow can still run on the rest of
+the file without echoing the same mistake.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ..case import Case
+from ..errors import CaseError, Diagnostic
+from ..files import read_input
+from ..formatting import quoted
+from .build import Builder
+from .yaml import FORMAT_HINT, Unreadable, opening_comment, parse_yaml, plain_data
+
+__all__ = ["check", "check_text", "load", "loads"]
+
+
+def load(path: str | Path) -> Case:
+    """Load and validate a case file; raise :class:`CaseError` listing every error."""
+    case, diagnostics = check(path)
+    if case is None:
+        raise CaseError(diagnostics)
+    return case
+
+
+def loads(text: str, path: str = "<string>") -> Case:
+    """Load a case from YAML text (tests, notebooks, stdin)."""
+    case, diagnostics = check_text(text.encode(), path)
+    if case is None:
+        raise CaseError(diagnostics)
+    return case
+
+
+def check(path: str | Path) -> tuple[Case | None, list[Diagnostic]]:
+    """(case or None, every error and warning) for a file; ``-`` reads stdin."""
+    try:
+        raw = read_input(path, "a case file")
+    except CaseError as exc:
+        return None, exc.diagnostics
+    return check_text(raw, str(path))
+
+
+def check_text(raw: bytes, name: str) -> tuple[Case | None, list[Diagnostic]]:
+    """(case or None, every error and warning) for the bytes of a case file."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [
+            Diagnostic(
+                "error",
+                f"not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+                name,
+                line,
+                hint="save the file as UTF-8",
+                code="not-utf8",
+            )
+        ]
+    doc, problem = parse_yaml(text, name)
+    if problem:
+        return None, [problem]
+    if doc is None:
+        return None, [Diagnostic("error", "the file is empty (no YAML content)", name, hint=FORMAT_HINT, code="empty")]
+    if not isinstance(doc, dict):
+        found = "a list" if isinstance(doc, list) else f"the single value {quoted(doc)}"
+        return None, [
+            Diagnostic(
+                "error",
+                f"the file holds {found}; a case is a mapping with question, hypotheses and evidence",
+                name,
+                1,
+                hint=FORMAT_HINT,
+                code="not-a-mapping",
+            )
+        ]
+    try:
+        data = plain_data(doc)
+    except Unreadable as exc:
+        return None, [
+            Diagnostic(
+                "error",
+                str(exc),
+                name,
+                hint="write each value out instead of repeating it through aliases",
+                code="yaml",
+            )
+        ]
+    return Builder(doc, data, name, hashlib.sha256(raw).hexdigest(), opening_comment(text)).build()

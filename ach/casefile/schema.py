@@ -1,0 +1,163 @@
+"""The case format's JSON Schema, and what it rejects said in the analyst's words.
+
+The schema (``ach/schema/case.schema.json``) is the format: field names,
+types, required fields and their order (:mod:`ach.casefile.fields` reads them
+from it). :func:`complaints` runs it on a file's data and turns each
+complaint into a message, a hint and a code, reading the validator's
+structured fields, never its message text.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import NamedTuple
+
+from ..errors import suggest
+from ..formatting import quoted
+
+__all__ = ["SCHEMA_PATH", "Complaint", "complaints", "schema"]
+
+SCHEMA_PATH = "schema/case.schema.json"
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict:
+    """The published JSON Schema of the case format."""
+    return json.loads(resources.files("ach").joinpath(SCHEMA_PATH).read_text())
+
+
+_TYPE_WORDS = {
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping",
+    "null": "empty",
+}
+
+
+class Complaint(NamedTuple):
+    """What the schema rejects at one place, in the analyst's words."""
+
+    path: tuple  # from the top of the file down to the value
+    message: str
+    hint: str
+    set_aside: bool  # the value is unusable: later checks must not see it
+    code: str
+
+
+def complaints(data: dict) -> list[Complaint]:
+    """Everything the schema rejects in a case file's data, top of the file first, each once."""
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(schema())
+    out: dict[tuple, Complaint] = {}
+    for err in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
+        for c in _diagnose(err):
+            out.setdefault((c.path, c.message), c)
+    return list(out.values())
+
+
+def _diagnose(err) -> list[Complaint]:
+    """One jsonschema complaint -> the Complaints it stands for.
+
+    ``oneOf`` complaints are unpacked into the complaint of the alternative
+    that fits the value's type, so ``if_false: {KH: 1.5}`` points at ``KH``.
+    """
+    path = tuple(err.absolute_path)
+    if err.validator == "oneOf":
+        fitting = [e for e in err.context if not (e.validator == "type" and not e.relative_path)]
+        if fitting:
+            return [x for e in fitting for x in _diagnose(e)]
+    if err.validator == "additionalProperties":
+        allowed = sorted(err.schema.get("properties", {}))
+        return [
+            Complaint(
+                (*path, bad),
+                f"unknown field '{bad}'",
+                "; ".join(filter(None, [suggest(bad, allowed), f"allowed: {', '.join(allowed)}"])),
+                True,
+                "unknown-field",
+            )
+            for bad in err.instance
+            if bad not in allowed
+        ]
+    if err.validator == "required":  # every missing field of this mapping, each at its own path (its parent's line)
+        properties = err.schema.get("properties", {})
+        return [
+            Complaint(
+                (*path, name), f"missing required field '{name}'", _add_hint(name, properties), False, "missing-field"
+            )
+            for name in err.validator_value
+            if isinstance(err.instance, dict) and name not in err.instance
+        ]
+    message, hint = _explain(err)
+    return [Complaint(path, message, hint, err.validator != "minItems", f"schema-{err.validator}")]
+
+
+def _add_hint(name: str, properties: dict) -> str:
+    what = properties.get(name, {}).get("description", "")
+    return f"add `{name}: ...`" + (f" ({what})" if what else "")
+
+
+def _explain(err) -> tuple[str, str]:
+    """A jsonschema complaint in the analyst's words: (message, hint)."""
+    kind, inst, spec = err.validator, err.instance, err.schema
+    about = spec.get("description", "")
+    if kind == "type":
+        wanted = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        message = f"{quoted(inst)} should be {' or '.join(_TYPE_WORDS.get(w, w) for w in wanted)}"
+        if inst is None:
+            hint = "the value is missing: write it after the colon, or delete the line"
+        elif "string" in wanted and isinstance(inst, (bool, int, float)):
+            hint = f'put it in quotes: "{quoted(inst).lower() if isinstance(inst, bool) else inst}"'
+        elif isinstance(inst, bool):
+            hint = (
+                "YAML reads true/false (and yes/no in YAML 1.1) as a yes/no value: put it in quotes or write a number"
+            )
+        elif wanted == ["array"]:
+            hint = "write one entry per line, each starting with '- '"
+        elif wanted == ["object"]:
+            hint = "write `name: value` lines, indented under this field"
+        else:
+            hint = about
+        return message, hint
+    if kind == "enum":
+        options = ", ".join(map(str, err.validator_value))
+        near = suggest(str(inst), list(map(str, err.validator_value)))
+        return f"{quoted(inst)} is not one of {options}", near or f"write one of {options}"
+    if kind == "pattern":
+        return f"{quoted(inst)} is not in the expected form", f"expected: {about}" if about else ""
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        words = {
+            "minimum": "below the minimum",
+            "maximum": "above the maximum",
+            "exclusiveMinimum": "must be greater than",
+            "exclusiveMaximum": "must be less than",
+        }
+        message = (
+            f"{quoted(inst)} is {words[kind]} {err.validator_value}"
+            if kind in ("minimum", "maximum")
+            else (f"{quoted(inst)} {words[kind]} {err.validator_value}")
+        )
+        if "minimum" in spec and "maximum" in spec:
+            return message, f"write a number from {spec['minimum']} to {spec['maximum']}"
+        return message, about
+    if kind == "minItems":
+        n = err.validator_value
+        hint = (
+            "list at least two hypotheses, one of them a catch-all such as 'Another actor'"
+            if (list(err.absolute_path) == ["hypotheses"])
+            else ""
+        )
+        return f"needs at least {n} entr{'y' if n == 1 else 'ies'}, has {len(inst)}", hint
+    if kind == "maxItems":
+        return f"has {len(inst)} entries, at most {err.validator_value} allowed", "give [low, high]"
+    if kind == "minProperties":
+        return "is empty", "give one entry per hypothesis"
+    if kind == "oneOf":
+        return f"{quoted(inst)} is not valid here", about
+    return err.message, about
