@@ -16,28 +16,31 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.1.0+src"
 
-__all__ = ["Case", "CaseError", "Result", "__version__", "analyze", "check", "load", "loads", "whatif"]
+_PUBLIC = {
+    "load": ("casefile", "load"),
+    "loads": ("casefile", "loads"),
+    "check": ("casefile", "check"),
+    "analyze": ("analysis", "analyze"),
+    "whatif": ("analysis", "whatif"),
+    "compare": ("casediff", "compare"),
+    "Case": ("case", "Case"),
+    "Result": ("result", "Result"),
+    "Report": ("report", "Report"),
+    "CaseError": ("errors", "CaseError"),
+    "Diagnostic": ("errors", "Diagnostic"),
+}
+
+__all__ = [*_PUBLIC, "__version__"]
 
 
 def __getattr__(name):
-    if name in ("load", "loads", "check"):
-        from . import loader
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'ach' has no attribute {name!r}")
+    from importlib import import_module
 
-        return getattr(loader, name)
-    if name in ("analyze", "Result"):
-        from . import analysis
+    module, attribute = _PUBLIC[name]
+    return getattr(import_module(f"ach.{module}"), attribute)
 
-        return getattr(analysis, name)
-    if name == "whatif":
-        from .scenario import whatif
 
-        return whatif
-    if name == "CaseError":
-        from .diagnostics import CaseError
-
-        return CaseError
-    if name == "Case":
-        from .case import Case
-
-        return Case
-    raise AttributeError(f"module 'ach' has no attribute {name!r}")
+def __dir__():
+    return sorted(__all__)

@@ -33,6 +33,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .case import Case, Evidence, Hypothesis, Source
+from .exact import posterior_by_id
+from .formatting import clip
+
+__all__ = ["ORDER_NOTE", "Change", "Comparison", "compare", "diff"]
 
 ORDER_NOTE = (
     "sequential attribution: changes applied one at a time to the old case in the order listed "
@@ -71,7 +75,7 @@ class Change:
             what = self.kind.split()[0]
             verb = self.kind.split()[1]
             detail = self.new if verb == "added" else self.old
-            return f"{what} {self.id} {verb}" + (f": {_short(detail)}" if detail else "")
+            return f"{what} {self.id} {verb}" + (f": {clip(detail, 70)}" if detail else "")
         if self.kind == "priors":
             parts = [
                 f"{h} {_txt(self.old.get(h))} → {_txt(self.new.get(h))}"
@@ -85,18 +89,6 @@ class Change:
             return f"{self.id} {self.field} edited (no effect on the exact posterior)"
         label = self.field or self.kind
         return f"{self.id} {label}: {_txt(self.old)} → {_txt(self.new)}"
-
-    def to_dict(self) -> dict:
-        return {
-            "kind": self.kind,
-            "id": self.id,
-            "field": self.field,
-            "old": _json(self.old),
-            "new": _json(self.new),
-            "description": self.describe(),
-            "after": _round(self.after),
-            "move": _round(self.move),
-        }
 
 
 @dataclass
@@ -124,21 +116,10 @@ class Comparison:
     def compared_new(self) -> dict:
         return _restrict(self.new_posterior, self.compared, self.renormalised)
 
-    def to_dict(self) -> dict:
-        return {
-            "changes": [c.to_dict() for c in self.changes],
-            "posterior": {"old": _round(self.old_posterior), "new": _round(self.new_posterior)},
-            "compared": {
-                "hypotheses": self.compared,
-                "renormalised": self.renormalised,
-                "old": _round(self.compared_old),
-                "new": _round(self.compared_new),
-                "total": _round(self.total),
-            },
-            "hypotheses_added": self.added,
-            "hypotheses_removed": self.removed,
-            "attribution": ORDER_NOTE,
-        }
+    @property
+    def note(self) -> str:
+        """How the moves were attributed (they depend on the order of the changes)."""
+        return ORDER_NOTE
 
 
 def diff(old: Case, new: Case) -> list[Change]:
@@ -220,7 +201,7 @@ def compare(old: Case, new: Case) -> Comparison:
 
     for change in _candidate_changes(old, new) + _case_changes(old, new):
         step(change)  # listed for completeness: they cannot move the exact posterior
-    target = _posterior(new)
+    target = posterior_by_id(new)
     final = state.posterior()
     if set(final) != set(target) or any(abs(final[h] - target[h]) > 1e-12 for h in target):
         state.case_override = new
@@ -230,7 +211,7 @@ def compare(old: Case, new: Case) -> Comparison:
 
     compared = [h for h in new_h if h in old_h]
     renormalised = set(old_h) != set(new_h)
-    old_post = _posterior(old)
+    old_post = posterior_by_id(old)
     previous = _restrict(old_post, compared, renormalised)
     for c in changes:
         now = _restrict(c.after, compared, renormalised)
@@ -279,7 +260,7 @@ class _State:
         )
 
     def posterior(self) -> dict:
-        return _posterior(self.case())
+        return posterior_by_id(self.case())
 
     # hypotheses
     def drop_hypothesis(self, hid: str) -> None:
@@ -394,8 +375,8 @@ def _item_changes(state: _State, a: Evidence, b: Evidence, hyps: list[str]):
                     "edited",
                     eid,
                     ", ".join(edited),
-                    {f: _json(getattr(a, f)) for f in edited},
-                    {f: _json(getattr(b, f)) for f in edited},
+                    {f: getattr(a, f) for f in edited},
+                    {f: getattr(b, f) for f in edited},
                 ),
                 None,
             )
@@ -461,15 +442,6 @@ def _case_changes(old: Case, new: Case) -> list[Change]:
 # -- helpers -------------------------------------------------------------------------------
 
 
-def _posterior(case: Case) -> dict:
-    """The exact posterior (what ``analyze(case, sample=False).posterior`` holds), by hypothesis."""
-    from .exact import posterior
-    from .inputs import Inputs
-
-    p = posterior(Inputs.from_case(case))
-    return {h: float(x) for h, x in zip(case.hypothesis_ids, p)}
-
-
 def _weights(case: Case) -> dict:
     return {h.id: (1.0 if h.prior is None else float(h.prior)) for h in case.hypotheses}
 
@@ -523,22 +495,3 @@ def _txt(value) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
-
-
-def _short(text, n: int = 70) -> str:
-    text = str(text)
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _json(value):
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, dict):
-        return {str(k): _json(v) for k, v in value.items()}
-    if hasattr(value, "__dict__"):
-        return {k: _json(v) for k, v in value.__dict__.items()}
-    return str(value)
-
-
-def _round(d: dict) -> dict:
-    return {h: (round(float(p), 12) if p == p else None) for h, p in d.items()}

@@ -29,6 +29,19 @@ import numpy as np
 from . import exact
 from .scales import beta_params
 
+__all__ = [
+    "MIN_STRATUM_WEIGHT",
+    "Agreement",
+    "DrawSummary",
+    "StratifiedPosterior",
+    "build_stratified",
+    "cache_dir",
+    "configure_cache",
+    "sample_forward",
+    "sample_stratified",
+    "stratum_blocks",
+]
+
 MIN_STRATUM_WEIGHT = 1e-6  # strata lighter than this change no reported digit
 CLIP = 1e-12  # keep Beta draws off exact 0 and 1, where logs blow up
 
@@ -57,8 +70,8 @@ def configure_cache() -> Path:
     return path
 
 
-@dataclass
-class Summary:
+@dataclass(frozen=True)
+class DrawSummary:
     """Distribution of ``posterior_j(θ)`` over draws: what both sections report."""
 
     mean: np.ndarray  # (n,)
@@ -67,19 +80,32 @@ class Summary:
     samples: np.ndarray  # (N, n) equally weighted draws, for plots
 
     @classmethod
-    def from_draws(cls, draws: np.ndarray, mean: np.ndarray | None = None) -> Summary:
+    def from_draws(cls, draws: np.ndarray, mean: np.ndarray | None = None, p_leading: np.ndarray | None = None):
         import arviz as az
 
         hdi = np.array([az.hdi(draws[:, j], hdi_prob=0.9) for j in range(draws.shape[1])])
-        leads = np.bincount(np.argmax(draws, axis=1), minlength=draws.shape[1]) / len(draws)
-        return cls(draws.mean(axis=0) if mean is None else mean, hdi, leads, draws)
+        if p_leading is None:
+            p_leading = np.bincount(np.argmax(draws, axis=1), minlength=draws.shape[1]) / len(draws)
+        return cls(draws.mean(axis=0) if mean is None else mean, hdi, p_leading, draws)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Whether the sampled mean agrees with the exact posterior within Monte Carlo error."""
+
+    agree: bool  # every hypothesis within 3 Monte Carlo standard errors
+    worst: str  # the hypothesis furthest away, in standard errors
+    difference: float  # |sampled mean - exact| for it
+    z: float  # that difference in Monte Carlo standard errors
+
+    LIMIT = 3.0
 
 
 @dataclass
-class Sampled:
+class StratifiedPosterior:
     """The stratified NUTS result (MODEL.md §4a)."""
 
-    summary: Summary
+    summary: DrawSummary
     mc_se: np.ndarray  # (n,) Monte Carlo standard error of summary.mean
     strata: list[str]
     weights: np.ndarray
@@ -96,6 +122,14 @@ class Sampled:
     @property
     def healthy(self) -> bool:
         return self.r_hat_max < 1.01 and self.ess_bulk_min > 400 and self.divergences == 0
+
+    def agreement(self, exact_posterior: np.ndarray, hypotheses: list[str]) -> Agreement:
+        """Does the sampled mean equal the exact posterior, up to its Monte Carlo error (MODEL.md §4a)?"""
+        diff = np.abs(self.summary.mean - exact_posterior)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = np.where(self.mc_se > 0, diff / self.mc_se, np.where(diff > 1e-9, np.inf, 0.0))
+        worst = int(np.argmax(z))
+        return Agreement(bool(z[worst] <= Agreement.LIMIT), hypotheses[worst], float(diff[worst]), float(z[worst]))
 
     def problems(self) -> list[str]:
         out = []
@@ -131,7 +165,7 @@ def _prior(pm, pt, inputs, shape):
     return pm.Dirichlet("pi", a=alpha, shape=shape)
 
 
-def sample_forward(inputs, draws: int = 4000, seed: int = 0) -> tuple[Summary, dict]:
+def sample_forward(inputs, draws: int = 4000, seed: int = 0) -> tuple[DrawSummary, dict]:
     """Draw every input from the analyst's stated uncertainty; posterior per draw.
 
     Returns the summary and the input draws themselves.
@@ -149,7 +183,7 @@ def sample_forward(inputs, draws: int = 4000, seed: int = 0) -> tuple[Summary, d
     L_d, k_d, r_d, prior_d = (np.broadcast_to(v, (draws, *np.shape(v)[1:])) if np.ndim(v) else v for v in values)
     theta = {"L": np.asarray(L_d), "k": np.asarray(k_d), "r": np.asarray(r_d), "prior": np.asarray(prior_d)}
     post = exact.posterior(inputs, L=theta["L"], k=theta["k"], r=theta["r"], prior=theta["prior"])
-    return Summary.from_draws(post), theta
+    return DrawSummary.from_draws(post), theta
 
 
 def stratum_blocks(inputs, strata: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -198,7 +232,7 @@ def sample_stratified(
     chains: int = 4,
     seed: int = 0,
     progress: bool = True,
-) -> Sampled:
+) -> StratifiedPosterior:
     """NUTS on every stratum at once; mix strata by the exact posterior.
 
     Each stratum fills the columns that do not meet the data with its own fresh
@@ -260,11 +294,11 @@ def sample_stratified(
 
     counts = rng.multinomial(n_total, weights)
     mixture = np.concatenate([p[rng.integers(0, n_total, c)] for p, c in zip(per_stratum, counts)])
-    summary = Summary.from_draws(mixture, mean=mixed_mean)
     # rank stability from the exact mixture weights, not the resample
-    summary.p_leading = sum(
+    p_leading = sum(
         w * np.bincount(np.argmax(p, 1), minlength=p.shape[1]) / n_total for w, p in zip(weights, per_stratum)
     )
+    summary = DrawSummary.from_draws(mixture, mean=mixed_mean, p_leading=p_leading)
 
     # Diagnostics of what the report states: each hypothesis's posterior within
     # each stratum (J x n series), not of every sampled input (thousands).
@@ -273,7 +307,7 @@ def sample_stratified(
         *map(float, np.nanmin(checks[:, 1:], axis=0)),
     )
     divergences = int(idata.sample_stats["diverging"].values.sum()) if idata is not None else 0
-    return Sampled(
+    return StratifiedPosterior(
         summary=summary,
         mc_se=mc_se,
         strata=[inputs.hypotheses[j] for j in strata],

@@ -1,60 +1,25 @@
-"""What if? Apply drops, re-ratings and reliability changes to a copy of a case.
+"""What if? Drops, re-ratings and reliability changes applied to a copy of a case.
 
-The case file is never touched: :func:`whatif` returns a new Case and both
-exact results, so an analyst can try "and if the US source were worth 0.3?"
-in milliseconds.
+The case file is never touched: :func:`apply_whatif` returns a new Case (and
+a line describing each change), which :func:`ach.analysis.whatif` analyses
+beside the old one, so an analyst can try "and if the US source were worth
+0.3?" in milliseconds.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
-import numpy as np
+from dataclasses import replace
 
 from . import scales
 from .case import Case
-from .diagnostics import CaseError, Diagnostic
-from .scales import ScaleError, suggest
+from .errors import CaseError, Diagnostic, ScaleError, suggest
+
+__all__ = ["apply_whatif"]
 
 
-@dataclass
-class WhatIf:
-    before: object  # ach.analysis.Result, exact only
-    after: object
-    changes: list[str]
-
-    @property
-    def shift(self) -> np.ndarray:
-        return self.after.posterior - self.before.posterior
-
-    def to_dict(self) -> dict:
-        hyps = self.before.hypotheses
-        return {
-            "changes": self.changes,
-            "before": dict(zip(hyps, map(float, self.before.posterior))),
-            "after": dict(zip(hyps, map(float, self.after.posterior))),
-            "leading_before": self.before.leading,
-            "leading_after": self.after.leading,
-        }
-
-
-def whatif(
-    case: Case,
-    *,
-    drop: list[str] = (),
-    set: dict | None = None,  # noqa: A002 - mirrors the CLI's --set
-    reliability: dict | None = None,
-    credibility: dict | None = None,
-    prior: dict | None = None,
-) -> WhatIf:
-    """Exact posterior before and after the edits (see :func:`edit`)."""
-    from .analysis import analyze
-
-    edited, changes = edit(case, drop=drop, set=set, reliability=reliability, credibility=credibility, prior=prior)
-    return WhatIf(analyze(case, sample=False), analyze(edited, sample=False), changes)
-
-
-def edit(case: Case, *, drop=(), set=None, reliability=None, credibility=None, prior=None) -> tuple[Case, list[str]]:  # noqa: A002
+def apply_whatif(
+    case: Case, *, drop=(), set=None, reliability=None, credibility=None, prior=None
+) -> tuple[Case, list[str]]:
     """A copy of ``case`` with the edits applied, and a line describing each.
 
     ``drop``: evidence ids (or source ids: all their items). ``set``:

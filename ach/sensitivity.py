@@ -16,6 +16,26 @@ import numpy as np
 from . import exact
 from .scales import beta_params
 
+__all__ = [
+    "Curve",
+    "Decomposition",
+    "LeaveOneOut",
+    "PriorThreshold",
+    "Sensitivity",
+    "Swing",
+    "Threshold",
+    "Timeline",
+    "credibility_sweep",
+    "item_thresholds",
+    "leader_segments",
+    "leaders",
+    "leave_one_out",
+    "prior_threshold",
+    "reliability_sweep",
+    "timeline",
+    "tornado",
+]
+
 Q = 0.05  # swings run from the 5 % to the 95 % point of each input
 
 
@@ -44,37 +64,43 @@ class _LogSum:
 
 
 @dataclass
-class Parts:
-    """The exact computation taken apart: everything sensitivity needs."""
+class Decomposition:
+    """The exact computation taken apart (MODEL.md §2): everything sensitivity needs.
+
+    A source's log likelihood is :func:`ach.exact.combine_source` of the sums of
+    its items' genuine terms and noise terms; the log posterior is the prior
+    plus the sum over sources. Keeping each sum lets one item's or one source's
+    part be swapped out exactly.
+    """
 
     inputs: object
-    g: np.ndarray  # (I, n) log(k m + (1 - k) b): an item's term if its source is reliable
-    z: np.ndarray  # (I, n) log b: its term if not
-    G: _LogSum  # per-source sums of g
-    Z: _LogSum  # per-source sums of z
+    genuine: np.ndarray  # (I, n) log(k m + (1 - k) b): an item's term if its source is reliable
+    noise: np.ndarray  # (I, n) log b: its term if not
+    genuine_sum: _LogSum  # per-source sums of genuine (S, n)
+    noise_sum: _LogSum  # per-source sums of noise (S, n)
     log_source: np.ndarray  # (S, n) log P(E_s | H_j)
-    T: _LogSum  # log prior + sum of log_source: the unnormalised log posterior
+    log_posterior: _LogSum  # log prior + sum of log_source: the unnormalised log posterior (n,)
 
     @classmethod
-    def of(cls, inputs) -> Parts:
+    def of(cls, inputs) -> Decomposition:
         source_sum = exact.SourceSum(inputs.source_index, len(inputs.sources))
-        with np.errstate(divide="ignore"):
-            g = np.log(inputs.k[:, None] * inputs.m + (1 - inputs.k[:, None]) * inputs.b)
-            z = np.log(inputs.b)
-            G, Z = _LogSum(g, source_sum), _LogSum(z, source_sum)
-            log_source = combine(inputs.r[:, None], G.total, Z.total)
-            T = _LogSum(np.vstack([np.log(inputs.prior), log_source]), lambda x: x.sum(axis=0))
-        return cls(inputs, g, z, G, Z, log_source, T)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            genuine = exact.item_term(inputs.k[:, None], inputs.m, inputs.b)
+            noise = np.log(inputs.b)
+            genuine_sum, noise_sum = _LogSum(genuine, source_sum), _LogSum(noise, source_sum)
+            log_source = exact.combine_source(inputs.r[:, None], genuine_sum.total, noise_sum.total)
+            total = _LogSum(np.vstack([np.log(inputs.prior), log_source]), lambda x: x.sum(axis=0))
+        return cls(inputs, genuine, noise, genuine_sum, noise_sum, log_source, total)
 
     @property
     def total(self) -> np.ndarray:
-        return self.T.total
+        return self.log_posterior.total
 
     def without_source(self, s) -> np.ndarray:
         """The unnormalised log posterior without source(s) ``s`` (…, n)."""
         old = self.log_source[s]
-        finite = self.T.finite - np.where(np.isfinite(old), old, 0.0)
-        return _LogSum.value(finite, self.T.zeros - ~np.isfinite(old))
+        finite = self.log_posterior.finite - np.where(np.isfinite(old), old, 0.0)
+        return _LogSum.value(finite, self.log_posterior.zeros - ~np.isfinite(old))
 
     @property
     def posterior(self) -> np.ndarray:
@@ -84,19 +110,34 @@ class Parts:
     def leader(self) -> int:
         return int(np.argmax(self.total))
 
-    def with_item_terms(self, items, g_new, z_new) -> np.ndarray:
+    def with_source_terms(self, s, genuine_sum, noise_sum, r=None) -> np.ndarray:
+        """Unnormalised log posteriors (…, n) with source(s) ``s`` recombined from new sums."""
+        r = self.inputs.r[s][..., None] if r is None else r
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self.without_source(s) + exact.combine_source(r, genuine_sum, noise_sum)
+
+    def with_item_terms(self, items, genuine, noise) -> np.ndarray:
         """Unnormalised log posteriors (…, n) with item ``items[…]``'s terms replaced."""
         s = self.inputs.source_index[items]
-        r = self.inputs.r[s][..., None]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            new_source = combine(r, self.G.swap(s, self.g[items], g_new), self.Z.swap(s, self.z[items], z_new))
-        return self.without_source(s) + new_source
+        return self.with_source_terms(
+            s, self.genuine_sum.swap(s, self.genuine[items], genuine), self.noise_sum.swap(s, self.noise[items], noise)
+        )
 
 
-def combine(r, G, Z):
-    """log P(E_s | H) from the source's log sums (MODEL.md §2)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.logaddexp(np.log(r) + G, np.log1p(-r) + Z)
+def leaders(posterior: np.ndarray, hypotheses: list[str]) -> list[str]:
+    """The hypothesis that leads in each row of ``posterior`` (…, n), by id."""
+    return [hypotheses[int(j)] for j in np.argmax(np.atleast_2d(posterior), axis=-1)]
+
+
+def leader_segments(grid: np.ndarray, posterior: np.ndarray, hypotheses: list[str]) -> list[tuple[float, float, str]]:
+    """(from, to, hypothesis id): the runs of ``grid`` over which one hypothesis leads."""
+    lead = np.argmax(posterior, axis=1)
+    out, start = [], 0
+    for g in range(1, len(grid) + 1):
+        if g == len(grid) or lead[g] != lead[start]:
+            out.append((float(grid[start]), float(grid[g - 1]), hypotheses[int(lead[start])]))
+            start = g
+    return out
 
 
 # -- leave one out -------------------------------------------------------------
@@ -106,19 +147,23 @@ def combine(r, G, Z):
 class LeaveOneOut:
     items: np.ndarray  # (I, n) posterior without each item
     sources: np.ndarray  # (S, n) posterior without each source
+    item_leaders: list[str]  # the hypothesis that leads without each item
+    source_leaders: list[str]  # ... without each source
     item_linchpins: list[int]  # items whose removal changes the leading hypothesis
     source_linchpins: list[int]
 
 
-def leave_one_out(inputs, parts: Parts | None = None) -> LeaveOneOut:
-    parts = parts or Parts.of(inputs)
-    ones = np.zeros_like(parts.g)  # log 1: an absent item's terms
+def leave_one_out(inputs, parts: Decomposition | None = None) -> LeaveOneOut:
+    parts = parts or Decomposition.of(inputs)
+    ones = np.zeros_like(parts.genuine)  # log 1: an absent item's terms
     items = exact.normalise(parts.with_item_terms(np.arange(len(inputs.items)), ones, ones))
     sources = exact.normalise(parts.without_source(np.arange(len(inputs.sources))))
     lead = parts.leader
     return LeaveOneOut(
         items=items,
         sources=sources,
+        item_leaders=leaders(items, inputs.hypotheses) if len(items) else [],
+        source_leaders=leaders(sources, inputs.hypotheses) if len(sources) else [],
         item_linchpins=[int(i) for i in np.flatnonzero(np.argmax(items, axis=1) != lead)],
         source_linchpins=[int(s) for s in np.flatnonzero(np.argmax(sources, axis=1) != lead)],
     )
@@ -130,7 +175,7 @@ def leave_one_out(inputs, parts: Parts | None = None) -> LeaveOneOut:
 @dataclass
 class Swing:
     kind: str  # "likelihood", "credibility", "reliability", "prior"
-    item: str | None  # evidence id, source id or hypothesis id
+    id: str  # evidence id (likelihood, credibility), source id (reliability) or hypothesis id (prior)
     hypothesis: str | None  # for a likelihood cell
     low: float  # the input at its 5 % point
     high: float  # ... and its 95 % point
@@ -144,8 +189,8 @@ class Swing:
     @property
     def label(self) -> str:
         if self.kind == "likelihood":
-            return f"{self.item} likelihood under {self.hypothesis}"
-        return f"{self.item} {self.kind}"
+            return f"{self.id} likelihood under {self.hypothesis}"
+        return f"{self.id} {self.kind}"
 
 
 def _quantiles(mean, kappa):
@@ -158,10 +203,10 @@ def _quantiles(mean, kappa):
     return free, lo, hi
 
 
-def tornado(inputs, parts: Parts | None = None) -> list[Swing]:
+def tornado(inputs, parts: Decomposition | None = None) -> list[Swing]:
     """Swing each uncertain input across its 5-95 % interval, the others at their
     means; P(leading hypothesis) at both ends. Longest bar first."""
-    parts = parts or Parts.of(inputs)
+    parts = parts or Decomposition.of(inputs)
     lead = parts.leader
     hyps, items, sources = inputs.hypotheses, inputs.items, inputs.sources
     k, b = inputs.k[:, None], inputs.b
@@ -172,16 +217,16 @@ def tornado(inputs, parts: Parts | None = None) -> list[Swing]:
 
     # likelihood cells: only column j of the item's terms changes
     free, lo, hi = _quantiles(inputs.m, inputs.kappa)
-    I, n = inputs.m.shape
     cells = np.argwhere(free)
     if len(cells):
+        rows, cols = cells[:, 0], cells[:, 1]
         ends = []
         for value in (lo, hi):
             with np.errstate(divide="ignore"):
-                g_cell = np.log(k * value + (1 - k) * b)[cells[:, 0], cells[:, 1]]
-            g_row = parts.g[cells[:, 0]].copy()
-            g_row[np.arange(len(cells)), cells[:, 1]] = g_cell
-            ends.append(p_lead(parts.with_item_terms(cells[:, 0], g_row, parts.z[cells[:, 0]])))
+                genuine = exact.item_term(k, value, b)[rows, cols]
+            row_terms = parts.genuine[rows].copy()
+            row_terms[np.arange(len(cells)), cols] = genuine
+            ends.append(p_lead(parts.with_item_terms(rows, row_terms, parts.noise[rows])))
         for c, (i, j) in enumerate(cells):
             swings.append(Swing("likelihood", items[i], hyps[j], lo[i, j], hi[i, j], ends[0][c], ends[1][c]))
 
@@ -192,8 +237,8 @@ def tornado(inputs, parts: Parts | None = None) -> list[Swing]:
         ends = []
         for value in (lo, hi):
             with np.errstate(divide="ignore"):
-                g_row = np.log(value[idx, None] * inputs.m[idx] + (1 - value[idx, None]) * b[idx])
-            ends.append(p_lead(parts.with_item_terms(idx, g_row, parts.z[idx])))
+                genuine = exact.item_term(value[idx, None], inputs.m[idx], b[idx])
+            ends.append(p_lead(parts.with_item_terms(idx, genuine, parts.noise[idx])))
         swings += [
             Swing("credibility", items[i], None, lo[i], hi[i], ends[0][c], ends[1][c]) for c, i in enumerate(idx)
         ]
@@ -203,7 +248,7 @@ def tornado(inputs, parts: Parts | None = None) -> list[Swing]:
     idx = np.flatnonzero(free)
     if len(idx):
         ends = [
-            p_lead(parts.without_source(idx) + combine(v[idx, None], parts.G.total[idx], parts.Z.total[idx]))
+            p_lead(parts.with_source_terms(idx, parts.genuine_sum.total[idx], parts.noise_sum.total[idx], v[idx, None]))
             for v in (lo, hi)
         ]
         swings += [
@@ -236,7 +281,7 @@ class Threshold:
     ratio: float  # that ratio now
 
 
-def item_thresholds(inputs, parts: Parts | None = None) -> list[Threshold]:
+def item_thresholds(inputs, parts: Decomposition | None = None) -> list[Threshold]:
     """For each item, the smallest factor by which its likelihood ratio (leader
     against some rival) would have to shrink for that rival to take the lead.
 
@@ -251,19 +296,19 @@ def item_thresholds(inputs, parts: Parts | None = None) -> list[Threshold]:
     rival swap when the ρ's make up the posterior odds between them. Solved in
     closed form for every item and rival at once.
     """
-    parts = parts or Parts.of(inputs)
+    parts = parts or Decomposition.of(inputs)
     lead = parts.leader
     m, b, k = inputs.m, inputs.b, inputs.k[:, None]
     s = inputs.source_index
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        w = np.exp(np.log(inputs.r[s])[:, None] + parts.G.total[s] - parts.log_source[s])  # (I, n)
-        base = k * m + (1 - k) * b
+        w = np.exp(np.log(inputs.r[s])[:, None] + parts.genuine_sum.total[s] - parts.log_source[s])  # (I, n)
+        base = exact.item_probability(k, m, b)
         odds = np.exp(parts.total[lead] - parts.total)  # (n,) leader over each rival
 
         def solve(j, target):  # the m_ij that multiplies P(E_s | H_j) by target
             return ((target - 1 + w[:, j]) / w[:, j] * base[:, j] - (1 - k[:, 0]) * b[:, j]) / k[:, 0]
 
-        rho_max = 1 - w + w * (k + (1 - k) * b) / base  # rival's likelihood raised to 1
+        rho_max = 1 - w + w * exact.item_probability(k, 1.0, b) / base  # rival's likelihood raised to 1
         factor = np.full(m.shape, np.inf)
         for h in range(m.shape[1]):
             if h == lead:
@@ -285,21 +330,6 @@ def item_thresholds(inputs, parts: Parts | None = None) -> list[Threshold]:
     ]
 
 
-def apply_factor(inputs, item: int, rival: int, factor: float):
-    """Inputs with item's ratio L_leader / L_rival shrunk by ``factor`` the way
-    :func:`item_thresholds` does it: raise the rival's likelihood up to 1, then
-    lower the leader's. For checking a threshold by re-running the engine."""
-    from dataclasses import replace
-
-    lead = int(np.argmax(exact.posterior(inputs)))
-    m = inputs.m.copy()
-    raised = min(m[item, rival] * factor, 1.0)
-    remaining = factor * m[item, rival] / raised
-    m[item, rival] = raised
-    m[item, lead] = m[item, lead] / remaining
-    return replace(inputs, m=m)
-
-
 @dataclass
 class PriorThreshold:
     rival: str
@@ -307,10 +337,10 @@ class PriorThreshold:
     odds_needed: float  # prior odds rival : leader that would make the rival lead
 
 
-def prior_threshold(inputs, parts: Parts | None = None) -> PriorThreshold:
+def prior_threshold(inputs, parts: Decomposition | None = None) -> PriorThreshold | None:
     """ "You would need to believe beforehand that the rival is N times more
     likely than the leader": the rival needing the smallest such N."""
-    parts = parts or Parts.of(inputs)
+    parts = parts or Decomposition.of(inputs)
     lead = parts.leader
     post = parts.posterior
     best = None
@@ -327,45 +357,76 @@ def prior_threshold(inputs, parts: Parts | None = None) -> PriorThreshold:
 # -- sweeps ------------------------------------------------------------------------
 
 
-def reliability_sweep(inputs, source: int, grid=None, parts: Parts | None = None):
-    """Posterior (G, n) as source ``source``'s reliability runs over ``grid``."""
-    parts = parts or Parts.of(inputs)
+@dataclass
+class Curve:
+    """The posterior as one input runs over a grid, and who leads where."""
+
+    grid: np.ndarray  # (G,)
+    posterior: np.ndarray  # (G, n)
+    segments: list[tuple[float, float, str]]  # (from, to, hypothesis id) runs of one leader
+
+
+def _curve(inputs, grid, posterior) -> Curve:
+    return Curve(grid, posterior, leader_segments(grid, posterior, inputs.hypotheses))
+
+
+def reliability_sweep(inputs, source: int, grid=None, parts: Decomposition | None = None) -> Curve:
+    """The posterior (G, n) as source ``source``'s reliability runs over ``grid``."""
+    parts = parts or Decomposition.of(inputs)
     grid = np.linspace(0, 1, 51) if grid is None else np.asarray(grid, float)
-    log_s = combine(grid[:, None], parts.G.total[source], parts.Z.total[source])
-    return grid, exact.normalise(parts.without_source(source) + log_s)
+    total = parts.with_source_terms(
+        source, parts.genuine_sum.total[source], parts.noise_sum.total[source], grid[:, None]
+    )
+    return _curve(inputs, grid, exact.normalise(total))
 
 
-def credibility_sweep(inputs, item: int, grid=None, parts: Parts | None = None):
-    """Posterior (G, n) as item ``item``'s credibility runs over ``grid``: at 0 the
+def credibility_sweep(inputs, item: int, grid=None, parts: Decomposition | None = None) -> Curve:
+    """The posterior (G, n) as item ``item``'s credibility runs over ``grid``: at 0 the
     report is certainly not genuine (planted, if its if_false says by whom)."""
-    parts = parts or Parts.of(inputs)
+    parts = parts or Decomposition.of(inputs)
     grid = np.linspace(0, 1, 51) if grid is None else np.asarray(grid, float)
     with np.errstate(divide="ignore"):
-        g = np.log(grid[:, None] * inputs.m[item] + (1 - grid[:, None]) * inputs.b[item])
+        genuine = exact.item_term(grid[:, None], inputs.m[item], inputs.b[item])
     items = np.full(len(grid), item)
-    return grid, exact.normalise(parts.with_item_terms(items, g, np.broadcast_to(parts.z[item], g.shape)))
+    noise = np.broadcast_to(parts.noise[item], genuine.shape)
+    return _curve(inputs, grid, exact.normalise(parts.with_item_terms(items, genuine, noise)))
 
 
-def timeline(inputs, dates: list[str | None], parts: Parts | None = None):
-    """The posterior as it stood after each evidence date, oldest first.
+@dataclass
+class Timeline:
+    """The posterior as it stood after each evidence date, oldest first."""
 
-    Items without a date count as known from the start. Returns the dates
-    (``"start"`` first when there are undated items) and posteriors (T, n).
-    """
+    dates: list[str]  # "start" first when there are undated items
+    posterior: np.ndarray  # (T, n)
+    added: list[list[str]]  # the items each date added
+    leaders: list[str]  # who leads after each date
+    prior_leader: str  # who leads before any evidence
+
+
+def timeline(inputs, dates: list[str | None], parts: Decomposition | None = None) -> Timeline:
+    """The posterior after each evidence date; items without a date count from the start."""
     known = sorted({d for d in dates if d})
     steps = (["start"] if any(d is None for d in dates) else []) + known
     cutoff = np.array([d or "" for d in dates])
-    parts = parts or Parts.of(inputs)
+    parts = parts or Decomposition.of(inputs)
     source_sum = exact.SourceSum(inputs.source_index, len(inputs.sources))
     out = []
     for step in steps:
         absent = cutoff > ("" if step == "start" else step)
-        g = np.where(absent[:, None], 0.0, parts.g)  # log 1: an absent item's terms
-        z = np.where(absent[:, None], 0.0, parts.z)
+        genuine = np.where(absent[:, None], 0.0, parts.genuine)  # log 1: an absent item's terms
+        noise = np.where(absent[:, None], 0.0, parts.noise)
         with np.errstate(divide="ignore", invalid="ignore"):
-            log_source = combine(inputs.r[:, None], source_sum(g), source_sum(z))
+            log_source = exact.combine_source(inputs.r[:, None], source_sum(genuine), source_sum(noise))
             out.append(exact.normalise(np.log(inputs.prior) + log_source.sum(axis=0)))
-    return steps, np.array(out).reshape(len(steps), len(inputs.hypotheses))
+    added = [[eid for eid, d in zip(inputs.items, dates) if (d or "start") == step] for step in steps]
+    posterior = np.array(out).reshape(len(steps), len(inputs.hypotheses))
+    return Timeline(
+        steps,
+        posterior,
+        added,
+        leaders(posterior, inputs.hypotheses) if steps else [],
+        leaders(inputs.prior, inputs.hypotheses)[0],
+    )
 
 
 # -- everything, for a report ----------------------------------------------------
@@ -382,88 +443,28 @@ class Sensitivity:
     tornado: list[Swing]
     thresholds: list[Threshold]
     prior: PriorThreshold | None
-    sweeps: dict[str, tuple[np.ndarray, np.ndarray]]  # source id -> (grid, posterior)
-    deception: dict[str, tuple[np.ndarray, np.ndarray]]  # item id -> (credibility grid, posterior)
-    timeline: tuple[list[str], np.ndarray]
+    sweeps: dict[str, Curve]  # source id -> its reliability from 0 to 1
+    deception: dict[str, Curve]  # item id -> its credibility from 0 to 1
+    timeline: Timeline
 
-    def to_dict(self) -> dict:
-        hyps = self.hypotheses
-
-        def by_h(row):
-            return {h: float(p) for h, p in zip(hyps, row)}
-
-        def curves(grid, post):
-            return {
-                "grid": [float(g) for g in grid],
-                "posterior": {h: [float(p) for p in post[:, j]] for j, h in enumerate(hyps)},
-            }
-
-        return {
-            "leave_one_out": {
-                "items": {e: by_h(p) for e, p in zip(self.items, self.loo.items)},
-                "sources": {s: by_h(p) for s, p in zip(self.sources, self.loo.sources)},
-                "linchpins": {
-                    "items": [self.items[i] for i in self.loo.item_linchpins],
-                    "sources": [self.sources[s] for s in self.loo.source_linchpins],
-                },
-            },
-            "tornado": [
-                {
-                    "input": s.label,
-                    "kind": s.kind,
-                    "id": s.item,
-                    "hypothesis": s.hypothesis,
-                    "low": float(s.low),
-                    "high": float(s.high),
-                    "p_low": float(s.p_low),
-                    "p_high": float(s.p_high),
-                }
-                for s in self.tornado
-            ],
-            "thresholds": {
-                "items": [
-                    {
-                        "id": t.item,
-                        "rival": t.rival,
-                        "factor": None if not np.isfinite(t.factor) else float(t.factor),
-                        "ratio": float(t.ratio),
-                    }
-                    for t in self.thresholds
-                ],
-                "prior": None
-                if self.prior is None
-                else {
-                    "rival": self.prior.rival,
-                    "odds_now": self.prior.odds_now,
-                    "odds_needed": self.prior.odds_needed,
-                },
-            },
-            "reliability_sweeps": {s: curves(*c) for s, c in self.sweeps.items()},
-            "deception": {e: curves(*c) for e, c in self.deception.items()},
-            "timeline": {
-                "dates": list(self.timeline[0]),
-                "posterior": {h: [float(p) for p in self.timeline[1][:, j]] for j, h in enumerate(hyps)},
-            },
-        }
-
-
-def analyse(case, n_sweeps: int = 3) -> Sensitivity:
-    """Every sensitivity computation for a case (milliseconds, exact engine only)."""
-    inputs = case.inputs
-    parts = Parts.of(inputs)
-    loo = leave_one_out(inputs, parts)
-    moved = np.abs(loo.sources - parts.posterior).max(axis=1)
-    top_sources = [int(s) for s in np.argsort(-moved)[:n_sweeps] if moved[s] > 0]
-    deceptive = [i for i, e in enumerate(case.evidence) if isinstance(e.if_false, dict)]
-    return Sensitivity(
-        hypotheses=inputs.hypotheses,
-        items=inputs.items,
-        sources=inputs.sources,
-        loo=loo,
-        tornado=tornado(inputs, parts),
-        thresholds=item_thresholds(inputs, parts),
-        prior=prior_threshold(inputs, parts),
-        sweeps={inputs.sources[s]: reliability_sweep(inputs, s, parts=parts) for s in top_sources},
-        deception={inputs.items[i]: credibility_sweep(inputs, i, parts=parts) for i in deceptive},
-        timeline=timeline(inputs, [e.date for e in case.evidence], parts),
-    )
+    @classmethod
+    def of(cls, case, n_sweeps: int = 3) -> Sensitivity:
+        """Every sensitivity computation for a case (milliseconds, exact engine only)."""
+        inputs = case.inputs
+        parts = Decomposition.of(inputs)
+        loo = leave_one_out(inputs, parts)
+        moved = np.abs(loo.sources - parts.posterior).max(axis=1)
+        top_sources = [int(s) for s in np.argsort(-moved)[:n_sweeps] if moved[s] > 0]
+        deceptive = [i for i, e in enumerate(case.evidence) if isinstance(e.if_false, dict)]
+        return cls(
+            hypotheses=inputs.hypotheses,
+            items=inputs.items,
+            sources=inputs.sources,
+            loo=loo,
+            tornado=tornado(inputs, parts),
+            thresholds=item_thresholds(inputs, parts),
+            prior=prior_threshold(inputs, parts),
+            sweeps={inputs.sources[s]: reliability_sweep(inputs, s, parts=parts) for s in top_sources},
+            deception={inputs.items[i]: credibility_sweep(inputs, i, parts=parts) for i in deceptive},
+            timeline=timeline(inputs, [e.date for e in case.evidence], parts),
+        )

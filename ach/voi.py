@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .exact import item_probability
+
+__all__ = ["CandidateValue", "HypothesisPair", "entropy_bits", "hardest_pairs", "rank", "value"]
+
 
 def entropy_bits(p: np.ndarray) -> np.ndarray:
     """Shannon entropy (bits) over the last axis; 0·log 0 = 0."""
@@ -22,7 +26,7 @@ def entropy_bits(p: np.ndarray) -> np.ndarray:
 
 
 @dataclass
-class Value:
+class CandidateValue:
     """The worth of looking for one candidate observation."""
 
     id: str
@@ -32,16 +36,8 @@ class Value:
     if_not: np.ndarray  # (n,) posterior if it is looked for and not observed
     info_gain: float  # bits, expected
     probability_gain: float  # expected rise in the probability of the best answer
-
-    def to_dict(self, hypotheses) -> dict:
-        return {
-            "id": self.id,
-            "p_observed": self.p_seen,
-            "posterior_if_observed": dict(zip(hypotheses, map(float, self.if_seen))),
-            "posterior_if_not": dict(zip(hypotheses, map(float, self.if_not))),
-            "info_gain_bits": self.info_gain,
-            "probability_gain": self.probability_gain,
-        }
+    leader_if_seen: str  # the hypothesis that would lead if it is observed
+    leader_if_not: str  # ... if it is not
 
 
 def value(posterior: np.ndarray, seen: np.ndarray) -> tuple:
@@ -58,26 +54,37 @@ def value(posterior: np.ndarray, seen: np.ndarray) -> tuple:
     return p_seen, if_seen, if_not, gain, np.maximum(best - posterior.max(), 0.0)
 
 
-def rank(case, posterior: np.ndarray) -> list[Value]:
-    """Every candidate of the case, most informative first."""
+def rank(case, posterior: np.ndarray) -> list[CandidateValue]:
+    """Every candidate of the case, most informative first.
+
+    A candidate is rated like an item with its own source fully reliable and
+    ``if_false`` the mean of its likelihoods, so ``P(seen | H_j)`` is
+    :func:`ach.exact.item_probability`."""
     if not case.collection:
         return []
     hyps = case.hypothesis_ids
-    rows = []
-    for c in case.collection:
-        m = np.array([c.likelihood[h].mean for h in hyps])
-        k = c.credibility.mean
-        rows.append(k * m + (1 - k) * m.mean())
-    p, seen, not_seen, gain, pgain = value(posterior, np.array(rows))
+    m = np.array([[c.likelihood[h].mean for h in hyps] for c in case.collection])
+    k = np.array([c.credibility.mean for c in case.collection])[:, None]
+    p, seen, not_seen, gain, pgain = value(posterior, item_probability(k, m, m.mean(axis=1, keepdims=True)))
     out = [
-        Value(c.id, c.text, float(p[i]), seen[i], not_seen[i], float(gain[i]), float(pgain[i]))
+        CandidateValue(
+            c.id,
+            c.text,
+            float(p[i]),
+            seen[i],
+            not_seen[i],
+            float(gain[i]),
+            float(pgain[i]),
+            hyps[int(np.argmax(seen[i]))],
+            hyps[int(np.argmax(not_seen[i]))],
+        )
         for i, c in enumerate(case.collection)
     ]
     return sorted(out, key=lambda v: -v.info_gain)
 
 
 @dataclass
-class Pair:
+class HypothesisPair:
     """Two live hypotheses the evidence so far does not tell apart."""
 
     a: str
@@ -88,22 +95,34 @@ class Pair:
     gain_from_10db: float = 0.0  # info gain (bits) of an item 10x more expected under a than b
 
 
-def hardest_pairs(result, top: int = 3) -> list[Pair]:
+def hardest_pairs(
+    posterior: np.ndarray,
+    prior: np.ndarray,
+    item_pairwise: np.ndarray,
+    hypotheses: list[str],
+    items: list[str],
+    top: int = 3,
+) -> list[HypothesisPair]:
     """The pairs of hypotheses that hold most probability yet are closest in
-    evidence: what a new item would most usefully separate."""
-    post, prior, hyps = result.posterior, result.inputs.prior, result.hypotheses
+    evidence: what a new item would most usefully separate.
+
+    ``item_pairwise``: (I, n, n) decibans of each item, H_a against H_b."""
     pairs = []
-    for a in range(len(hyps)):
-        for b in range(a + 1, len(hyps)):
-            if post[a] <= 0 or post[b] <= 0:
+    for a in range(len(hypotheses)):
+        for b in range(a + 1, len(hypotheses)):
+            if posterior[a] <= 0 or posterior[b] <= 0:
                 continue
-            db = 10 * np.log10((post[a] / post[b]) / (prior[a] / prior[b]))
-            pairwise = result.item_pairwise[:, a, b]
+            db = 10 * np.log10((posterior[a] / posterior[b]) / (prior[a] / prior[b]))
+            pairwise = item_pairwise[:, a, b]
             strongest = np.argsort(-np.abs(pairwise))[:3]
-            items = [(result.inputs.items[i], float(pairwise[i])) for i in strongest if abs(pairwise[i]) > 0.05]
-            probe = np.full(len(hyps), 0.5)
+            separating = [(items[i], float(pairwise[i])) for i in strongest if abs(pairwise[i]) > 0.05]
+            probe = np.full(len(hypotheses), 0.5)
             probe[a], probe[b] = 0.8, 0.08
-            gain = float(value(post, probe)[3])
-            pairs.append(Pair(hyps[a], hyps[b], float(post[a] + post[b]), float(db), items, gain))
-    pairs.sort(key=lambda p: -min(post[hyps.index(p.a)], post[hyps.index(p.b)]))
+            gain = float(value(posterior, probe)[3])
+            pairs.append(
+                HypothesisPair(
+                    hypotheses[a], hypotheses[b], float(posterior[a] + posterior[b]), float(db), separating, gain
+                )
+            )
+    pairs.sort(key=lambda p: -min(posterior[hypotheses.index(p.a)], posterior[hypotheses.index(p.b)]))
     return pairs[:top]
