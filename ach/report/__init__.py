@@ -1,0 +1,137 @@
+"""The finished assessment: one :class:`Report` rendered many ways.
+
+Like lifelines' summary objects, a ``Report`` gathers every number and
+sentence once, from a :class:`~ach.result.Result` (it never samples and never
+computes a posterior: :mod:`ach.report.context` selects and formats,
+:mod:`ach.report.narrative` words the findings), and renders that one context
+through Jinja2 templates (``ach/report/templates``):
+
+    report = result.report()          # or Report(result)
+    report.to_markdown()              # figures referenced as figures/<name>.png
+    report.to_html()                  # one self-contained file, figures inlined
+    report.summary_html()             # compact block; also Jupyter's _repr_html_
+    report.save("reports/k1")         # report.md, report.html, figures/*.png
+
+HTML escaping is Jinja's autoescape; Markdown cells go through one filter.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from functools import cache, cached_property
+from pathlib import Path
+
+from ..files import write_atomic
+from ..plots import figure_png
+from ..plots.evidence import TOP_ITEMS
+from .context import Context
+
+__all__ = ["FIGURE_DIR", "Report"]
+
+FIGURE_DIR = "figures"
+
+
+class Report:
+    """An intelligence assessment built from a :class:`~ach.result.Result`.
+
+    ``top``: how many items "What drove the result" lists; ``dpi``: figure
+    resolution. Figures are drawn once, on first use, and reused by every
+    rendering.
+    """
+
+    def __init__(self, result, *, top: int = TOP_ITEMS, dpi: int = 150):
+        self.result = result
+        self.dpi = dpi
+        self._context = Context(result, top)
+        self._figures: dict[str, bytes] | None = None
+
+    @property
+    def context(self) -> dict:
+        """The one context every template reads."""
+        return self._context.data
+
+    @cached_property
+    def figure_names(self) -> tuple[str, ...]:
+        """The figures this report shows: those with something to show (:func:`ach.plots.available_figures`)."""
+        return self._context.figure_names
+
+    # -- renderings -------------------------------------------------------------
+    def to_markdown(self, figure_dir: str = FIGURE_DIR) -> str:
+        """Markdown; figures are referenced as ``<figure_dir>/<name>.png`` (see :meth:`save`)."""
+        src = {name: f"{figure_dir}/{name}.png" for name in self.figure_names}
+        return _template("report.md.j2").render({**self.context, "src": src})
+
+    def to_html(self) -> str:
+        """One self-contained HTML file: inline CSS, figures as base64 PNG data URIs."""
+        src = {
+            name: "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+            for name, png in self.figures().items()
+        }
+        return _template("report.html.j2").render({**self.context, "src": src})
+
+    def summary_html(self) -> str:
+        """Bottom line, analytic confidence and the posterior table, for notebooks."""
+        return _template("summary.html.j2").render(**self.context)
+
+    def summary_markdown(self) -> str:
+        return _template("summary.md.j2").render(**self.context)
+
+    def _repr_html_(self) -> str:
+        return self.summary_html()
+
+    def _repr_markdown_(self) -> str:
+        return self.summary_markdown()
+
+    def __repr__(self) -> str:
+        return f"<Report {self.result.case.name}: {self.result.bottom_line()}>"
+
+    def figures(self) -> dict[str, bytes]:
+        """Every figure as PNG bytes, drawn once."""
+        if self._figures is None:
+            self._figures = {name: figure_png(self.result, name, self.dpi) for name in self.figure_names}
+        return self._figures
+
+    def save(self, folder) -> dict:
+        """Write ``report.md``, ``report.html`` and ``figures/*.png`` into ``folder``.
+
+        Each file is written to a temporary file beside it and moved into place,
+        so a reader never sees half a report. Returns ``{"markdown": path,
+        "html": path, "figures": {name: path}}``.
+        """
+        folder = Path(folder)
+        figures = {name: write_atomic(folder / FIGURE_DIR / f"{name}.png", png) for name, png in self.figures().items()}
+        markdown = write_atomic(folder / "report.md", self.to_markdown().encode("utf-8"))
+        page = write_atomic(folder / "report.html", self.to_html().encode("utf-8"))
+        return {"markdown": markdown, "html": page, "figures": figures}
+
+
+# -- rendering ------------------------------------------------------------------------
+@cache
+def _environment(autoescape: bool):
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(
+        loader=PackageLoader("ach.report", "templates"),
+        autoescape=autoescape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=StrictUndefined,
+    )
+    env.filters["md"] = _md_cell
+    env.filters["nb"] = _keep_units  # '47 %' never breaks across lines
+    return env
+
+
+def _template(name: str):
+    return _environment(name.endswith(".html.j2")).get_template(name)
+
+
+def _md_cell(text) -> str:
+    """Text safe inside a Markdown table cell: no raw HTML, no pipes, one line."""
+    return html.escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
+
+
+def _keep_units(text) -> str:
+    return str(text).replace(" %", "\u00a0%").replace(" pp", "\u00a0pp")
