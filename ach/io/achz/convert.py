@@ -1,55 +1,28 @@
-"""Import legacy PARC ACH project files (``.achz``): gzip-compressed UTF-16 XML.
-
-PARC ACH never published a schema; the layout this reader accepts is described
-in docs/FORMATS-ACHZ.md. In short::
-
-    <ACHProject version="2.0.5">
-      <Title>…</Title>
-      <Hypotheses><Hypothesis><Name>…</Name><Description>…</Description></Hypothesis>…</Hypotheses>
-      <Evidence>
-        <Item><Name>…</Name><Notes/><Link/><Type/><Date/><Code/><Flag/>
-              <Credibility/><Relevance/><Consistency>C,I,II,N,NA</Consistency></Item>…
-      </Evidence>
-    </ACHProject>
-
-:func:`read_achz` returns a plain dict shaped like a case file plus a header
-comment for the new file; :func:`ach.formats.casefile.write_case` checks and
-writes it. Every problem raises :class:`~ach.diagnostics.CaseError` whose
-diagnostics name the ``.achz`` file, the place in the XML (``field``) and the
-XML line (``line``, counted in the decompressed XML) where known.
-
-The reader is lenient about what real files vary in (element-name case,
-attributes instead of child elements, optional fields, a byte-order mark,
-UTF-16 LE or BE, plain UTF-8) and strict about what the numbers depend on
-(one consistency value per hypothesis, each one of CC C N NA I II, named
-hypotheses). It is safe on hostile input: the decompressed size is bounded
-(zip bombs), a DOCTYPE is refused (so no entity can expand: billion laughs,
-external entities), and the XML nesting and element count are bounded.
-"""
+"""A PARC ACH XML tree to a case dict: hypotheses, items, ratings, credibility, dates."""
 
 from __future__ import annotations
 
 import datetime as dt
-import gzip
-import io
 import re
-import zlib
-from dataclasses import dataclass
-from dataclasses import field as _field
 from pathlib import Path
-from xml.parsers import expat
 
-from ..diagnostics import CaseError, Diagnostic
-from ..scales import NA, RATINGS, suggest
+from ...casefile.fields import valid_id
+from ...errors import CaseError, Diagnostic, suggest
+from ...formatting import clip
+from ...scales import NA, RATINGS
+from .xml import FORMAT_HINT, Node, key_of, stop
 
-MAX_BYTES = 50 * 1024 * 1024  # compressed file, and decompressed XML: far above any real project
-MAX_DEPTH = 64  # XML nesting; a project is 4 levels deep
-MAX_ELEMENTS = 200_000  # a 1,000-item project has about 15,000 elements
+__all__ = ["CLASSIC", "MAX_HYPOTHESES", "MAX_ITEMS", "Converter", "is_catch_all", "parse_date"]
+
 MAX_HYPOTHESES = 100
+
+
 MAX_ITEMS = 5_000
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-CLASSIC = ("CC", "C", "N", "I", "II", NA)
+
+CLASSIC = (*RATINGS, NA)
+
+
 LEVEL_WORDS = {
     "high": "high",
     "h": "high",
@@ -59,26 +32,51 @@ LEVEL_WORDS = {
     "low": "low",
     "l": "low",
 }
+
+
 TRUE_WORDS = {"true", "yes", "1", "y", "flagged", "on"}
+
+
 FALSE_WORDS = {"false", "no", "0", "n", "off", "", "none"}
 
-FORMAT_HINT = "see docs/FORMATS-ACHZ.md for the PARC ACH layout ach reads"
 
-# Element names, compared after _key(): lower case, no namespace, no '_', '-', '.' or spaces.
+# Element names, compared after key_of(): lower case, no namespace, no '_', '-', '.' or spaces.
 ROOTS = {"achproject", "project", "ach", "achmatrix", "achfile", "parcach", "achdocument"}
+
+
 TITLE = ("title", "projecttitle", "projectname", "name")
+
+
 QUESTION = ("question", "focusquestion", "keyquestion")
+
+
 HYPOTHESIS_LISTS = {"hypotheses", "hypothesislist", "hypothesiscollection"}
+
+
 HYPOTHESIS = {"hypothesis"}
+
+
 HYPOTHESIS_ENTRIES = {"hypothesis", "item"}
+
+
 EVIDENCE_LISTS = {"evidence", "evidencelist", "evidenceitems", "items", "evidences", "evidencecollection"}
+
+
 ITEMS = {"item", "evidenceitem", "evidence"}
+
+
 NAME = ("name", "title", "text", "label")
+
+
 ITEM_NAME = (*NAME, "description")
+
+
 CONSISTENCY = ("consistency", "consistencies", "consistencyvalues", "ratings", "scores")
 
+
 # Characters XML allows but YAML cannot carry (C1 controls): dropped from all text.
-_NOT_YAML = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
 # A catch-all's name is made of these words only, and has at least one of the first kind.
 _CATCH_ALL_CORE = {
     "other",
@@ -96,6 +94,8 @@ _CATCH_ALL_CORE = {
     "unidentified",
     "unlisted",
 }
+
+
 _CATCH_ALL_WORDS = _CATCH_ALL_CORE | {
     "all",
     "any",
@@ -137,368 +137,8 @@ _CATCH_ALL_WORDS = _CATCH_ALL_CORE | {
 }
 
 
-class _Stop(Exception):
-    """Abandon parsing: the diagnostic says why."""
-
-    def __init__(self, diagnostic: Diagnostic):
-        super().__init__(diagnostic.message)
-        self.diagnostic = diagnostic
-
-
-# -- public API -----------------------------------------------------------------
-
-
-def read_achz(path: str | Path, warnings: list[Diagnostic] | None = None) -> tuple[dict, str]:
-    """(case dict, header comment) for a PARC ACH ``.achz`` file.
-
-    Raises :class:`CaseError` naming the file and the place in the XML for
-    every problem found. Pass a list as ``warnings`` to receive the warnings
-    (each is also summarised in the header).
-    """
-    name = str(path)
-    try:
-        size = Path(path).stat().st_size
-        if size > MAX_BYTES:
-            raise CaseError(
-                [
-                    Diagnostic(
-                        "error",
-                        f"the file is {size / 2**20:.0f} MB; a PARC ACH project is far smaller "
-                        f"(limit {MAX_BYTES // 2**20} MB)",
-                        name,
-                        hint="check that this is an .achz file",
-                    )
-                ]
-            )
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise CaseError([Diagnostic("error", "no such file", name, hint="check the path")]) from None
-    except IsADirectoryError:
-        raise CaseError(
-            [Diagnostic("error", "is a folder, not a PARC ACH file", name, hint="name an .achz file")]
-        ) from None
-    except OSError as exc:
-        raise CaseError(
-            [
-                Diagnostic(
-                    "error", f"cannot read: {exc.strerror or exc}", name, hint="check the path and its permissions"
-                )
-            ]
-        ) from None
-    except ValueError as exc:  # a NUL byte in the path
-        raise CaseError([Diagnostic("error", f"cannot read: {exc}", name, hint="check the path")]) from None
-    return parse_achz(raw, name, warnings)
-
-
-def parse_achz(raw: bytes, name: str = "<achz>", warnings: list[Diagnostic] | None = None) -> tuple[dict, str]:
-    """:func:`read_achz` for the bytes of a file; ``name`` is used in diagnostics."""
-    notes: list[Diagnostic] = []
-    try:
-        xml = _decompress(raw, name, notes)
-        text = _decode(xml, name, notes)
-        root = _parse_xml(text, name)
-        data, header = _Converter(root, name, notes).convert()
-    except _Stop as stop:
-        raise CaseError([stop.diagnostic]) from None
-    if warnings is not None:
-        warnings.extend(d for d in notes if d.level == "warning")
-    return data, header
-
-
-# -- bytes -> XML text ------------------------------------------------------------
-
-
-def _error(name: str, message: str, hint: str = "", line: int | None = None, field: str = "") -> _Stop:
-    return _Stop(Diagnostic("error", message, name, line, field, hint))
-
-
-def _decompress(raw: bytes, name: str, notes: list[Diagnostic]) -> bytes:
-    if not raw:
-        raise _error(name, "the file is empty (0 bytes)", "export the project from PARC ACH again")
-    if len(raw) > MAX_BYTES:
-        raise _error(name, f"the file is larger than {MAX_BYTES // 2**20} MB; a PARC ACH project is far smaller")
-    if raw[:2] != b"\x1f\x8b":
-        if _looks_like_xml(raw):
-            notes.append(
-                Diagnostic(
-                    "warning",
-                    "the file is not gzip-compressed; it was read as plain XML",
-                    name,
-                    hint="PARC ACH writes .achz files compressed; an uncompressed export works too",
-                )
-            )
-            return raw
-        kind = _kind(raw)
-        raise _error(
-            name,
-            f"not a PARC ACH file: it is not gzip-compressed{kind} (it starts with bytes {raw[:4].hex(' ')})",
-            "an .achz file is gzip-compressed XML as PARC ACH saves it; open the project in PARC ACH and save it again",
-        )
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as fh:
-            data = fh.read(MAX_BYTES + 1)
-    except EOFError:
-        raise _error(
-            name,
-            "the compressed data ends early: the file is truncated",
-            "copy or download the file again; it was cut off",
-        ) from None
-    except (gzip.BadGzipFile, zlib.error, OSError, ValueError) as exc:
-        raise _error(name, f"the compressed data is corrupt ({exc})", "copy or download the file again") from None
-    if len(data) > MAX_BYTES:
-        raise _error(
-            name,
-            f"the file decompresses to more than {MAX_BYTES // 2**20} MB; refused (a PARC ACH project is "
-            "far smaller: this looks like a compression bomb)",
-            "check where the file came from",
-        )
-    if not data:
-        raise _error(
-            name, "the compressed file is empty: it holds no project", "export the project from PARC ACH again"
-        )
-    return data
-
-
-def _looks_like_xml(raw: bytes) -> bool:
-    head = raw[:8]
-    return head.startswith((b"\xff\xfe<\x00", b"\xfe\xff\x00<", b"\xef\xbb\xbf<", b"<\x00", b"\x00<")) or raw.lstrip()[
-        :5
-    ] in (b"<?xml", b"<ACHP", b"<achp")
-
-
-def _kind(raw: bytes) -> str:
-    for magic, what in (
-        (b"PK\x03\x04", "a ZIP archive"),
-        (b"%PDF", "a PDF document"),
-        (b"\xd0\xcf\x11\xe0", "an old Office document"),
-        (b"BZh", "bzip2-compressed"),
-        (b"\xfd7zXZ", "xz-compressed"),
-        (b"7z\xbc\xaf", "a 7-Zip archive"),
-    ):
-        if raw.startswith(magic):
-            return f": it is {what}"
-    return ""
-
-
-_DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
-_EIGHT_BIT = re.compile(r"^(?:latin-?1|iso-?8859-\d{1,2}|windows-125\d|cp125\d|us-ascii|ascii)$", re.I)
-
-
-def _decode(xml: bytes, name: str, notes: list[Diagnostic]) -> str:
-    """The XML text: UTF-16 as PARC ACH writes it (BOM or not, LE or BE); UTF-8 or a declared 8-bit
-    encoding with a warning."""
-    if xml.startswith(b"\xff\xfe") or xml.startswith(b"\xfe\xff"):
-        encoding = "utf-16"  # the BOM says which byte order
-    elif len(xml) >= 2 and xml[1] == 0 and xml[0] != 0:
-        encoding = "utf-16-le"
-    elif len(xml) >= 2 and xml[0] == 0 and xml[1] != 0:
-        encoding = "utf-16-be"
-    else:
-        encoding = None
-    if encoding:
-        try:
-            text = xml.decode(encoding)
-        except UnicodeDecodeError as exc:
-            if exc.reason == "truncated data":
-                raise _error(
-                    name,
-                    "the UTF-16 text ends in the middle of a character: the content is truncated",
-                    "copy or download the file again",
-                ) from None
-            raise _error(
-                name,
-                f"not valid UTF-16 text ({exc.reason} at byte {exc.start} of the decompressed content)",
-                "PARC ACH writes UTF-16 XML; the file may be damaged",
-            ) from None
-    else:
-        body = xml[3:] if xml.startswith(b"\xef\xbb\xbf") else xml
-        try:
-            text = body.decode("utf-8")
-            used = "UTF-8"
-        except UnicodeDecodeError as exc:
-            declared = _DECLARED.match(body.lstrip())
-            label = declared.group(1).decode("ascii") if declared else ""
-            if not _EIGHT_BIT.match(label):
-                line = body[: exc.start].count(b"\n") + 1
-                raise _error(
-                    name,
-                    f"the XML is neither UTF-16 nor UTF-8 (byte 0x{body[exc.start]:02x} at line {line})",
-                    "PARC ACH writes UTF-16 XML; save it as UTF-16 or UTF-8",
-                    line,
-                    "XML",
-                ) from None
-            text, used = body.decode(label, errors="replace"), label
-        notes.append(
-            Diagnostic(
-                "warning",
-                f"the XML is {used}, not the UTF-16 PARC ACH writes; read as {used}",
-                name,
-                hint="nothing to do if the text looks right in the new file",
-            )
-        )
-    text = text.lstrip("\ufeff")
-    if "\x00" in text:
-        raise _error(
-            name,
-            "the text contains NUL characters: it is not UTF-16 XML as PARC ACH writes it (UTF-32? damaged?)",
-            "export the project from PARC ACH again",
-        )
-    if not text.strip():
-        raise _error(name, "the file holds no XML (only blank space)", "export the project from PARC ACH again")
-    if not text.lstrip().startswith("<"):
-        raise _error(
-            name,
-            f"the decompressed content is not XML (it starts with {text.strip()[:20]!r})",
-            "check the file is a PARC ACH project; if the text looks garbled it is not UTF-16",
-            1,
-            "XML",
-        )
-    return text
-
-
-# -- XML text -> tree ---------------------------------------------------------------
-
-
-@dataclass
-class _Node:
-    tag: str
-    line: int
-    attrs: dict[str, str]
-    children: list[_Node] = _field(default_factory=list)
-    parts: list[str] = _field(default_factory=list)
-
-    @property
-    def key(self) -> str:
-        return _key(self.tag)
-
-    @property
-    def text(self) -> str:
-        return _clean("".join(self.parts))
-
-    def find(self, names) -> _Node | None:
-        for child in self.children:
-            if child.key in names:
-                return child
-        return None
-
-    def value(self, names) -> tuple[str | None, int]:
-        """The first of ``names`` found as an attribute or a child element: (text, line)."""
-        for n in names:
-            for k, v in self.attrs.items():
-                if _key(k) == n:
-                    return _clean(v), self.line
-            child = self.find((n,))
-            if child is not None:
-                return child.text, child.line
-        return None, self.line
-
-
-def _key(tag: str) -> str:
-    local = tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
-    return re.sub(r"[-_. ]", "", local).lower()
-
-
-def _clean(text: str) -> str:
-    return _NOT_YAML.sub("", text).strip()
-
-
-def _parse_xml(text: str, name: str) -> _Node:
-    declaration = re.match(r"\s*<\?xml\b[^>]*\?>", text)
-    if declaration:  # the text is decoded already: what it says about encoding no longer applies
-        text = re.sub(r"[^\n]", " ", declaration.group()) + text[declaration.end() :]
-    parser = expat.ParserCreate()
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    stack: list[_Node] = []
-    roots: list[_Node] = []
-    count = 0
-
-    def refuse_doctype(*_args):
-        raise _error(
-            name,
-            "the XML has a DOCTYPE declaration; refused (it can define entities that expand without "
-            "limit, and PARC ACH never writes one)",
-            "remove the <!DOCTYPE …> part",
-            parser.CurrentLineNumber,
-            "XML",
-        )
-
-    def refuse_entity(*_args):
-        raise _error(
-            name,
-            "the XML declares entities; refused",
-            "remove the <!ENTITY …> declarations",
-            parser.CurrentLineNumber,
-            "XML",
-        )
-
-    def start(tag, attrs):
-        nonlocal count
-        count += 1
-        if count > MAX_ELEMENTS:
-            raise _error(
-                name,
-                f"the XML has more than {MAX_ELEMENTS:,} elements; refused",
-                "check the file is a PARC ACH project",
-                parser.CurrentLineNumber,
-                "XML",
-            )
-        if len(stack) >= MAX_DEPTH:
-            raise _error(
-                name,
-                f"the XML is nested more than {MAX_DEPTH} levels deep; refused",
-                "check the file is a PARC ACH project",
-                parser.CurrentLineNumber,
-                "XML",
-            )
-        node = _Node(tag, parser.CurrentLineNumber, dict(attrs))
-        (stack[-1].children if stack else roots).append(node)
-        stack.append(node)
-
-    def end(_tag):
-        stack.pop()
-
-    def chars(data):
-        if stack:
-            stack[-1].parts.append(data)
-
-    parser.StartDoctypeDeclHandler = refuse_doctype
-    parser.EntityDeclHandler = refuse_entity
-    parser.UnparsedEntityDeclHandler = refuse_entity
-    parser.ExternalEntityRefHandler = refuse_entity
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
-    try:
-        parser.Parse(text, True)
-    except expat.ExpatError as exc:
-        reason = expat.ErrorString(exc.code)
-        hints = {
-            "no element found": "the XML ends early: the file is truncated or damaged",
-            "unclosed token": "the XML ends early: the file is truncated or damaged",
-            "mismatched tag": "an element is closed with the wrong name, or not closed",
-            "undefined entity": "write & as &amp; and < as &lt; in text",
-            "junk after document element": "only one root element (<ACHProject>) may be in the file",
-            "not well-formed (invalid token)": "a character that XML does not allow (a stray < or &, or a control character)",
-        }
-        raise _error(
-            name,
-            f"malformed XML: {reason} (line {exc.lineno}, column {exc.offset + 1})",
-            hints.get(reason, "the file is damaged; export the project from PARC ACH again"),
-            exc.lineno,
-            "XML",
-        ) from None
-    except RecursionError:
-        raise _error(name, "the XML is nested too deeply to read", FORMAT_HINT, None, "XML") from None
-    if not roots:
-        raise _error(name, "the XML has no root element", FORMAT_HINT, None, "XML")
-    return roots[0]
-
-
-# -- tree -> case dict --------------------------------------------------------------
-
-
-class _Converter:
-    def __init__(self, root: _Node, name: str, notes: list[Diagnostic]):
+class Converter:
+    def __init__(self, root: Node, name: str, notes: list[Diagnostic]):
         self.root, self.name, self.notes = root, name, notes
         self.errors: list[Diagnostic] = []
         self.order = ""  # "H1 Kataib Hezbollah, H2 …" for hints
@@ -512,7 +152,7 @@ class _Converter:
     def convert(self) -> tuple[dict, str]:
         root = self.root
         if root.key not in ROOTS:
-            raise _error(
+            raise stop(
                 self.name,
                 f"the XML root element is <{root.tag}>, not <ACHProject>: not a PARC ACH project",
                 FORMAT_HINT,
@@ -525,7 +165,7 @@ class _Converter:
             self.warn("Title", f"the project has no title; it is called '{title}' after the file", line=root.line)
         question, _ = root.value(QUESTION)
         description, _ = root.value(("description", "summary"))
-        version = next((v for k, v in root.attrs.items() if _key(k) in ("version", "achversion")), "")
+        version = next((v for k, v in root.attrs.items() if key_of(k) in ("version", "achversion")), "")
 
         hypotheses = self.hypotheses()
         evidence = self.evidence(hypotheses)
@@ -582,12 +222,12 @@ class _Converter:
                 f"two hypotheses are both called '{title}'",
                 "they stay separate (H-ids differ); rename one in the new file",
             )
-        catch = [h for h in out if _is_catch_all(h["title"])]
+        catch = [h for h in out if is_catch_all(h["title"])]
         if catch:
             catch[-1]["catch_all"] = True
         return out
 
-    def children(self, lists: set, inner: set, outer: set) -> list[_Node]:
+    def children(self, lists: set, inner: set, outer: set) -> list[Node]:
         """The entries of the lists (``<Hypotheses><Hypothesis/>…</Hypotheses>``; entries named
         one of ``inner``), or else the elements named one of ``outer`` right under the root."""
         containers = [c for c in self.root.children if c.key in lists and any(g.key in inner for g in c.children)]
@@ -618,12 +258,12 @@ class _Converter:
             return []
         hyp_ids = [h["id"] for h in hypotheses] if len(hypotheses) == n_hyp else None
         if hyp_ids and len(hyp_ids) <= 12:
-            self.order = ", ".join(f"{h['id']} {_short(h['title'], 24)}" for h in hypotheses)
+            self.order = ", ".join(f"{h['id']} {clip(h['title'], 24)}" for h in hypotheses)
         codes = self.ids(nodes)
         out = []
         for i, node in enumerate(nodes, start=1):
             code, _ = node.value(("code", "evidencecode", "number"))
-            place = f"Evidence item {i}" + (f" (code {_short(code, 30)})" if code else "")
+            place = f"Evidence item {i}" + (f" (code {clip(code, 30)})" if code else "")
             item: dict = {"id": codes[i - 1]}
             text, line = node.value(ITEM_NAME)
             if not text and not node.children:
@@ -649,7 +289,7 @@ class _Converter:
                 item["type"] = kind
             raw_date, line = node.value(("date", "evidencedate", "datetime"))
             if raw_date:
-                date, note = _date(raw_date)
+                date, note = parse_date(raw_date)
                 if date:
                     item["date"] = date
                 if note:
@@ -688,12 +328,12 @@ class _Converter:
             out.append(_ordered(item))
         return out
 
-    def ids(self, nodes: list[_Node]) -> list[str]:
+    def ids(self, nodes: list[Node]) -> list[str]:
         """Evidence ids: the PARC code where it is a valid id not used before, else E<position>."""
         codes = [node.value(("code", "evidencecode", "number"))[0] or "" for node in nodes]
         ids: list[str | None] = []
         for code in codes:
-            usable = code and ID_PATTERN.match(code) and code not in ids
+            usable = code and valid_id(code) and code not in ids
             ids.append(code if usable else None)
         taken = {c for c in codes if c}
         out = []
@@ -704,21 +344,21 @@ class _Converter:
                     eid, n = f"E{i}-{n}", n + 1
                 taken.add(eid)
                 if code:
-                    place = f"Evidence item {i} (code {_short(code, 30)}) › Code"
+                    place = f"Evidence item {i} (code {clip(code, 30)}) › Code"
                     why = (
                         f"is also item {codes.index(code) + 1}'s"
-                        if ID_PATTERN.match(code)
+                        if valid_id(code)
                         else "cannot be an id (letters, digits, '_', '.', '-')"
                     )
                     self.warn(
                         place,
-                        f"the code '{_short(code, 30)}' {why}; the item is {eid} (the code is kept in its notes)",
+                        f"the code '{clip(code, 30)}' {why}; the item is {eid} (the code is kept in its notes)",
                         line=nodes[i - 1].line,
                     )
             out.append(eid)
         return out
 
-    def consistency(self, node: _Node, place: str, n_hyp: int, hyp_ids: list[str] | None) -> dict | None:
+    def consistency(self, node: Node, place: str, n_hyp: int, hyp_ids: list[str] | None) -> dict | None:
         raw, line = node.value(CONSISTENCY)
         element = node.find(CONSISTENCY)
         if element is not None and element.children:  # <Consistency><Value>C</Value>…</Consistency>
@@ -737,7 +377,7 @@ class _Converter:
                 values.pop()  # a trailing comma
         where = f"{place} › Consistency"
         if len(values) != n_hyp:
-            shown = _short(raw if raw else ", ".join(values), 80)
+            shown = clip(raw if raw else ", ".join(values), 80)
             self.error(
                 where,
                 f"{len(values)} consistency value{'s' * (len(values) != 1)} for {n_hyp} hypotheses ('{shown}')",
@@ -778,7 +418,7 @@ class _Converter:
             "What the import did",
             f"  - {len(hypotheses)} hypotheses, ids H1 to H{len(hypotheses)} in the PARC order; no priors in PARC ACH,",
             "    so all priors are uniform.",
-            f"  - The catch-all is {catch['id']} ('{_short(catch['title'])}')."
+            f"  - The catch-all is {catch['id']} ('{clip(catch['title'])}')."
             if catch
             else "  - No hypothesis looks like a catch-all ('Other', 'None of the above'), so none is marked:",
             *(
@@ -806,7 +446,7 @@ class _Converter:
         if warnings:
             lines += ["", "Import warnings"]
             for d in warnings[:50]:
-                lines.append(f"  - {d.field + ': ' if d.field else ''}{_short(d.message, 200)}")
+                lines.append(f"  - {d.field + ': ' if d.field else ''}{clip(d.message, 200)}")
             if len(warnings) > 50:
                 lines.append(f"  - … and {len(warnings) - 50} more")
         return "\n".join(lines)
@@ -817,12 +457,7 @@ def _ordered(item: dict) -> dict:
     return {k: item[k] for k in order if k in item}
 
 
-def _short(text: str, n: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _is_catch_all(name: str) -> bool:
+def is_catch_all(name: str) -> bool:
     """'Other', 'Someone else', 'None of the above', 'Other / unknown actor' (parentheses ignored);
     not 'Another Iran-aligned militia'."""
     words = re.sub(r"[^a-z]+", " ", re.sub(r"\([^)]*\)", " ", name.lower())).split()
@@ -841,7 +476,7 @@ _MONTHS = {
 }
 
 
-def _date(raw: str) -> tuple[str | None, str]:
+def parse_date(raw: str) -> tuple[str | None, str]:
     """(YYYY-MM-DD or None, a note for the item's notes or '')."""
     s = raw.strip()
     ymd, note = None, ""

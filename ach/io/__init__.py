@@ -1,0 +1,72 @@
+"""Other formats an analyst keeps matrices in: spreadsheets, PARC ACH files.
+
+Every importer produces the same thing: a plain dict shaped like a case file
+(docs/FORMAT.md), a header comment saying where it came from, and the
+warnings found on the way, the loader's own included. :func:`ach.casefile.write_case`
+checks the dict and writes it. Every exporter reads a loaded
+:class:`~ach.case.Case`. A new importer is a module here and a line in
+:data:`IMPORTERS`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..casefile import check_text, dump_case
+from ..errors import AchError, Diagnostic
+
+__all__ = ["EXPORTERS", "IMPORTERS", "UnknownFormat", "export", "read"]
+
+IMPORTERS = {".xlsx": "spreadsheet", ".xlsm": "spreadsheet", ".csv": "csv", ".tsv": "csv", ".achz": "achz"}
+EXPORTERS = (".xlsx", ".csv")
+
+
+class UnknownFormat(AchError):
+    """A file ach has no importer or exporter for; the message says what would do."""
+
+
+def read(path) -> tuple[dict, str, list[Diagnostic]]:
+    """(case dict, header comment, warnings) from a spreadsheet, CSV or PARC ACH file, by its suffix.
+
+    Raises :class:`~ach.errors.CaseError` listing every problem, located.
+    """
+    suffix = Path(path).suffix.lower()
+    kind = IMPORTERS.get(suffix)
+    warnings: list[Diagnostic] = []
+    if kind == "spreadsheet":
+        from .tabular import read_xlsx
+
+        data, header = read_xlsx(path, warnings)
+    elif kind == "csv":
+        from .tabular import read_csv
+
+        data, header = read_csv(path, warnings)
+    elif kind == "achz":
+        from .achz import read_achz
+
+        data, header = read_achz(path, warnings)
+        _, found = check_text(dump_case(data, header).encode("utf-8"), str(path))  # the loader's warnings too
+        warnings += [d for d in found if not d.is_error and d not in warnings]
+    else:
+        if suffix in (".xls", ".ods", ".numbers"):
+            hint = "save it as an Excel workbook (.xlsx) and import that"
+        elif suffix in (".yaml", ".yml"):
+            hint = "it is a case file already: `ach validate` checks it"
+        else:
+            hint = "ach imports .xlsx (Excel), .csv and .achz (PARC ACH)"
+        raise UnknownFormat(f"cannot import '{path}': unknown kind of file. {hint}")
+    return data, header, warnings
+
+
+def export(case, path, *, overwrite: bool = False) -> list[Path]:
+    """Write a loaded case as ``.xlsx`` or ``.csv`` (with its companions); the paths written."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".xlsx":
+        from .tabular import export_xlsx
+
+        return [export_xlsx(case, path, overwrite=overwrite)]
+    if suffix == ".csv":
+        from .tabular import export_csv
+
+        return export_csv(case, path, overwrite=overwrite)
+    raise UnknownFormat(f"'{path}' must end in {' or '.join(EXPORTERS)}")

@@ -1,0 +1,543 @@
+"""From tables of cells to a case dict, every problem reported at its cell.
+
+:class:`Reader` maps headers to fields, reads each cell by its column's kind,
+runs the loader's checks on the result and maps each of the loader's
+diagnostics back to the cell it comes from through its ``path`` (no message
+is parsed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+from ...casefile import check_text, dump_case
+from ...errors import CaseError, Diagnostic, suggest
+from .layout import (
+    ALIASES,
+    CANDIDATE_HEAD,
+    CANDIDATE_TAIL,
+    CASE_KEYS,
+    EVIDENCE_HEAD,
+    EVIDENCE_PATH,
+    EVIDENCE_TAIL,
+    HYPOTHESIS_COLUMNS,
+    KIND,
+    LAYOUT_HINT,
+    SOURCE_COLUMNS,
+    SUFFIXES,
+    companion,
+)
+from .read import Bad, Place, Table, csv_table, filled, workbook_tables
+from .values import FAILED, CellReader, cell, text_of
+
+__all__ = ["Reader", "read_csv", "read_xlsx"]
+
+
+def read_xlsx(path: str | Path, warnings: list[Diagnostic] | None = None) -> tuple[dict, str]:
+    """(case dict, header comment) from an Excel workbook in the ach layout.
+
+    Raises :class:`CaseError` naming the sheet, row and column of every
+    problem, the loader's own checks included. Pass a list as ``warnings`` to
+    receive the warnings.
+    """
+    name = str(path)
+    tables, notes = workbook_tables(Path(path), name)
+    return Reader(name, tables, notes, csv=False).read(warnings)
+
+
+def read_csv(path: str | Path, warnings: list[Diagnostic] | None = None) -> tuple[dict, str]:
+    """(case dict, header comment) from ``x.csv`` and the companions beside it.
+
+    Without ``x.hypotheses.csv`` the hypotheses are the rating columns'
+    headers (titles = ids, with a warning); without ``x.case.csv`` there is no
+    question, which is an error.
+    """
+    path = Path(path)
+    name = str(path)
+    for suffix, sheet in SUFFIXES.items():
+        if path.name.lower().endswith(f".{suffix}.csv"):
+            main = path.name[: -len(f".{suffix}.csv")] + ".csv"
+            raise CaseError(
+                [
+                    Diagnostic(
+                        "error",
+                        f"this is the {sheet} companion of a CSV case, not its evidence matrix",
+                        name,
+                        hint=f"import the evidence file {main}; ach reads its companions itself",
+                    )
+                ]
+            )
+    notes: list[Diagnostic] = []
+    tables = {"Evidence": csv_table(path, "Evidence", notes, required=True)}
+    for sheet in SUFFIXES.values():
+        tables[sheet] = csv_table(companion(path, sheet), sheet, notes, required=False)
+    return Reader(name, tables, notes, csv=True).read(warnings)
+
+
+def _norm(text) -> str:
+    return re.sub(r"[\s\-]+", "_", str(text).strip().lower())
+
+
+class Reader(CellReader):
+    """Cells -> case dict; every problem located at its cell; the loader's checks mapped back."""
+
+    def __init__(self, name: str, tables: dict[str, Table | None], notes: list[Diagnostic], csv: bool):
+        self.name, self.tables, self.csv = name, tables, csv
+        self.diagnostics: list[Diagnostic] = list(notes)
+        self.where: dict[tuple, Place] = {}
+
+    # -- reporting -------------------------------------------------------------
+    def report(self, level: str, place: Place, message: str, hint: str = "") -> None:
+        self.diagnostics.append(Diagnostic(level, message, place.file, None, place.field, hint))
+
+    def error(self, place: Place, message: str, hint: str = "") -> None:
+        self.report("error", place, message, hint)
+
+    def warn(self, place: Place, message: str, hint: str = "") -> None:
+        self.report("warning", place, message, hint)
+
+    def sheet_name(self, sheet: str) -> str:
+        """How to name a sheet in a message: 'x.hypotheses.csv' or 'Hypotheses sheet'."""
+        return Path(companion(self.name, sheet)).name if self.csv else f"{sheet} sheet"
+
+    def missing(self, sheet: str) -> Place:
+        if self.csv:
+            return Place(str(companion(self.name, sheet)), None)
+        return Place(self.name, sheet)
+
+    @property
+    def failed(self) -> bool:
+        return any(d.level == "error" for d in self.diagnostics)
+
+    # -- the whole -------------------------------------------------------------
+    def read(self, warnings: list[Diagnostic] | None) -> tuple[dict, str]:
+        data, comment = self.build()
+        if self.failed:
+            raise CaseError(self.diagnostics)
+        header = f"Imported from the {'CSV files' if self.csv else 'spreadsheet'} {Path(self.name).name}."
+        if comment:
+            header += "\n\n" + comment
+        text = dump_case(data, header)
+        _, found = check_text(text.encode("utf-8"), self.name)
+        self.diagnostics += [self.translate(d) for d in found]
+        if self.failed:
+            raise CaseError(self.diagnostics)
+        if warnings is not None:
+            warnings.extend(self.diagnostics)
+        return data, header
+
+    def build(self) -> tuple[dict, str]:
+        evidence_table = self.tables["Evidence"]
+        if evidence_table is None or not evidence_table.rows:
+            where = evidence_table.place() if evidence_table else Place(self.name, "Evidence")
+            self.error(
+                where,
+                "the evidence matrix is empty: no header row, no items",
+                "the first row names the columns (id, text, ..., one per hypothesis); then one row per item; "
+                + LAYOUT_HINT,
+            )
+            return {}, ""
+        fields: dict = {}
+        comment = self.case_sheet(fields)
+        scale = fields.pop("scale", None)
+        hypotheses = self.hypotheses()
+        sources = self.sources()
+        evidence, inferred = self.evidence(evidence_table, hypotheses)
+        if hypotheses is None:
+            hypotheses = [{"id": h, "title": h} for h in inferred]
+        collection = self.collection(hypotheses)
+        data = {k: fields[k] for k in CASE_KEYS if k in fields}
+        data["hypotheses"] = hypotheses
+        if sources is not None:
+            data["sources"] = sources
+        data["evidence"] = evidence
+        if collection:
+            data["collection"] = collection
+        if scale:
+            data["scale"] = scale
+        return data, comment
+
+    # -- Case ------------------------------------------------------------------
+    def case_sheet(self, data: dict) -> str:
+        table = self.tables["Case"]
+        self.where[()] = self.missing("Case") if table is None else table.place()
+        if table is None:
+            what = f"{self.sheet_name('Case')} is missing" if self.csv else "the workbook has no Case sheet"
+            self.error(
+                self.missing("Case"),
+                f"no question: {what}",
+                "add it with a row `question | <the one question the hypotheses answer>`; " + LAYOUT_HINT,
+            )
+            return ""
+        rows = table.rows
+        if rows and _norm(rows[0][1][0] if rows[0][1] else "") in ("field", "key", "name"):
+            rows = rows[1:]
+        comment, seen = "", {}
+        allowed = [*CASE_KEYS, "comment", "scale.ratings.<rating>", "scale.terms.<term>"]
+        for r, cells in rows:
+            key_raw = cells[0] if cells else None
+            value = cells[1] if len(cells) > 1 else None
+            key_place = table.place(r, 1, "field")
+            if isinstance(key_raw, Bad):
+                self.error(key_place, key_raw.message, key_raw.hint)
+                continue
+            if not filled(key_raw):
+                if filled(value):
+                    self.error(
+                        key_place,
+                        "a value with no field name",
+                        f"write the field in column A: one of {', '.join(allowed)}",
+                    )
+                continue
+            key = str(key_raw).strip()
+            lower = key.lower()
+            place = table.place(r, 2, key)
+            same = lower if lower.startswith("scale.") else _norm(key)
+            if same in seen:
+                self.error(key_place, f"'{key}' is given twice (also on row {seen[same]})", "keep one of the rows")
+                continue
+            seen[same] = r
+            if lower.startswith("scale.ratings."):
+                rating = key.split(".", 2)[2].strip().upper()
+                self.where[("scale", "ratings", rating)] = place
+                v = self.value("number", value, place)
+                if v is not None and v is not FAILED:
+                    data.setdefault("scale", {}).setdefault("ratings", {})[rating] = v
+                continue
+            if lower.startswith("scale.terms."):
+                term = key.split(".", 2)[2].strip()
+                self.where[("scale", "terms", term)] = place
+                v = self.value("band", value, place)
+                if v is not None and v is not FAILED:
+                    data.setdefault("scale", {}).setdefault("terms", {})[term] = v
+                continue
+            norm = _norm(key)
+            if norm not in (*CASE_KEYS, "comment"):
+                self.error(
+                    key_place,
+                    f"unknown field '{key}'",
+                    "; ".join(filter(None, [suggest(key, [*CASE_KEYS, "comment"]), f"allowed: {', '.join(allowed)}"])),
+                )
+                continue
+            self.where[(norm,)] = place
+            v = self.value(KIND[norm], value, place)
+            if v is FAILED:
+                continue
+            if norm == "comment":
+                comment = v or ""
+            elif v is not None:
+                data[norm] = v
+            elif norm == "question":
+                data[norm] = ""  # the row is there, its value empty: an empty question, as written
+        if "question" not in data:
+            self.error(
+                table.place(what="question"),
+                "no question: the Case sheet has no row `question`"
+                if not self.csv
+                else "no question: no row `question`",
+                "add a row `question | <the one question the hypotheses answer>`",
+            )
+        return comment
+
+    # -- Hypotheses, Sources ---------------------------------------------------
+    def header(
+        self,
+        table: Table,
+        fields: tuple,
+        aliases: dict,
+        required: tuple,
+        hyps: list[str] | None = None,
+        infer: bool = False,
+    ) -> tuple[dict, dict, int, list]:
+        """(field -> column, hypothesis -> column, header row number, data rows) of a table."""
+        head_row, cells = table.rows[0]
+        columns, ratings = {}, {}
+        width = max(len(row) for _, row in table.rows)
+        for c in range(1, width + 1):
+            raw = cell(cells, c)
+            place = table.place(head_row, c)
+            if isinstance(raw, Bad):
+                self.error(place, raw.message, raw.hint)
+                continue
+            if not filled(raw):
+                below = next((r for r, row in table.rows[1:] if c - 1 < len(row) and filled(row[c - 1])), None)
+                if below is not None:
+                    self.error(
+                        table.place(below, c),
+                        "a value in a column with no header",
+                        f"name the column in row {head_row}, or delete the values",
+                    )
+                continue
+            text = text_of(raw).strip()
+            place = table.place(head_row, c, text)
+            norm = _norm(text)
+            if hyps is not None and text in hyps:
+                target, key = ratings, text
+            elif norm in fields or norm in aliases:
+                target, key = columns, aliases.get(norm, norm)
+            elif infer:
+                target, key = ratings, text
+            else:
+                options = [*fields, *(hyps or [])]
+                hint = suggest(text, options)
+                what = (
+                    "neither a column ach reads nor a hypothesis listed on the Hypotheses sheet"
+                    if hyps is not None
+                    else "not a column ach reads"
+                )
+                self.error(
+                    place,
+                    f"unknown column '{text}': {what}",
+                    "; ".join(
+                        filter(
+                            None,
+                            [
+                                hint,
+                                f"the columns: {', '.join(fields)}"
+                                + (f"; the hypotheses: {', '.join(hyps)}" if hyps else ""),
+                                "delete the column if it is yours",
+                            ],
+                        )
+                    ),
+                )
+                continue
+            if key in target:
+                self.error(place, f"the column '{text}' appears twice", "delete or rename one of them")
+                continue
+            target[key] = c
+        for need in required:
+            if need not in columns:
+                self.error(
+                    table.place(head_row, what=f"no column '{need}'"),
+                    f"the sheet has no '{need}' column",
+                    f"add a column headed {need} to row {head_row}; " + LAYOUT_HINT,
+                )
+        return columns, ratings, head_row, table.rows[1:]
+
+    def hypotheses(self) -> list[dict] | None:
+        table = self.tables["Hypotheses"]
+        if table is None:
+            return None
+        self.where[("hypotheses",)] = table.place()
+        if not table.rows:
+            self.error(
+                table.place(), "lists no hypotheses", "one row per hypothesis under the header row id, title, ..."
+            )
+            return []
+        columns, _, _, rows = self.header(table, HYPOTHESIS_COLUMNS, ALIASES["hypotheses"], ("id",))
+        out, seen = [], {}
+        for r, cells in rows:
+            j = len(out)
+            spec = self.row(table, r, cells, columns, ("hypotheses", j), HYPOTHESIS_COLUMNS)
+            if spec is None:
+                continue
+            hid = spec.get("id")
+            if hid is not None and hid in seen:  # said here: the rating columns are matched to these ids next
+                self.error(
+                    self.where[("hypotheses", j, "id")],
+                    f"hypothesis id '{hid}' is used twice (also on row {seen[hid]})",
+                    "give each hypothesis its own id",
+                )
+            seen.setdefault(hid, r)
+            if "title" not in spec and "id" in spec:
+                spec = {"id": spec["id"], "title": spec["id"], **{k: v for k, v in spec.items() if k != "id"}}
+            out.append(spec)
+        return out
+
+    def sources(self) -> list[dict] | None:
+        table = self.tables["Sources"]
+        if table is None:
+            return None
+        self.where[("sources",)] = table.place()
+        if not table.rows:
+            return []
+        columns, _, _, rows = self.header(table, SOURCE_COLUMNS, ALIASES["sources"], ("id", "reliability"))
+        out = []
+        for r, cells in rows:
+            spec = self.row(table, r, cells, columns, ("sources", len(out)), SOURCE_COLUMNS)
+            if spec is not None:
+                out.append(spec)
+        return out
+
+    def row(self, table: Table, r: int, cells: list, columns: dict, at: tuple, order: tuple) -> dict | None:
+        """One row of a simple sheet (hypotheses, sources) as a dict in ``order``."""
+        spec = {}
+        ident = self.ident(table, r, cells, columns)
+        self.where[at] = table.place(r, what=ident or "")
+        for fld in order:
+            c = columns.get(fld)
+            if c is None:
+                continue
+            place = table.place(r, c, fld)
+            self.where[(*at, fld)] = place
+            v = self.value(KIND[fld], cell(cells, c), place)
+            if v is not None and v is not FAILED:
+                spec[fld] = v
+        if "id" not in spec and "id" in columns:
+            self.error(
+                table.place(r, columns["id"], "id"), "no id", "give the row an id (letters, digits, '_', '.', '-')"
+            )
+            return None
+        return spec
+
+    def ident(self, table, r, cells, columns) -> str:
+        c = columns.get("id")
+        raw = cell(cells, c) if c else None
+        return text_of(raw).strip() if filled(raw) and not isinstance(raw, Bad) else ""
+
+    # -- Evidence, Collection ----------------------------------------------------
+    def evidence(self, table: Table, hypotheses: list[dict] | None) -> tuple[list[dict], list[str]]:
+        hyps = None if hypotheses is None else [h["id"] for h in hypotheses if isinstance(h.get("id"), str)]
+        fields = (*EVIDENCE_HEAD, *EVIDENCE_TAIL)
+        self.where[("evidence",)] = table.place()
+        columns, ratings, head_row, rows = self.header(
+            table, fields, ALIASES["evidence"], ("id", "text"), hyps, infer=hyps is None
+        )
+        if hyps is None:
+            hyps = list(ratings)
+            place = table.place(head_row)
+            if hyps:
+                for h, c in ratings.items():
+                    self.where[("hypotheses", hyps.index(h))] = table.place(head_row, c, h)
+                    self.where[("hypotheses", hyps.index(h), "id")] = table.place(head_row, c, h)
+                self.where[("hypotheses",)] = place
+                self.warn(
+                    place,
+                    f"no {self.sheet_name('Hypotheses')}: the hypotheses are the rating columns "
+                    f"{', '.join(hyps)}, each titled with its id",
+                    f"add {'' if self.csv else 'a '}{self.sheet_name('Hypotheses')} "
+                    "(id, title, description, prior, catch_all) to give them titles",
+                )
+            else:
+                self.error(
+                    place,
+                    "no hypothesis columns, and no Hypotheses sheet to say which they are",
+                    "after the item's columns, add one column per hypothesis headed with its id; " + LAYOUT_HINT,
+                )
+        else:
+            for h in hyps:
+                if h not in ratings:
+                    self.error(
+                        table.place(head_row, what=f"no column for {h}"),
+                        f"no column for the hypothesis '{h}' listed on the Hypotheses sheet",
+                        f"add a column headed {h} (one rating per item), or delete the hypothesis",
+                    )
+        items = []
+        for r, cells in rows:
+            i = len(items)
+            at = ("evidence", i)
+            ident = self.ident(table, r, cells, columns)
+            self.where[at] = self.where[(*at, "likelihood")] = table.place(r, what=ident or "")
+            item: dict = {}
+            for fld in ("id", "text", "source", "date", "type"):
+                self.put(item, table, r, cells, columns, at, fld)
+            item["likelihood"] = self.ratings(table, r, cells, ratings, hyps, at, na=True)
+            for fld in ("confidence", "credibility", "credibility_confidence", "if_false", "relevance"):
+                self.put(item, table, r, cells, columns, at, fld)
+            citation = {}
+            for fld in ("citation_report", "citation_quote", "citation_url"):
+                self.put(citation, table, r, cells, columns, at, fld)
+            if citation:
+                item["citation"] = {"report": citation.pop("report", ""), **citation}
+            self.put(item, table, r, cells, columns, at, "notes")
+            if "text" not in item and "text" in columns:
+                item = {"id": item.get("id"), "text": "", **{k: v for k, v in item.items() if k != "id"}}
+            if "id" not in item and "id" in columns:
+                self.error(
+                    table.place(r, columns["id"], "id"), "no id", "give the item an id (letters, digits, '_', '.', '-')"
+                )
+                continue
+            if isinstance(item.get("if_false"), dict):
+                for h in item["if_false"]:
+                    self.where[(*at, "if_false", h)] = self.where[(*at, "if_false")]
+            items.append(item)
+        return items, hyps
+
+    def collection(self, hypotheses: list[dict]) -> list[dict]:
+        table = self.tables["Collection"]
+        if table is None or not table.rows:
+            return []
+        hyps = [h["id"] for h in hypotheses if isinstance(h.get("id"), str)]
+        self.where[("collection",)] = table.place()
+        fields = (*CANDIDATE_HEAD, *CANDIDATE_TAIL)
+        columns, ratings, head_row, rows = self.header(table, fields, ALIASES["collection"], ("id",), hyps)
+        if rows:
+            for h in hyps:
+                if h not in ratings:
+                    self.error(
+                        table.place(head_row, what=f"no column for {h}"),
+                        f"no column for the hypothesis '{h}'",
+                        f"add a column headed {h} (one rating per candidate)",
+                    )
+        out = []
+        for r, cells in rows:
+            at = ("collection", len(out))
+            ident = self.ident(table, r, cells, columns)
+            self.where[at] = self.where[(*at, "likelihood")] = table.place(r, what=ident or "")
+            spec: dict = {}
+            for fld in ("id", "text"):
+                self.put(spec, table, r, cells, columns, at, fld)
+            spec["likelihood"] = self.ratings(table, r, cells, ratings, hyps, at, na=False)
+            for fld in ("credibility", "notes"):
+                self.put(spec, table, r, cells, columns, at, fld)
+            if "text" not in spec:
+                spec = {"id": spec.get("id"), "text": "", **{k: v for k, v in spec.items() if k != "id"}}
+            if spec.get("id") is None:
+                self.error(table.place(r, columns.get("id", 1), "id"), "no id", "give the candidate an id")
+                continue
+            out.append(spec)
+        return out
+
+    def put(self, target: dict, table, r, cells, columns, at, fld) -> None:
+        c = columns.get(fld)
+        path = (*at, *EVIDENCE_PATH.get(fld, (fld,)))
+        key = path[-1]
+        if c is None:
+            return
+        place = table.place(r, c, fld)
+        self.where[path] = place
+        v = self.value(KIND[fld], cell(cells, c), place)
+        if v is not None and v is not FAILED:
+            target[key] = v
+
+    def ratings(self, table, r, cells, ratings: dict, hyps: list[str], at: tuple, na: bool) -> dict:
+        out = {}
+        for h in hyps:
+            c = ratings.get(h)
+            if c is None:
+                continue
+            place = table.place(r, c, h)
+            self.where[(*at, "likelihood", h)] = place
+            raw = cell(cells, c)
+            if not filled(raw):
+                self.error(
+                    place,
+                    f"no rating for the hypothesis '{h}'",
+                    "write CC, C, N, I, II, an ICD 203 term such as 'likely', or a probability"
+                    + (f"; NA if the item does not bear on {h}" if na else ""),
+                )
+                continue
+            v = self.value("rating", raw, place)
+            if v is not FAILED:
+                out[h] = v
+        return out
+
+    # -- one cell --------------------------------------------------------------
+
+    # -- the loader's findings, back at their cells ----------------------------------------
+    def translate(self, d: Diagnostic) -> Diagnostic:
+        """A loader diagnostic of the imported case, placed at the cell its ``path`` comes from."""
+        path, place = tuple(d.path), None
+        while place is None and path is not None:
+            place = self.where.get(path)
+            if place is None:
+                if not path:
+                    break
+                path = path[:-1]
+        if place is None:
+            return dataclasses.replace(
+                d, file=self.name, line=None, field=f"imported case › {d.field}" if d.field else ""
+            )
+        return dataclasses.replace(d, file=place.file, line=None, field=place.field)

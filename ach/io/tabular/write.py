@@ -1,0 +1,355 @@
+"""Writing a case as an Excel workbook (``.xlsx``) or as CSV files, atomically.
+
+Every text cell is stored as text (never a formula), every number so that it
+reads back as the same number, and nothing is written when any cell could
+not hold its value.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import re
+from pathlib import Path
+
+from ...errors import CaseError, Diagnostic
+from ...files import refuse_existing, write_atomic
+from .layout import (
+    EXCEL_CELL_CHARS,
+    HELP_SHEET,
+    RATING_WORDS,
+    SUFFIXES,
+    Sheet,
+    case_data,
+    companion,
+    number_text,
+    sheets,
+    xl_escape,
+)
+
+__all__ = ["export_csv", "export_xlsx"]
+
+
+def export_xlsx(case, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write ``case`` (a loaded :class:`~ach.case.Case` or a case dict) as an Excel workbook, atomically."""
+    path = Path(path)
+    data, comment, origin = case_data(case)
+    _check_storable(data, comment, origin, excel=True)
+    refuse_existing([path], overwrite)
+    return write_atomic(path, _workbook_bytes(data, comment))
+
+
+def export_csv(case, path: str | Path, *, overwrite: bool = False) -> list[Path]:
+    """Write ``case`` as ``x.csv`` (the Evidence sheet) plus ``x.hypotheses.csv``,
+    ``x.sources.csv``, ``x.case.csv`` and, with candidates, ``x.collection.csv``.
+
+    Returns the paths written. Every file is written atomically; a stale
+    ``x.collection.csv`` is removed (only with ``overwrite``).
+    """
+    path = Path(path)
+    data, comment, origin = case_data(case)
+    _check_storable(data, comment, origin, excel=False)
+    files = {path: None, **{companion(path, s): s for s in SUFFIXES.values()}}
+    tables = {t.name: t for t in sheets(data, comment)}
+    contents = {
+        p: _csv_bytes(tables["Evidence" if s is None else s])
+        for p, s in files.items()
+        if s != "Collection" or data.get("collection")
+    }
+    stale = [p for p, s in files.items() if p not in contents and p.exists()]
+    refuse_existing([*contents, *stale], overwrite)
+    written = []
+    try:
+        for p, content in contents.items():
+            existed = p.exists()
+            write_atomic(p, content)
+            written.append((p, existed))
+    except BaseException:
+        for p, existed in written:
+            if not existed:
+                p.unlink(missing_ok=True)
+        raise
+    for p in stale:
+        p.unlink(missing_ok=True)
+    return list(contents)
+
+
+def _check_storable(data: dict, comment: str, origin: str, excel: bool) -> None:
+    """Refuse, before writing anything, text a spreadsheet cell cannot hold."""
+    problems = []
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, [*where, str(k)])
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                ident = v.get("id") if isinstance(v, dict) else None
+                label = f"{where[-1]} {ident}" if isinstance(ident, str) else f"{where[-1]}[{i}]"
+                walk(v, [*where[:-1], label])
+        elif isinstance(node, str) and excel and len(node) > EXCEL_CELL_CHARS:
+            problems.append(
+                Diagnostic(
+                    "error",
+                    f"{len(node):,} characters: an Excel cell holds at most {EXCEL_CELL_CHARS:,}",
+                    origin,
+                    field=" › ".join(where),
+                    hint="shorten it, or export to CSV, which has no such limit",
+                )
+            )
+
+    walk(data, [])
+    if excel and len(comment) > EXCEL_CELL_CHARS:
+        problems.append(
+            Diagnostic(
+                "error",
+                f"the opening comment has {len(comment):,} characters: an Excel cell holds at "
+                f"most {EXCEL_CELL_CHARS:,}",
+                origin,
+                hint="shorten it, or export to CSV",
+            )
+        )
+    if problems:
+        raise CaseError(problems)
+
+
+def _excel_number_ok(value) -> bool:
+    """Whether openpyxl (16 significant digits) stores the number exactly."""
+    if isinstance(value, int):
+        return abs(value) < 2**53
+    return math.isfinite(value) and float(f"{value:.16g}") == value
+
+
+def _workbook_bytes(data: dict, comment: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE4EE")
+    top, wrap = Alignment(vertical="top"), Alignment(vertical="top", wrap_text=True)
+    widths = {
+        "id": 12,
+        "text": 30,
+        "rating": 14,
+        "candidate": 14,
+        "level": 12,
+        "date": 12,
+        "number": 10,
+        "credibility": 12,
+        "reliability": 12,
+        "bool": 10,
+        "if_false": 18,
+        "case": 60,
+    }
+    wide = {"text", "description", "notes", "citation_quote", "comment"}
+    sources = [s.get("id") for s in data.get("sources") or [] if isinstance(s, dict)]
+    extra_terms = [t for t in (data.get("scale") or {}).get("terms") or {} if t not in RATING_WORDS]
+
+    for out in sheets(data, comment):
+        ws = wb.create_sheet(out.name)
+        for c, (header, about) in enumerate(zip(out.headers, out.about), 1):
+            cell = ws.cell(1, c, xl_escape(header))
+            cell.data_type = "s"
+            cell.font, cell.fill, cell.alignment = bold, fill, wrap
+            if about:
+                cell.comment = Comment(about, "ach", width=300, height=110)
+        for r, row in enumerate(out.rows, 2):
+            for c, (value, kind) in enumerate(zip(row, out.kinds), 1):
+                if value is None:
+                    continue
+                if out.name == "Case" and c == 2 and row[0] == "date":
+                    kind = "date"
+                cell = ws.cell(r, c)
+                _put(cell, value, kind)
+                if kind in ("text", "case"):
+                    cell.alignment = wrap if (out.headers[c - 1].lower() in wide or kind == "case") else top
+        for c, kind in enumerate(out.kinds, 1):
+            header = out.headers[c - 1].lower()
+            width = 60 if header == "text" and kind == "text" else 50 if header in wide else widths.get(kind, 14)
+            ws.column_dimensions[get_column_letter(c)].width = 50 if out.name == "Case" and c == 3 else width
+        ws.freeze_panes = "B2"
+        if out.rows or out.name != "Case":
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(out.headers))}{max(len(out.rows) + 1, 2)}"
+
+        n_rows = len(out.rows)
+
+        def cols(*kinds, out=out):
+            return [c for c, k in enumerate(out.kinds, 1) if k in kinds]
+
+        def validate(*rule, ws=ws, n_rows=n_rows):
+            _validate(ws, n_rows, *rule)
+
+        validate(
+            "rating",
+            [*RATING_WORDS, *extra_terms],
+            False,
+            "CC C N I II NA, an ICD 203 term, or a probability 0-1",
+            cols("rating"),
+        )
+        validate(
+            "observation",
+            [w for w in (*RATING_WORDS, *extra_terms) if w != "NA"],
+            False,
+            "CC C N I II, an ICD 203 term, or a probability 0-1 (no NA)",
+            cols("candidate"),
+        )
+        validate("level", ["low", "medium", "high"], True, "", cols("level"))
+        validate(
+            "credibility",
+            ["1", "2", "3", "4", "5", "6", "low", "medium", "high"],
+            False,
+            "Admiralty 1-6, low/medium/high, or a probability 0-1",
+            cols("credibility"),
+        )
+        validate(
+            "reliability",
+            ["A", "B", "C", "D", "E", "F", "low", "medium", "high"],
+            False,
+            "Admiralty A-F, low/medium/high, or a probability 0-1",
+            cols("reliability"),
+        )
+        validate("catch_all", ["TRUE", "FALSE"], False, "", cols("bool"))
+        if out.name == "Evidence" and sources:
+            src = [c for c, h in enumerate(out.headers, 1) if h.lower() == "source" and out.kinds[c - 1] == "id"]
+            validate(
+                "source", [s for s in sources if isinstance(s, str)], False, "A source id from the Sources sheet", src
+            )
+
+    _help_sheet(wb.create_sheet(HELP_SHEET), bold, wrap)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _validate(ws, n_rows: int, kind: str, options, strict: bool, prompt: str, columns) -> None:
+    """A list rule (Excel's data validation) on ``columns``: a drop-down of the allowed values."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if not columns:
+        return
+    options = [o for o in options if "," not in o and '"' not in o]
+    formula = '"' + ",".join(options) + '"'
+    if len(formula) > 255:  # Excel's limit for a list typed into the rule
+        return
+    dv = DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=strict,
+        errorStyle="stop" if strict else "warning",
+        showInputMessage=bool(prompt),
+        promptTitle=kind[:32],
+        prompt=prompt[:255] if prompt else None,
+    )
+    dv.error = f"Allowed: {', '.join(options)}"[:225]
+    for c in columns:
+        letter = get_column_letter(c)
+        dv.add(f"{letter}2:{letter}{max(n_rows + 500, 1000)}")
+    ws.add_data_validation(dv)
+
+
+def _put(cell, value, kind: str) -> None:
+    """One value into one cell, so that it reads back as the same value."""
+    if isinstance(value, bool):
+        cell.value = value
+    elif isinstance(value, (int, float)):
+        exact = _excel_number_ok(value)
+        if kind == "credibility" and isinstance(value, float) and value.is_integer():
+            exact = False  # 1.0 must not read back as 1 (Admiralty "confirmed")
+        if exact:
+            cell.value = value
+        else:
+            cell.value, cell.data_type = number_text(value), "s"
+    elif isinstance(value, str) and kind == "date" and _excel_date(value):
+        cell.value = _excel_date(value)
+        cell.number_format = "yyyy-mm-dd"
+    elif isinstance(value, str):
+        cell.value = xl_escape(value)
+        cell.data_type = "s"  # text, even when it starts with '=' (never a formula)
+    else:
+        cell.value, cell.data_type = xl_escape(str(value)), "s"
+
+
+def _excel_date(text: str) -> dt.date | None:
+    """A YYYY-MM-DD text as a date Excel can show (Excel has no dates before 1900)."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if day >= dt.date(1900, 3, 1) else None
+
+
+def _help_sheet(ws, bold, wrap) -> None:
+    lines = [
+        (
+            "ach case workbook",
+            "One case of Bayesian Analysis of Competing Hypotheses. Read back with `ach import FILE -o CASE.yaml`.",
+        ),
+        (
+            "Evidence",
+            "One row per item: id, text, source, type, date, credibility, credibility_confidence, relevance, "
+            "confidence, then one column per hypothesis (header = the hypothesis id), then if_false, "
+            "citation_report, citation_quote, citation_url, notes.",
+        ),
+        (
+            "Hypotheses",
+            "id, title, description, prior, catch_all (TRUE/FALSE). The rating columns of Evidence and "
+            "Collection must match these ids.",
+        ),
+        ("Sources", "id, title, reliability, confidence, notes."),
+        (
+            "Case",
+            "field / value rows: title, question (required), description, analyst, date, prior_concentration, "
+            "scale.ratings.CC (etc.), scale.terms.<term> ('low, high'), comment.",
+        ),
+        (
+            "Collection",
+            "Candidate observations for `ach collect`: id, text, credibility, one column per hypothesis, notes.",
+        ),
+        (
+            "Ratings",
+            "CC 0.90, C 0.70, N 0.50, I 0.20, II 0.05, NA (does not bear on the hypothesis); or an ICD 203 term: "
+            "almost no chance, very unlikely, unlikely, roughly even chance, likely, very likely, almost "
+            "certain; or a probability such as 0.3 or 30%.",
+        ),
+        (
+            "Reliability",
+            "A number in [0, 1], low/medium/high, or Admiralty A (completely reliable) to F (cannot be judged).",
+        ),
+        (
+            "Credibility",
+            "A number in [0, 1], low/medium/high, or Admiralty 1 (confirmed) to 6 (cannot be judged). "
+            "A whole number 1-6 is always a code: for certainty type '1.0 (as text).",
+        ),
+        ("Empty cells", "An empty cell is an omitted field; a rating cell may not be empty (write NA)."),
+        ("Formulas", "Allowed: ach reads the value Excel saved with the formula."),
+        ("More", "docs/FORMATS-SPREADSHEET.md and docs/FORMAT.md in the ach documentation."),
+    ]
+    for r, (key, text) in enumerate(lines, 1):
+        ws.cell(r, 1, key).font = bold
+        cell = ws.cell(r, 2, text)
+        cell.alignment = wrap
+    ws.column_dimensions["A"].width = 20
+    ws.column_dimensions["B"].width = 110
+
+
+def _csv_bytes(out: Sheet) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    headers, rows = out.headers, out.rows
+    if out.name == "Case":
+        headers, rows = headers[:2], [row[:2] for row in rows]
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(
+            ["" if v is None else number_text(v) if isinstance(v, (bool, int, float)) else str(v) for v in row]
+        )
+    return buffer.getvalue().encode("utf-8-sig")  # the BOM tells Excel the file is UTF-8
