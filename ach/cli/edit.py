@@ -1,4 +1,4 @@
-"""`ach new`, `ach add`, `ach rate`, `ach set`, `ach rm`, `ach diff`: editing case files (registered by ach.cli).
+"""``ach new``, ``ach add``, ``ach rate``, ``ach set``, ``ach rm``: editing case files.
 
 The editing commands change the case file in place, keep its comments and
 layout, refuse an edit that would make the file invalid (exit 1, every
@@ -7,39 +7,23 @@ problem listed, the file untouched) and write atomically. See docs/EDITING.md.
 
 from __future__ import annotations
 
-import functools
-import json
-
 import click
 
-from .cli import _friendly_errors, _load, _scalar, fail_on, main
+from .. import editing
+from ..exact import posterior_by_id
+from .common import AchCommand, AchGroup, yaml_value
+
+__all__ = ["COMMANDS"]
 
 KIND = click.Choice(["hypothesis", "source", "evidence", "candidate"])
 
 
-def _edit_errors(fn):
-    """A refused edit: its located problems on stderr, 'CASE was not changed', exit 1.
-    Anything else goes to the usual handler (no tracebacks)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        from .diagnostics import CaseError
-
-        try:
-            return fn(*args, **kwargs)
-        except CaseError as exc:
-            fail_on(exc, f"{kwargs.get('case') or kwargs.get('path') or 'the file'} was not changed")
-
-    return _friendly_errors(wrapper)
+def _not_changed(params) -> str:
+    return f"{params.get('case') or params.get('path') or 'the file'} was not changed"
 
 
 def _dry_run(fn):
     return click.option("--dry-run", "-n", is_flag=True, help="Show the change as a diff; write nothing.")(fn)
-
-
-def _value(text):
-    """A command-line value as YAML would read it (0.3 a number, D a letter); None stays None."""
-    return None if text is None else _scalar(text.strip())
 
 
 def _report(edit, dry_run: bool) -> None:
@@ -64,10 +48,8 @@ def _report(edit, dry_run: bool) -> None:
 
 
 def _posterior_line(old, new) -> str:
-    from .casediff import _posterior
-
-    after = _posterior(new)
-    before = _posterior(old) if old is not None else None
+    after = posterior_by_id(new)
+    before = posterior_by_id(old) if old is not None else None
     order = sorted(after, key=lambda h: -after[h])
     if before is None or set(before) != set(after):
         return "posterior now: " + ", ".join(f"{h} {100 * after[h]:.1f} %" for h in order)
@@ -81,7 +63,7 @@ def _posterior_line(old, new) -> str:
 # -- ach new ---------------------------------------------------------------------------------
 
 
-@main.command()
+@click.command(cls=AchCommand, outcome=_not_changed)
 @click.argument("path", metavar="CASE")
 @click.option(
     "--question",
@@ -101,15 +83,12 @@ def _posterior_line(old, new) -> str:
 @click.option("--title", help="Short title for reports.")
 @click.option("--analyst", help="Who is doing the analysis.")
 @_dry_run
-@_edit_errors
 def new(path, question, hypotheses, catch_all, title, analyst, dry_run):
     """Write a new, commented case file: question, hypotheses, one source and one example item.
 
     Never overwrites a file. Then fill in every TODO and use `ach add`,
     `ach rate`, `ach set` and `ach rm` to grow it.
     """
-    from .editing import new_case
-
     pairs = []
     for text in hypotheses:
         hid, sep, htitle = text.partition(":")
@@ -122,7 +101,7 @@ def new(path, question, hypotheses, catch_all, title, analyst, dry_run):
         )
     if catch_all is not None and catch_all not in [h for h, _ in pairs]:
         raise click.BadParameter(f"'{catch_all}' is not one of the hypotheses given", param_hint="--catch-all")
-    edit = new_case(path, question, pairs, title=title, catch_all=catch_all, analyst=analyst, write=not dry_run)
+    edit = editing.new_case(path, question, pairs, title=title, catch_all=catch_all, analyst=analyst, write=not dry_run)
     if dry_run:
         click.echo(edit.after, nl=False)
         return
@@ -136,12 +115,12 @@ def new(path, question, hypotheses, catch_all, title, analyst, dry_run):
 # -- ach add ---------------------------------------------------------------------------------
 
 
-@main.group()
+@click.group(cls=AchGroup)
 def add():
     """Add a hypothesis, a source or an evidence item to a case file (in place, comments kept)."""
 
 
-@add.command("hypothesis")
+@add.command("hypothesis", outcome=_not_changed)
 @click.argument("case")
 @click.option("--id", "ident", required=True, help="Id of the new hypothesis.")
 @click.option("--title", required=True, help="What the hypothesis says.")
@@ -154,26 +133,23 @@ def add():
     help="Rating written in every item's new cell (default NA); needed when the case has candidate observations.",
 )
 @_dry_run
-@_edit_errors
 def add_hypothesis(case, ident, title, prior, catch_all, description, default_rating, dry_run):
     """Append a hypothesis. Every item gets a cell for it (NA, or --default-rating),
     marked `# TODO rate` so that none is forgotten."""
-    from .editing import add_hypothesis as run
-
-    edit = run(
+    edit = editing.add_hypothesis(
         case,
         ident,
         title,
-        prior=_value(prior),
+        prior=yaml_value(prior),
         catch_all=catch_all,
         description=description,
-        default_rating=_value(default_rating),
+        default_rating=yaml_value(default_rating),
         write=not dry_run,
     )
     _report(edit, dry_run)
 
 
-@add.command("source")
+@add.command("source", outcome=_not_changed)
 @click.argument("case")
 @click.option("--id", "ident", required=True, help="Id of the new source.")
 @click.option("--reliability", "-r", required=True, help="A number in [0,1], low/medium/high, or Admiralty A-F.")
@@ -181,16 +157,15 @@ def add_hypothesis(case, ident, title, prior, catch_all, description, default_ra
 @click.option("--confidence", help="How sure you are of the reliability: low/medium/high.")
 @click.option("--notes", help="Why that reliability.")
 @_dry_run
-@_edit_errors
 def add_source(case, ident, reliability, title, confidence, notes, dry_run):
     """Append a source."""
-    from .editing import add_source as run
-
-    edit = run(case, ident, _value(reliability), title=title, confidence=confidence, notes=notes, write=not dry_run)
+    edit = editing.add_source(
+        case, ident, yaml_value(reliability), title=title, confidence=confidence, notes=notes, write=not dry_run
+    )
     _report(edit, dry_run)
 
 
-@add.command("evidence")
+@add.command("evidence", outcome=_not_changed)
 @click.argument("case")
 @click.option("--text", "-t", required=True, help="What was observed or reported.")
 @click.option("--id", "ident", help="Id of the new item (default: the next one, e.g. E32 after E31).")
@@ -212,7 +187,6 @@ def add_source(case, ident, reliability, title, confidence, notes, dry_run):
 @click.option("--url", help="Citation: a link.")
 @click.option("--notes", help="Free text.")
 @_dry_run
-@_edit_errors
 def add_evidence(
     case,
     text,
@@ -231,15 +205,13 @@ def add_evidence(
     dry_run,
 ):
     """Append an evidence item with its likelihoods."""
-    from .editing import add_evidence as run
-
     ratings = {}
     for item in rates:
         hid, sep, rating = item.partition("=")
         if not sep or not hid.strip() or not rating.strip():
             raise click.BadParameter(f"'{item}' is not HYP=RATING", param_hint="--rate")
-        ratings[hid.strip()] = _value(rating)
-    edit = run(
+        ratings[hid.strip()] = yaml_value(rating)
+    edit = editing.add_evidence(
         case,
         text,
         ratings,
@@ -248,7 +220,7 @@ def add_evidence(
         date=date,
         type=type_,
         confidence=confidence,
-        credibility=_value(credibility),
+        credibility=yaml_value(credibility),
         relevance=relevance,
         notes=notes,
         report=report,
@@ -262,7 +234,7 @@ def add_evidence(
 # -- ach rate, set, rm -----------------------------------------------------------------------
 
 
-@main.command()
+@click.command(cls=AchCommand, outcome=_not_changed)
 @click.argument("case")
 @click.argument("item")
 @click.argument("hypothesis")
@@ -274,7 +246,6 @@ def add_evidence(
     help="Say whether ITEM is an item or a candidate (when both have that id).",
 )
 @_dry_run
-@_edit_errors
 def rate(case, item, hypothesis, rating, why, kind, dry_run):
     """Set one cell: how expected ITEM is under HYPOTHESIS, e.g. `ach rate k1.yaml E07 KH likely`.
 
@@ -282,13 +253,11 @@ def rate(case, item, hypothesis, rating, why, kind, dry_run):
     or a classic rating CC C N I II NA. The comment on the line stays unless
     --why replaces it.
     """
-    from .editing import rate as run
-
-    edit = run(case, item, hypothesis, _value(" ".join(rating)), why=why, kind=kind, write=not dry_run)
+    edit = editing.rate(case, item, hypothesis, yaml_value(" ".join(rating)), why=why, kind=kind, write=not dry_run)
     _report(edit, dry_run)
 
 
-@main.command("set")
+@click.command("set", cls=AchCommand, outcome=_not_changed)
 @click.argument("case")
 @click.argument("ident", metavar="ID")
 @click.option("--kind", type=KIND, help="What ID names, when several kinds share it.")
@@ -310,7 +279,6 @@ def rate(case, item, hypothesis, rating, why, kind, dry_run):
     "--unset", multiple=True, metavar="FIELD", help="Remove an optional field, e.g. --unset notes. Repeatable."
 )
 @_dry_run
-@_edit_errors
 def set_(
     case,
     ident,
@@ -338,8 +306,6 @@ def set_(
     ID may name any of them; the kind is the one that has that id (and the
     fields given). When two kinds share the id, say which with --kind.
     """
-    from .editing import set_fields
-
     if (
         all(
             v is None
@@ -366,93 +332,35 @@ def set_(
     fields = {
         "title": title,
         "description": description,
-        "prior": _value(prior),
+        "prior": yaml_value(prior),
         "catch_all": catch_all,
-        "reliability": _value(reliability),
+        "reliability": yaml_value(reliability),
         "confidence": confidence,
         "text": text,
         "source": source,
         "date": date,
         "type": type_,
-        "credibility": _value(credibility),
+        "credibility": yaml_value(credibility),
         "credibility_confidence": credibility_confidence,
         "relevance": relevance,
         "notes": notes,
     }
-    edit = set_fields(
+    edit = editing.set_fields(
         case, ident, kind=kind, unset=tuple(u.replace("-", "_") for u in unset), write=not dry_run, **fields
     )
     _report(edit, dry_run)
 
 
-@main.command()
+@click.command(cls=AchCommand, outcome=_not_changed)
 @click.argument("case")
 @click.argument("ident", metavar="ID")
 @click.option("--kind", type=KIND, help="What ID names, when several kinds share it.")
 @_dry_run
-@_edit_errors
 def rm(case, ident, kind, dry_run):
     """Remove an item, a candidate, a source no item uses, or a hypothesis
     (with its cell in every item; at least two hypotheses must remain)."""
-    from .editing import remove
-
-    edit = remove(case, ident, kind=kind, write=not dry_run)
+    edit = editing.remove(case, ident, kind=kind, write=not dry_run)
     _report(edit, dry_run)
 
 
-# -- ach diff --------------------------------------------------------------------------------
-
-
-@main.command("diff")
-@click.argument("old")
-@click.argument("new")
-@click.option("--json", "as_json", is_flag=True, help="Print the changes and posterior moves as JSON.")
-@_friendly_errors
-def diff_(old, new, as_json):
-    """What changed from OLD to NEW and how each change moved the posterior.
-
-    Each change is applied to OLD in turn, in the order listed (hypotheses,
-    priors, sources, removed, changed, added items), and the exact posterior
-    is recomputed: the moves add up to the total, and another order would
-    split it differently. Use - for one file read from standard input
-    (e.g. `git show HEAD:case.yaml | ach diff - case.yaml`).
-    """
-    from .casediff import ORDER_NOTE, compare
-
-    c = compare(_load(old), _load(new))
-    if as_json:
-        click.echo(json.dumps({"old": old, "new": new, **c.to_dict()}, indent=2, ensure_ascii=False))
-        return
-    changes = c.changes
-    click.echo(f"{old} → {new}: {len(changes) or 'no'} change{'s' if len(changes) != 1 else ''}")
-    if c.removed or c.added:
-        click.echo(
-            f"hypotheses removed: {', '.join(c.removed) or 'none'}; added: {', '.join(c.added) or 'none'}. "
-            "They cannot be compared hypothesis by hypothesis; the moves below are for the hypotheses both "
-            "files share, renormalised to sum to 100 % over them."
-        )
-    hyps = c.compared
-    width = max([len(ch.describe()) for ch in changes] + [len("total"), 20])
-    width = min(width, 72)
-    if changes:
-        click.echo()
-        click.echo(f"  {'change':<{width}}  " + "  ".join(f"{h:>8}" for h in hyps))
-        for ch in changes:
-            text = ch.describe()
-            text = text if len(text) <= width else text[: width - 1] + "…"
-            click.echo(f"  {text:<{width}}  " + "  ".join(_pp(ch.move[h]) for h in hyps))
-        click.echo(f"  {'total':<{width}}  " + "  ".join(_pp(c.total[h]) for h in hyps))
-        click.echo("\n  moves in percentage points" + (f"; {ORDER_NOTE}" if len(changes) > 1 else ""))
-    click.echo("\nposterior" + (" (shared hypotheses, renormalised)" if c.renormalised else "") + ":")
-    old_p, new_p = c.compared_old, c.compared_new
-    for h in sorted(hyps, key=lambda h: -new_p[h]):
-        click.echo(f"  {h:<10} {100 * old_p[h]:6.1f} % → {100 * new_p[h]:6.1f} %  ({100 * (new_p[h] - old_p[h]):+.1f})")
-    if c.renormalised:
-        click.echo("posterior as computed in each file:")
-        click.echo("  old: " + ", ".join(f"{h} {100 * p:.1f} %" for h, p in c.old_posterior.items()))
-        click.echo("  new: " + ", ".join(f"{h} {100 * p:.1f} %" for h, p in c.new_posterior.items()))
-
-
-def _pp(x: float) -> str:
-    v = 100 * x
-    return f"{'0':>8}" if abs(v) < 0.05 else f"{v:+8.1f}"
+COMMANDS = (new, add, rate, set_, rm)

@@ -1,0 +1,30 @@
+"""The ``ach`` command: parses arguments and calls the library, nothing more.
+
+Each module holds one group of commands and imports nothing from here; this
+package registers them (pyhf's layout). Exit codes: 0 success, 1 the input is
+wrong (every problem listed on stderr, no traceback), 2 the command line is
+wrong, 3 ach itself failed (a bug: set ACH_DEBUG=1 to see the traceback).
+"""
+
+from __future__ import annotations
+
+import click
+
+from . import analyze, diff, edit, io
+from .common import AchGroup
+
+__all__ = ["main"]
+
+
+@click.group(cls=AchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ach", prog_name="ach")
+def main():
+    """Bayesian Analysis of Competing Hypotheses: from an evidence matrix to a probability report."""
+
+
+for module in (analyze, edit, diff, io):
+    for command in module.COMMANDS:
+        main.add_command(command)
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,188 @@
+"""``ach validate``, ``analyze``, ``report``, ``sensitivity``, ``whatif``, ``collect``, ``schema``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..formatting import count
+from .common import (
+    EXIT_INVALID,
+    AchCommand,
+    KeyValue,
+    emit_json,
+    load_case,
+    sampling_options,
+    say,
+    show_progress,
+)
+from .tables import print_collection, print_sensitivity, print_summary, print_whatif
+
+__all__ = ["COMMANDS"]
+
+
+def _analyze(case, no_sample, seed, draws, tune, chains, quiet):
+    from ..analysis import analyze
+
+    show_progress(quiet)
+    return analyze(case, sample=not no_sample, seed=seed, draws=draws, tune=tune, chains=chains, progress=not quiet)
+
+
+@click.command(cls=AchCommand)
+@click.argument("cases", nargs=-1, required=True)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--json", "as_json", is_flag=True, help="Print every problem as JSON on stdout.")
+def validate(cases, strict, as_json):
+    """Check case files; list every error and warning with file, line and field.
+
+    Use - to read a case from standard input.
+    """
+    from ..casefile import check
+
+    failed, report_rows = False, []
+    for path in cases:
+        case, diagnostics = check(path)
+        errors = [d for d in diagnostics if d.is_error]
+        warnings = [d for d in diagnostics if not d.is_error]
+        failed |= bool(errors) or (strict and bool(warnings))
+        report_rows.append({"path": path, "valid": case is not None, "diagnostics": [d.to_dict() for d in diagnostics]})
+        if as_json:
+            continue
+        for d in diagnostics:
+            click.echo(str(d), err=True)
+        if case is None:
+            click.echo(f"{path}: invalid ({count(errors, 'error')}, {count(warnings, 'warning')})", err=True)
+        else:
+            named = [s for s in case.sources if not s.implicit]
+            counts = f"{count(case.hypotheses, 'hypothesis', 'hypotheses')}, {count(case.evidence, 'item')}, {count(named, 'source')}"
+            note = f" ({count(warnings, 'warning')}{', failing under --strict' if strict else ''})" if warnings else ""
+            click.echo(f"{path}: valid: {counts}{note}")
+    if as_json:
+        emit_json(report_rows)
+    sys.exit(EXIT_INVALID if failed else 0)
+
+
+@click.command(cls=AchCommand)
+@click.argument("case")
+@click.option("--json", "as_json", is_flag=True, help="Print every number as JSON (the stable contract in the README).")
+@sampling_options
+def analyze(case, as_json, **options):
+    """Posterior probabilities, weights of evidence, classic scores and (unless --no-sample) their uncertainty."""
+    result = _analyze(load_case(case), **options)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    print_summary(result)
+
+
+@click.command(cls=AchCommand)
+@click.argument("case")
+@click.option(
+    "--out", "-o", type=click.Path(file_okay=False), help="Folder for the report (default: reports/<case name>)."
+)
+@sampling_options
+def report(case, out, **options):
+    """Write report.html, report.md and figures/ for a case."""
+    result = _analyze(load_case(case), **options)
+    folder = Path(out) if out else Path("reports") / result.case.name
+    if not options["quiet"]:
+        say("drawing the figures and writing the report")
+    paths = result.report().save(folder)
+    click.echo(result.bottom_line())
+    click.echo(f"report: {paths['html']}")
+    click.echo(f"        {paths['markdown']}")
+
+
+@click.command(cls=AchCommand)
+def schema():
+    """Print the JSON Schema of case files (for editors and other tools)."""
+    from ..casefile import schema as case_schema
+
+    emit_json(case_schema())
+
+
+@click.command(cls=AchCommand)
+@click.argument("case")
+@click.option("--json", "as_json", is_flag=True, help="Print the sensitivity numbers as JSON.")
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False),
+    help="Folder for the figures (default: reports/<case name>/figures).",
+)
+@click.option("--top", type=click.IntRange(1), default=10, show_default=True, help="Rows per table.")
+@sampling_options
+def sensitivity(case, as_json, out, top, **options):
+    """Linchpins, tornado, thresholds, reliability sweeps and timeline (exact engine);
+    with sampling, also the two PyMC robustness views."""
+    result = _analyze(load_case(case), **options)
+    if as_json:
+        d = result.to_dict()
+        emit_json({"sensitivity": d["sensitivity"], "bayes": d.get("bayes"), "forward": d.get("forward")})
+    else:
+        print_sensitivity(result, top)
+    from ..plots import save_figures
+
+    folder = Path(out) if out else Path("reports") / result.case.name / "figures"
+    paths = save_figures(result, folder)
+    if not as_json:
+        click.echo(f"\nfigures: {folder}/ ({', '.join(sorted(paths))})")
+
+
+@click.command(cls=AchCommand)
+@click.argument("case")
+@click.option("--drop", multiple=True, metavar="ID", help="Leave out an item (or every item of a source). Repeatable.")
+@click.option(
+    "--set",
+    "set_",
+    multiple=True,
+    type=KeyValue(),
+    metavar="ITEM.HYP=RATING",
+    help="Re-rate one cell, e.g. E3.KH=unlikely. Repeatable.",
+)
+@click.option(
+    "--reliability",
+    multiple=True,
+    type=KeyValue(),
+    metavar="SOURCE=VALUE",
+    help="New reliability, e.g. us-gov=0.3 or us-gov=D.",
+)
+@click.option("--credibility", multiple=True, type=KeyValue(), metavar="ITEM=VALUE", help="New credibility, e.g. E5=4.")
+@click.option("--prior", multiple=True, type=KeyValue(), metavar="HYP=WEIGHT", help="New prior weight, e.g. ISIS=30.")
+@click.option("--json", "as_json", is_flag=True, help="Print before and after as JSON.")
+def whatif(case, drop, set_, reliability, credibility, prior, as_json):
+    """Old against new posterior after edits given on the command line. The case file is never changed."""
+    from ..analysis import whatif as run_whatif
+
+    w = run_whatif(
+        load_case(case),
+        drop=list(drop),
+        set=dict(set_),
+        reliability=dict(reliability),
+        credibility=dict(credibility),
+        prior=dict(prior),
+    )
+    if as_json:
+        emit_json(w.to_dict())
+        return
+    print_whatif(w)
+
+
+@click.command(cls=AchCommand)
+@click.argument("case")
+@click.option("--json", "as_json", is_flag=True, help="Print the ranking as JSON.")
+def collect(case, as_json):
+    """Rank the case's candidate observations by expected information gain;
+    name the hypotheses hardest to tell apart."""
+    from ..analysis import analyze as run_analysis
+
+    result = run_analysis(load_case(case), sample=False)
+    if as_json:
+        emit_json(result.to_dict()["collection"])
+        return
+    print_collection(result)
+
+
+COMMANDS = (validate, analyze, report, schema, sensitivity, whatif, collect)

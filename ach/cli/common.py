@@ -1,0 +1,159 @@
+"""What every command shares: one way to fail, to load a case, to print JSON, to read options.
+
+Exit codes: 0 success, 1 the input is wrong (every problem listed on stderr,
+no traceback), 2 the command line is wrong, 3 ach itself failed (a bug: set
+ACH_DEBUG=1 to see the traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+
+import click
+
+from ..errors import AchError, CaseError, errors_of
+from ..formatting import count
+
+__all__ = [
+    "EXIT_BUG",
+    "EXIT_INVALID",
+    "AchCommand",
+    "AchGroup",
+    "KeyValue",
+    "emit_json",
+    "fail_on",
+    "load_case",
+    "sampling_options",
+    "say",
+    "show_progress",
+    "yaml_value",
+]
+
+EXIT_INVALID = 1
+EXIT_BUG = 3
+log = logging.getLogger("ach")
+
+
+def fail_on(exc: CaseError, outcome: str) -> None:
+    """Print a CaseError's located problems and what did not happen; exit 1."""
+    for d in exc.diagnostics:
+        click.echo(str(d), err=True)
+    click.echo(f"{count(errors_of(exc.diagnostics), 'error')}: {outcome}", err=True)
+    sys.exit(EXIT_INVALID)
+
+
+class AchCommand(click.Command):
+    """A command whose failures are the analyst's (exit 1, located) or ach's (exit 3), never a traceback.
+
+    ``outcome`` says what did not happen when the input is refused: a text, or
+    a function of the command's parameters ("k1.yaml was not changed").
+    """
+
+    def __init__(self, *args, outcome="nothing was analysed", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcome = outcome
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except CaseError as exc:
+            fail_on(exc, self.outcome(ctx.params) if callable(self.outcome) else self.outcome)
+        except AchError as exc:  # a refusal that is not about a case file's content (an unknown format, ...)
+            raise click.UsageError(str(exc)) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
+            raise  # click reports these itself (a closed pipe, as in `ach … | head`, quietly)
+        except Exception as exc:
+            if os.environ.get("ACH_DEBUG"):
+                raise
+            click.echo(f"ach: internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo(
+                "    this is a bug in ach, not in the case file; please report it with the file "
+                "(run with ACH_DEBUG=1 to see the traceback)",
+                err=True,
+            )
+            sys.exit(EXIT_BUG)
+
+
+class AchGroup(click.Group):
+    """A group whose commands (and sub-groups) are :class:`AchCommand`\\ s."""
+
+    command_class = AchCommand
+    group_class = type
+
+
+def load_case(path: str):
+    from ..casefile import load
+
+    return load(path)
+
+
+def emit_json(data) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def say(message: str) -> None:
+    """Progress for the analyst, on stderr (stdout is for results)."""
+    click.echo(f"ach: {message}", err=True)
+
+
+class _Say(logging.Handler):
+    def emit(self, record):
+        say(record.getMessage())
+
+
+def show_progress(quiet: bool) -> None:
+    """Let the library's progress messages (logger "ach") through to stderr, unless ``quiet``."""
+    if not any(isinstance(h, _Say) for h in log.handlers):
+        log.addHandler(_Say())
+    log.setLevel(logging.WARNING if quiet else logging.INFO)
+    log.propagate = False
+
+
+def yaml_value(text: str | None):
+    """A command-line value as the case file would read it: 0.3 a number, D text, true yes/no; None stays None."""
+    if text is None:
+        return None
+    from ..casefile.yaml import scalar
+
+    return scalar(text.strip())
+
+
+class KeyValue(click.ParamType):
+    """``KEY=VALUE``, the value read as the case file would read it."""
+
+    name = "KEY=VALUE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        key, sep, text = str(value).partition("=")
+        if not sep or not key.strip() or not text.strip():
+            self.fail(f"'{value}' is not KEY=VALUE", param, ctx)
+        return key.strip(), yaml_value(text)
+
+
+def sampling_options(fn):
+    options = [
+        click.option("--no-sample", is_flag=True, help="Exact posterior and classic scores only (fast: no PyMC)."),
+        click.option(
+            "--seed", type=int, default=20191227, show_default=True, help="Random seed (results are reproducible)."
+        ),
+        click.option("--draws", type=click.IntRange(50), default=1000, show_default=True, help="NUTS draws per chain."),
+        click.option(
+            "--tune", type=click.IntRange(50), default=1000, show_default=True, help="NUTS tuning steps per chain."
+        ),
+        click.option(
+            "--chains",
+            type=click.IntRange(1, 16),
+            default=4,
+            show_default=True,
+            help="NUTS chains (R-hat needs several).",
+        ),
+        click.option("--quiet", "-q", is_flag=True, help="No progress messages."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn

@@ -1,0 +1,81 @@
+"""``ach import`` and ``ach export``: spreadsheets and PARC ACH files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from ..formatting import count
+from .common import AchCommand, load_case
+
+__all__ = ["COMMANDS"]
+
+
+@click.command("import", cls=AchCommand, outcome="nothing was written")
+@click.argument("file", type=click.Path(dir_okay=True))
+@click.option(
+    "--out", "-o", "out", required=True, type=click.Path(dir_okay=False), help="The case file to write (.yaml)."
+)
+@click.option("--force", is_flag=True, help="Replace the case file if it exists.")
+def import_case(file, out, force):
+    """Turn a spreadsheet (.xlsx, .csv) or a PARC ACH file (.achz) into a case file.
+
+    The result is checked as a case before it is written; nothing is written
+    if it is not valid. See docs/FORMATS-SPREADSHEET.md for the sheet layout.
+    """
+    from .. import io
+    from ..casefile import write_case
+    from ..files import refuse_existing
+
+    if Path(out).suffix.lower() not in (".yaml", ".yml"):
+        raise click.BadParameter(f"'{out}' is not a .yaml file: the import writes a case file", param_hint="'--out'")
+    refuse_existing([out], force)
+    data, header, warnings = io.read(file)
+    stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    header = f"Written by `ach import {Path(file).name}` on {stamp}.\n" + (header or f"Imported from {file}.")
+    path = write_case(data, out, header=header, overwrite=force)
+    for d in warnings:
+        click.echo(str(d), err=True)
+    named = len(data.get("sources") or [])
+    counts = (
+        f"{count(data['hypotheses'], 'hypothesis', 'hypotheses')}, {count(data['evidence'], 'item')}, "
+        f"{count(named, 'source')}"
+    )
+    if data.get("collection"):
+        counts += f", {count(data['collection'], 'candidate')}"
+    note = f" ({count(warnings, 'warning')})" if warnings else ""
+    click.echo(f"{path}: written from {file}: {counts}{note}")
+
+
+@click.command("export", cls=AchCommand, outcome="nothing was written")
+@click.argument("case")
+@click.option(
+    "--to",
+    "to",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The file to write: .xlsx (Excel workbook) or .csv (evidence matrix plus companion files).",
+)
+@click.option("--force", is_flag=True, help="Replace the file(s) if they exist.")
+def export_case(case, to, force):
+    """Write a case as an Excel workbook or CSV files, laid out as an ACH matrix.
+
+    One row per evidence item, one column per hypothesis; further sheets for
+    the hypotheses, sources, the case's fields and candidate observations.
+    `ach import` reads it back. With .csv, the companions x.hypotheses.csv,
+    x.sources.csv, x.case.csv (and x.collection.csv) are written beside x.csv.
+    """
+    from .. import io
+
+    if Path(to).suffix.lower() not in io.EXPORTERS:
+        raise click.BadParameter(f"'{to}' must end in .xlsx or .csv", param_hint="'--to'")
+    loaded = load_case(case)
+    paths = io.export(loaded, to, overwrite=force)
+    click.echo(f"{paths[0]}: {count(loaded.evidence, 'item')} × {count(loaded.hypotheses, 'hypothesis', 'hypotheses')}")
+    for extra in paths[1:]:
+        click.echo(f"  and {extra}")
+
+
+COMMANDS = (import_case, export_case)

@@ -1,0 +1,155 @@
+"""The text tables the commands print: a Result (or a what-if, a diff) laid out for a terminal.
+
+Numbers are formatted by :mod:`ach.formatting`; which rows and what they say
+come from the Result. Nothing here computes.
+"""
+
+from __future__ import annotations
+
+import click
+
+from ..formatting import pct1
+from ..scales import icd203_term
+
+__all__ = [
+    "print_collection",
+    "print_comparison",
+    "print_sensitivity",
+    "print_summary",
+    "print_whatif",
+    "signed_points",
+]
+
+
+def signed_points(x: float, width: int = 0) -> str:
+    """A change in percentage points, signed, one decimal: '+12.3', '−0.4'; 0 when below 0.05."""
+    v = 100 * float(x)
+    text = "0" if abs(v) < 0.05 else f"{v:+.1f}"
+    return f"{text:>{width}}" if width else text
+
+
+def print_summary(result) -> None:
+    case = result.case
+    click.echo(case.title or case.question)
+    click.echo(f"Q: {case.question}")
+    click.echo(f"Bottom line: {result.bottom_line()}")
+    if result.bayes is not None:
+        level, _ = result.confidence
+        click.echo(f"Analytic confidence: {level}")
+    click.echo()
+    width = max(len(h) for h in result.hypotheses)
+    header = f"  {'':<{width}}  {'posterior':>9}  {'ICD 203 term':<20}"
+    if result.bayes is not None:
+        header += f"  {'90 % interval':>13}  {'leads':>5}"
+    header += "  inconsistency"
+    click.echo(header)
+    for j in result.order:
+        h = result.hypotheses[j]
+        p = result.posterior[j]
+        row = f"  {h:<{width}}  {100 * p:8.1f}%  {icd203_term(p):<20}"
+        if result.bayes is not None:
+            lo, hi = result.bayes.summary.hdi90[j]
+            row += f"  {100 * lo:5.1f}–{100 * hi:5.1f}%  {100 * result.bayes.summary.p_leading[j]:4.0f}%"
+        row += f"  {result.heuer.weighted_inconsistency[j]:6.2f}"
+        click.echo(row + f"  {case.hypothesis(h).title}")
+    if result.bayes is not None and not result.bayes.healthy:
+        click.echo("\nWARNING: the sampler's diagnostics failed: " + "; ".join(result.bayes.problems()), err=True)
+    for d in case.warnings:
+        click.echo(str(d), err=True)
+
+
+def print_sensitivity(result, top: int) -> None:
+    sens, inp = result.sensitivity, result.inputs
+    lead = result.leading
+    click.echo(f"Leading hypothesis: {lead} ({pct1(result.posterior[result.hypotheses.index(lead)])})\n")
+    linchpins = [inp.items[i] for i in sens.loo.item_linchpins] + [inp.sources[s] for s in sens.loo.source_linchpins]
+    click.echo("Linchpins (removing one alone changes the leader): " + (", ".join(linchpins) or "none"))
+    click.echo(f"\nTornado: P({lead}) as each input swings across its 5-95 % range (widest first)")
+    for s in sens.tornado[:top]:
+        click.echo(
+            f"  {s.label:<40} {s.low:6.3f} -> {s.high:6.3f}   P({lead}) {100 * s.p_low:5.1f}% -> {100 * s.p_high:5.1f}%"
+        )
+    click.echo("\nThresholds: how far an item's likelihood ratio must fall for a rival to lead")
+    for t in sorted(sens.thresholds, key=lambda t: t.factor)[:top]:
+        how = f"{t.factor:.2f}-fold" if t.factor < float("inf") else "cannot overturn alone"
+        click.echo(f"  {t.item:<8} {lead}:{t.rival} ratio {t.ratio:6.2f}   {how}")
+    if sens.prior is not None:
+        p = sens.prior
+        click.echo(
+            f"\nPrior: you would need to believe beforehand that {p.rival} is {p.odds_needed:.2f} times as likely "
+            f"as {lead} (now {p.odds_now:.2f}) for {p.rival} to lead."
+        )
+    click.echo("\nTimeline (posterior after each date):")
+    for d, row in zip(sens.timeline.dates, sens.timeline.posterior):
+        click.echo(f"  {d:<12} " + "  ".join(f"{h} {100 * p:4.0f}%" for h, p in zip(result.hypotheses, row)))
+
+
+def print_whatif(w) -> None:
+    for change in w.changes or ["(no changes)"]:
+        click.echo(f"  {change}")
+    click.echo()
+    width = max(len(h) for h in w.before.hypotheses)
+    click.echo(f"  {'':<{width}}  {'before':>7}  {'after':>7}  {'change':>8}")
+    for j in w.before.order:
+        h = w.before.hypotheses[j]
+        b, a = w.before.posterior[j], w.after.posterior[j]
+        click.echo(f"  {h:<{width}}  {100 * b:6.1f}%  {100 * a:6.1f}%  {100 * (a - b):+7.1f}pp")
+    verdict = "stays" if w.after.leading == w.before.leading else f"changes to {w.after.leading}"
+    click.echo(f"\nThe leading hypothesis {verdict} ({w.before.leading} before).")
+
+
+def print_collection(result) -> None:
+    lead = result.hypotheses.index(result.leading)
+    if result.collection:
+        click.echo(
+            f"Candidate observations, most informative first (now: {result.leading} {100 * result.posterior[lead]:.0f} %):\n"
+        )
+        click.echo(
+            f"  {'id':<6} {'P(seen)':>7}  {result.leading + ' if seen':>12}  {'if not':>7}  {'gain (bits)':>11}  {'P gain':>6}  text"
+        )
+        for v in result.collection:
+            click.echo(
+                f"  {v.id:<6} {100 * v.p_seen:6.0f}%  {100 * v.if_seen[lead]:11.0f}%  {100 * v.if_not[lead]:6.0f}%  "
+                f"{v.info_gain:11.3f}  {100 * v.probability_gain:5.1f}%  {v.text}"
+            )
+    else:
+        click.echo("The case lists no candidate observations (add them under `collection:`).")
+    click.echo("\nHardest to tell apart:")
+    for p in result.hardest_pairs:
+        favour = p.a if p.evidence_db >= 0 else p.b
+        items = ", ".join(f"{i} ({d:+.1f} dB)" for i, d in p.separating_items) or "none"
+        click.echo(
+            f"  {p.a} vs {p.b}: {100 * p.mass:.0f} % of the probability; the evidence favours {favour} by "
+            f"{abs(p.evidence_db):.1f} dB; separated most by {items}. An item 10x more expected under "
+            f"{p.a} than {p.b} would be worth {p.gain_from_10db:.2f} bits."
+        )
+
+
+def print_comparison(c, old: str, new: str, note: str) -> None:
+    changes = c.changes
+    click.echo(f"{old} → {new}: {len(changes) or 'no'} change{'s' if len(changes) != 1 else ''}")
+    if c.removed or c.added:
+        click.echo(
+            f"hypotheses removed: {', '.join(c.removed) or 'none'}; added: {', '.join(c.added) or 'none'}. "
+            "They cannot be compared hypothesis by hypothesis; the moves below are for the hypotheses both "
+            "files share, renormalised to sum to 100 % over them."
+        )
+    hyps = c.compared
+    width = min(max([len(ch.describe()) for ch in changes] + [len("total"), 20]), 72)
+    if changes:
+        click.echo()
+        click.echo(f"  {'change':<{width}}  " + "  ".join(f"{h:>8}" for h in hyps))
+        for ch in changes:
+            text = ch.describe()
+            text = text if len(text) <= width else text[: width - 1] + "…"
+            click.echo(f"  {text:<{width}}  " + "  ".join(signed_points(ch.move[h], 8) for h in hyps))
+        click.echo(f"  {'total':<{width}}  " + "  ".join(signed_points(c.total[h], 8) for h in hyps))
+        click.echo("\n  moves in percentage points" + (f"; {note}" if len(changes) > 1 else ""))
+    click.echo("\nposterior" + (" (shared hypotheses, renormalised)" if c.renormalised else "") + ":")
+    old_p, new_p = c.compared_old, c.compared_new
+    for h in sorted(hyps, key=lambda h: -new_p[h]):
+        click.echo(f"  {h:<10} {100 * old_p[h]:6.1f} % → {100 * new_p[h]:6.1f} %  ({100 * (new_p[h] - old_p[h]):+.1f})")
+    if c.renormalised:
+        click.echo("posterior as computed in each file:")
+        click.echo("  old: " + ", ".join(f"{h} {100 * p:.1f} %" for h, p in c.old_posterior.items()))
+        click.echo("  new: " + ", ".join(f"{h} {100 * p:.1f} %" for h, p in c.new_posterior.items()))
