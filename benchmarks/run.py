@@ -217,7 +217,7 @@ def bench_sensitivity(quick: bool) -> str:
     for n_items, n_hyp in [(30, 5), (300, 10), (1000, 20)] + ([] if quick else [(3000, 30)]):
         inp = synthetic(n_items, n_hyp)
         dates = [f"2020-{1 + i % 12:02d}-{1 + i % 28:02d}" for i in range(n_items)]
-        parts = sens.Parts.of(inp)
+        parts = sens.Decomposition.of(inp)
         sens.tornado(inp, parts)  # first call imports scipy.special: not part of the cost
         steps = {
             "leave-one-out": lambda: sens.leave_one_out(inp, parts),
@@ -228,7 +228,7 @@ def bench_sensitivity(quick: bool) -> str:
             "timeline": lambda: sens.timeline(inp, dates),
         }
         times = {name: median_seconds(fn, 3 if quick else 5, 0.05) for name, fn in steps.items()}
-        total = median_seconds(lambda: sens.Parts.of(inp), 3, 0.05) + sum(times.values())
+        total = median_seconds(lambda: sens.Decomposition.of(inp), 3, 0.05) + sum(times.values())
         rows.append((f"{n_items}×{n_hyp}", *(fmt(1000 * t, 1) for t in times.values()), fmt(1000 * total, 1)))
     return table(["items × hyp", *steps, "all (ms)"], rows)
 
@@ -331,7 +331,7 @@ def synthetic_yaml(n_items: int, n_hyp: int, seed: int = 0) -> str:
 
 def bench_pipeline(quick: bool) -> str:
     from ach.analysis import analyze
-    from ach.loader import load
+    from ach.casefile import load
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="ach-bench-cases-") as folder:
@@ -383,7 +383,7 @@ def bench_pipeline(quick: bool) -> str:
 
 def bench_sampler(quick: bool):
     from ach import exact, model
-    from ach.loader import load
+    from ach.casefile import load
 
     say(f"compile cache: {model.configure_cache()}")
 

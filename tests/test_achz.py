@@ -18,11 +18,13 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import ach
-from ach.diagnostics import CaseError, Diagnostic
-from ach.formats import achz
-from ach.formats.achz import parse_achz, read_achz
-from ach.formats.casefile import dump_case, write_case
-from ach.loader import check_text
+from ach.casefile import check_text, dump_case, write_case
+from ach.casefile.fields import valid_id
+from ach.errors import CaseError, Diagnostic
+from ach.io.achz import convert as achz
+from ach.io.achz import parse_achz, read_achz
+from ach.io.achz import xml as achz_xml
+from ach.io.achz.xml import MAX_BYTES as ACHZ_MAX_BYTES
 
 DATA = Path(__file__).resolve().parent / "data" / "achz"
 BROKEN = DATA / "broken"
@@ -304,7 +306,7 @@ def build_samples() -> dict[str, bytes]:
     """Every committed sample: relative path -> bytes."""
     good = k1_xml()
     huge_head = '<?xml version="1.0" encoding="utf-16"?>\n<ACHProject version="2.0.5">\n  <Title>'
-    huge = huge_head + " " * (achz.MAX_BYTES // 2) + "</Title>\n</ACHProject>\n"
+    huge = huge_head + " " * (ACHZ_MAX_BYTES // 2) + "</Title>\n</ACHProject>\n"
     gz = encode_achz(good)
     return {
         # readable
@@ -483,7 +485,7 @@ def test_catch_all_is_the_last_hypothesis_that_looks_like_other():
     ],
 )
 def test_catch_all_names(name, expected):
-    assert achz._is_catch_all(name) is expected
+    assert achz.is_catch_all(name) is expected
 
 
 def test_no_catch_all_is_said_in_the_header():
@@ -622,7 +624,7 @@ def test_namespaces_and_leading_blank_space():
     ],
 )
 def test_dates(raw, iso, noted):
-    date, note = achz._date(raw)
+    date, note = achz.parse_date(raw)
     assert date == iso
     assert bool(note) is noted
 
@@ -767,7 +769,7 @@ def test_huge_decompressed_size_is_refused():
 
 
 def test_huge_compressed_file_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(achz, "MAX_BYTES", 1000)
+    monkeypatch.setattr(achz_xml, "MAX_BYTES", 1000)
     path = tmp_path / "big.achz"
     path.write_bytes(encode_achz(k1_xml()))
     assert "larger" in only(fails(path)).message or "MB" in only(fails(path)).message
@@ -781,7 +783,7 @@ def test_not_an_ach_project():
 def test_deep_nesting_and_many_elements_are_refused(monkeypatch):
     deep = "<ACHProject>" + "<a>" * 100 + "</a>" * 100 + "</ACHProject>"
     assert "nested more than" in only(fails(encode_achz(deep))).message
-    monkeypatch.setattr(achz, "MAX_ELEMENTS", 50)
+    monkeypatch.setattr(achz_xml, "MAX_ELEMENTS", 50)
     assert "more than 50 elements" in only(fails(encode_achz(k1_xml()))).message
 
 
@@ -979,7 +981,7 @@ def test_round_trip_matrix(generated, attributes, case, encoding):
     assert len(set(ids)) == len(ids)
     for item, e in zip(project.items, data["evidence"]):
         assert e["text"] == item.name.strip()
-        if item.code and achz.ID_PATTERN.match(item.code.strip()) and item.code == item.code.strip():
+        if item.code and valid_id(item.code.strip()) and item.code == item.code.strip():
             first = next(it for it in project.items if it.code == item.code)
             assert (e["id"] == item.code) is (first is item)
 

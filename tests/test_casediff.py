@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 import ach
+from ach.analysis import whatif
 from ach.casediff import ORDER_NOTE, compare, diff
+from ach.casefile import loads
 from ach.editing import CaseText
-from ach.loader import loads
-from ach.scenario import whatif
+from ach.serialize import comparison_to_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 K1 = ROOT / "cases" / "k1.yaml"
@@ -69,12 +70,12 @@ def test_one_re_rated_cell_is_exactly_that_change_and_moves_as_the_engine_says(t
 def test_the_sequential_moves_add_up_to_the_total():
     old, new = edited(
         K1,
-        lambda d: d.set("us-gov", reliability=0.5),
+        lambda d: d.set_fields("us-gov", reliability=0.5),
         lambda d: d.rate("E07", "KH", "likely"),
         lambda d: d.rate("E21", "ISIS", "likely"),
         lambda d: d.remove("E06"),
-        lambda d: d.set("E03", credibility=2, relevance="low", text="Changed wording"),
-        lambda d: d.set("KH", prior=30),
+        lambda d: d.set_fields("E03", credibility=2, relevance="low", text="Changed wording"),
+        lambda d: d.set_fields("KH", prior=30),
         lambda d: d.add_evidence(
             "A new item",
             {"KH": "unlikely", "IAM": "unlikely", "ISIS": "likely", "SUNNI": "N", "OTHER": "N"},
@@ -138,8 +139,8 @@ def test_sources_if_false_and_item_source_changes():
     old, new = edited(
         MINI,
         lambda d: d.add_source("cctv", "B"),
-        lambda d: d.set("E3", source="cctv"),
-        lambda d: d.set("kid", reliability="E"),
+        lambda d: d.set_fields("E3", source="cctv"),
+        lambda d: d.set_fields("kid", reliability="E"),
     )
     c = compare(old, new)  # sources in the new file's order, then the items
     assert [(ch.kind, ch.id) for ch in c.changes] == [
@@ -157,7 +158,7 @@ def test_sources_if_false_and_item_source_changes():
 
 def test_the_order_is_stated_and_the_json_is_plain():
     old, new = edited(K1, lambda d: d.rate("E07", "KH", "likely"), lambda d: d.remove("E30"))
-    d = compare(old, new).to_dict()
+    d = comparison_to_dict(compare(old, new))
     assert d["attribution"] == ORDER_NOTE and "order" in ORDER_NOTE
     json.dumps(d)  # serialisable
     assert [x["kind"] for x in d["changes"]] == ["item removed", "item re-rated"]
@@ -167,7 +168,9 @@ def test_the_order_is_stated_and_the_json_is_plain():
 def test_the_order_matters_but_the_sum_does_not():
     """Re-rating an item of a source counts for less once that source is distrusted; the diff's
     fixed order puts the reliability first, and the two steps still add up to the total."""
-    old, new = edited(K1, lambda d: d.rate("E03", "KH", "almost certain"), lambda d: d.set("us-gov", reliability=0.1))
+    old, new = edited(
+        K1, lambda d: d.rate("E03", "KH", "almost certain"), lambda d: d.set_fields("us-gov", reliability=0.1)
+    )
     c = compare(old, new)
     assert [ch.kind for ch in c.changes] == ["reliability", "item re-rated"]
     alone = whatif(old, set={"E03.KH": "almost certain"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from ruamel.yaml import YAML
 
-from ach.loader import load
+from ach.casefile import load
 
 from .conftest import ROOT, SEEDS
 

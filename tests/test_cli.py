@@ -148,6 +148,8 @@ def test_validate_json():
         "line": 18,
         "field": "evidence E1 › likelihood › DOG",
         "hint": "did you mean 'CC'?",
+        "path": ["evidence", 0, "likelihood", "DOG"],  # the machine-readable location beside the text
+        "code": "bad-rating",
     }
     assert {d["level"] for d in report[2]["diagnostics"]} == {"warning"}
     assert proc.err == ""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
 import subprocess
 import tempfile
@@ -171,11 +170,8 @@ def test_a_truncated_workbook(tmp_path):
     assert not (tmp_path / "out.yaml").exists()
 
 
-# -- .achz files go to ach.formats.achz ----------------------------------------------------
+# -- .achz files go to ach.io.achz ----------------------------------------------------
 
-needs_achz = pytest.mark.skipif(
-    importlib.util.find_spec("ach.formats.achz") is None, reason="ach.formats.achz is not there yet"
-)
 
 ACHZ = """<?xml version="1.0" encoding="utf-16"?>
 <ACHProject version="2.0.5">
@@ -192,7 +188,6 @@ ACHZ = """<?xml version="1.0" encoding="utf-16"?>
 """
 
 
-@needs_achz
 def test_achz_is_imported_through_its_reader(tmp_path):
     achz = tmp_path / "cake.achz"
     achz.write_bytes(gzip.compress(ACHZ.encode("utf-16")))
@@ -204,7 +199,6 @@ def test_achz_is_imported_through_its_reader(tmp_path):
     assert ach("validate", out).returncode == 0
 
 
-@needs_achz
 def test_a_broken_achz_is_refused(tmp_path):
     achz = tmp_path / "junk.achz"
     achz.write_bytes(b"\x1f\x8b not really gzip")

@@ -40,7 +40,7 @@ def test_whatif_json_matches_the_library_and_leaves_the_file_alone():
     )
     assert out.returncode == 0, out.stderr
     got = json.loads(out.stdout)
-    from ach.scenario import whatif
+    from ach.analysis import whatif
 
     w = whatif(
         ach.load(K1),

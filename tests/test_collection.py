@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import ach
-from ach import collection
+from ach import voi as collection
 
 from .conftest import K1
 
@@ -35,7 +35,7 @@ def test_binary_symmetric_test_gains_one_minus_h_of_the_error():
 
 
 def test_an_observation_equally_likely_everywhere_is_worth_nothing():
-    _, seen, not_seen, gain, pgain = collection.value(np.array([0.2, 0.5, 0.3]), np.array([0.4, 0.4, 0.4]))
+    _, seen, _, gain, pgain = collection.value(np.array([0.2, 0.5, 0.3]), np.array([0.4, 0.4, 0.4]))
     assert gain == pytest.approx(0.0, abs=1e-12) and pgain == pytest.approx(0.0, abs=1e-12)
     np.testing.assert_allclose(seen, [0.2, 0.5, 0.3])
 
@@ -74,7 +74,10 @@ def test_k1_candidates_ranked_by_information_gain():
 
 def test_hardest_pairs_are_the_live_close_ones():
     result = ach.analyze(K1, sample=False)
-    pairs = collection.hardest_pairs(result)
+    assert result.hardest_pairs == collection.hardest_pairs(
+        result.posterior, result.inputs.prior, result.item_pairwise, result.hypotheses, result.inputs.items
+    )
+    pairs = result.hardest_pairs
     assert {pairs[0].a, pairs[0].b} == {"KH", "ISIS"}
     assert pairs[0].gain_from_10db > 0
     assert pairs[0].separating_items

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ach
-from ach.diagnostics import CaseError
+from ach.casefile import check_text
 from ach.editing import (
     TODO,
     CaseText,
@@ -35,7 +35,7 @@ from ach.editing import (
     remove,
     set_fields,
 )
-from ach.loader import check_text
+from ach.errors import CaseError
 
 ROOT = Path(__file__).resolve().parents[1]
 K1 = ROOT / "cases" / "k1.yaml"
@@ -660,20 +660,20 @@ def apply_random(doc: CaseText, kind: str, rnd: random.Random, added: dict, seri
         doc.rate(item, rnd.choice(hyps), rating)
     elif kind == "set-item":
         item = rnd.choice([e.id for e in case.evidence])
-        doc.set(
+        doc.set_fields(
             item,
             credibility=rnd.choice(["low", "high", 2, 0.7]),
             relevance=rnd.choice(["low", "medium", "high"]),
             text=rnd.choice(["A plain text", "Text: with a colon", "yes", "# hash", "It's 'quoted'", "ünïcode ✓"]),
         )
     elif kind == "set-source":
-        doc.set(
+        doc.set_fields(
             rnd.choice(sources),
             reliability=rnd.choice(["A", "C", "F", 0.4, "medium"]),
             notes=rnd.choice(["Short note.", "A note\nover two lines", "A longer note " * 8]),
         )
     elif kind == "set-hyp":
-        doc.set(rnd.choice(hyps), prior=rnd.choice([1, 2, 0.5, 3]), title=rnd.choice(["Title", "A: b", "'q'"]))
+        doc.set_fields(rnd.choice(hyps), prior=rnd.choice([1, 2, 0.5, 3]), title=rnd.choice(["Title", "A: b", "'q'"]))
     elif kind == "add-ev":
         ratings = {h: rnd.choice(["likely", "unlikely", 0.2]) for h in hyps if rnd.random() < 0.6}
         added.setdefault("evidence", []).append(doc.add_evidence("New item", ratings, source=rnd.choice(sources)))

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ach.diagnostics import CaseError, Diagnostic
-from ach.loader import check, check_text, load, loads
+from ach.casefile import check, check_text, load, loads
+from ach.errors import CaseError, Diagnostic
 
 ROOT = Path(__file__).resolve().parents[1]
 K1 = ROOT / "cases" / "k1.yaml"

@@ -7,6 +7,7 @@ import pytest
 
 import ach
 from ach import exact, model
+from ach.scales import icd203_term
 
 from .conftest import MINI, make_inputs, random_inputs
 
@@ -120,7 +121,7 @@ def test_statement_uses_icd203_term_number_and_interval(k1_sampled):
     text = k1_sampled.statement(lead)
     lo, hi = k1_sampled.interval(lead)
     p = k1_sampled.posterior[k1_sampled.hypotheses.index(lead)]
-    assert text.startswith(ach.analysis.icd203_term(p))
+    assert text.startswith(icd203_term(p))
     assert f"{100 * p:.0f} %" in text and "90 % interval" in text
     assert f"{100 * lo:.0f}–{100 * hi:.0f} %" in text
 
@@ -129,4 +130,4 @@ def test_statement_uses_icd203_term_number_and_interval(k1_sampled):
     "p,term", [(0.03, "almost no chance"), (0.5, "roughly even chance"), (0.72, "likely"), (0.999, "almost certain")]
 )
 def test_icd203_terms(p, term):
-    assert ach.analysis.icd203_term(p) == term
+    assert icd203_term(p) == term

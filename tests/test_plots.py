@@ -15,6 +15,8 @@ from matplotlib.colors import to_hex
 
 import ach
 from ach import plots
+from ach.formatting import db
+from ach.plots import style
 
 MINI = Path(__file__).resolve().parent / "data" / "mini.yaml"
 
@@ -123,8 +125,7 @@ def test_plots_draw_on_a_given_axes(sampled):
 def test_evidence_matrix_is_items_by_hypotheses_grouped_by_source(sampled):
     ax = plots.plot_evidence_matrix(sampled)
     image = ax.images[0]
-    I, n = sampled.item_woe.shape
-    assert image.get_array().shape == (I, n)
+    assert image.get_array().shape == sampled.item_woe.shape
     # rows grouped by source (kid: E2; crumbs: E1, E3), columns most probable first
     assert [label.split()[0] for label in tick_texts(ax)] == ["E2", "E1", "E3"]
     assert [label.replace("\n", " ") for label in tick_texts(ax, "x")] == [
@@ -192,7 +193,7 @@ def test_top_items_shows_at_most_ten_largest_first_coloured_by_sign():
     top = np.sort(np.abs(result.item_woe[:, lead]))[::-1][:10]
     np.testing.assert_allclose(np.abs(widths), top)
     for bar, width in zip(bars, widths):
-        assert to_hex(bar.get_facecolor()) == (plots.BLUE if width >= 0 else plots.VERMILLION).lower()
+        assert to_hex(bar.get_facecolor()) == (style.BLUE if width >= 0 else style.VERMILLION).lower()
     labels = tick_texts(ax)
     assert all(label.startswith("X") and "Synthetic item" in label for label in labels)
 
@@ -229,7 +230,11 @@ def test_save_figures_writes_pngs_and_closes_them(sampled, tmp_path):
     before = set(plt.get_fignums())
     paths = plots.save_figures(sampled, tmp_path / "figs")
     # the mini case has no candidates to collect: every other figure has something to show
-    assert tuple(paths) == plots.available_figures(sampled) == tuple(n for n in plots.FIGURES if n != "collection")
+    assert (
+        tuple(paths)
+        == plots.available_figures(sampled)
+        == tuple(f.name for f in plots.FIGURES if f.name != "collection")
+    )
     for name, path in paths.items():
         assert path == tmp_path / "figs" / f"{name}.png"
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -244,7 +249,7 @@ def test_save_figures_writes_only_the_figures_asked_for(exact, tmp_path):
 
 
 def test_format_db_has_no_signed_zero():
-    assert [plots.format_db(v) for v in (2.46, -1.04, -0.01, 0.0, np.inf, -np.inf, np.nan)] == [
+    assert [db(v) for v in (2.46, -1.04, -0.01, 0.0, np.inf, -np.inf, np.nan)] == [
         "+2.5",
         "−1.0",
         "0.0",

@@ -17,6 +17,7 @@ from markupsafe import escape
 
 import ach
 from ach import plots
+from ach.formatting import pct
 from ach.report import Report
 
 MINI = Path(__file__).resolve().parent / "data" / "mini.yaml"
@@ -511,7 +512,7 @@ def test_candidates_are_ranked_with_their_values(k1_candidates):
     assert [r.split(" | ")[0][2:] for r in rows] == [v.id for v in values]
     best = values[0]
     assert rows[0].endswith(f"| {best.info_gain:.2f} | {100 * best.probability_gain:.1f} pp |")
-    assert f"| {plots._pct(best.p_seen)} |" in rows[0]
+    assert f"| {pct(best.p_seen)} |" in rows[0]
     assert "(figures/collection.png)" in part
     assert f"Most worth collecting: {best.id}" in part
     assert "### The hardest hypotheses to tell apart" in text  # always shown

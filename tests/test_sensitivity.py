@@ -17,6 +17,19 @@ from .conftest import K1, make_inputs
 from .test_properties import cases
 
 
+def apply_factor(inputs, item: int, rival: int, factor: float):
+    """Inputs with item's ratio L_leader / L_rival shrunk by ``factor`` the way
+    item_thresholds does it: raise the rival's likelihood up to 1, then lower
+    the leader's. For checking a threshold by re-running the engine."""
+    lead = int(np.argmax(exact.posterior(inputs)))
+    m = inputs.m.copy()
+    raised = min(m[item, rival] * factor, 1.0)
+    remaining = factor * m[item, rival] / raised
+    m[item, rival] = raised
+    m[item, lead] = m[item, lead] / remaining
+    return replace(inputs, m=m)
+
+
 def drop_items(inp, drop):
     keep = [i for i in range(len(inp.items)) if i not in set(drop)]
     return replace(
@@ -37,7 +50,7 @@ def k1():
 
 
 def test_parts_reproduce_the_exact_posterior(k1):
-    np.testing.assert_allclose(sens.Parts.of(k1).posterior, exact.posterior(k1), rtol=1e-12)
+    np.testing.assert_allclose(sens.Decomposition.of(k1).posterior, exact.posterior(k1), rtol=1e-12)
 
 
 def test_leave_one_out_matches_rerun_on_k1(k1):
@@ -71,8 +84,8 @@ def test_leave_one_out_keeps_zero_likelihoods_exact(r0):
     for i in range(3):
         np.testing.assert_allclose(loo.items[i], exact.posterior(drop_items(inp, [i])), atol=1e-12)
     np.testing.assert_allclose(loo.sources[0], exact.posterior(drop_items(inp, [0, 1])), atol=1e-12)
-    grid, post = sens.reliability_sweep(inp, 0, grid=[0.5])
-    np.testing.assert_allclose(post[0], exact.posterior(replace(inp, r=np.array([0.5, 1.0]))), atol=1e-12)
+    curve = sens.reliability_sweep(inp, 0, grid=[0.5])
+    np.testing.assert_allclose(curve.posterior[0], exact.posterior(replace(inp, r=np.array([0.5, 1.0]))), atol=1e-12)
 
 
 def test_tornado_swings_match_rerun(k1):
@@ -85,18 +98,18 @@ def test_tornado_swings_match_rerun(k1):
         for value, p in ((s.low, s.p_low), (s.high, s.p_high)):
             if s.kind == "likelihood":
                 m = k1.m.copy()
-                m[k1.items.index(s.item), k1.hypotheses.index(s.hypothesis)] = value
+                m[k1.items.index(s.id), k1.hypotheses.index(s.hypothesis)] = value
                 edited = replace(k1, m=m)
             elif s.kind == "credibility":
                 k = k1.k.copy()
-                k[k1.items.index(s.item)] = value
+                k[k1.items.index(s.id)] = value
                 edited = replace(k1, k=k)
             elif s.kind == "reliability":
                 r = k1.r.copy()
-                r[k1.sources.index(s.item)] = value
+                r[k1.sources.index(s.id)] = value
                 edited = replace(k1, r=r)
             else:
-                j = k1.hypotheses.index(s.item)
+                j = k1.hypotheses.index(s.id)
                 prior = k1.prior * (1 - value) / (1 - k1.prior[j])
                 prior[j] = value
                 edited = replace(k1, prior=prior)
@@ -107,7 +120,7 @@ def test_tornado_uses_the_5_and_95_percent_points(k1):
     from scipy.stats import beta
 
     s = next(s for s in sens.tornado(k1) if s.kind == "reliability")
-    j = k1.sources.index(s.item)
+    j = k1.sources.index(s.id)
     _, a, b = beta_params(k1.r[j], k1.r_kappa[j])
     assert s.low == pytest.approx(beta.ppf(0.05, a, b)) and s.high == pytest.approx(beta.ppf(0.95, a, b))
 
@@ -118,8 +131,8 @@ def test_item_threshold_applied_flips_the_leader_and_a_bit_less_does_not(k1):
     assert len(finite) >= 10
     for t in finite:
         i, h = k1.items.index(t.item), k1.hypotheses.index(t.rival)
-        more = exact.posterior(sens.apply_factor(k1, i, h, t.factor * 1.001))
-        less = exact.posterior(sens.apply_factor(k1, i, h, t.factor * 0.999))
+        more = exact.posterior(apply_factor(k1, i, h, t.factor * 1.001))
+        less = exact.posterior(apply_factor(k1, i, h, t.factor * 0.999))
         assert more[h] > more[lead], t
         assert np.argmax(less) == lead, t
 
@@ -145,7 +158,8 @@ def test_prior_threshold_applied_flips_the_leader(k1):
 
 def test_reliability_sweep_endpoints(k1):
     s = k1.sources.index("us-gov")
-    grid, post = sens.reliability_sweep(k1, s, grid=[0.0, k1.r[s], 1.0])
+    curve = sens.reliability_sweep(k1, s, grid=[0.0, k1.r[s], 1.0])
+    grid, post = curve.grid, curve.posterior
     np.testing.assert_allclose(post[1], exact.posterior(k1), atol=1e-12)
     for g, p in zip(grid, post):
         r = k1.r.copy()
@@ -155,13 +169,15 @@ def test_reliability_sweep_endpoints(k1):
     # worthless source then still speaks; a source of plain noise does not
     assert not np.allclose(post[0], sens.leave_one_out(k1).sources[s])
     plain = next(j for j in range(len(k1.sources)) if np.ptp(k1.b[k1.source_index == j], axis=1).max() == 0)
-    _, post0 = sens.reliability_sweep(k1, plain, grid=[0.0])
+    curve = sens.reliability_sweep(k1, plain, grid=[0.0])
+    _, post0 = curve.grid, curve.posterior
     np.testing.assert_allclose(post0[0], sens.leave_one_out(k1).sources[plain], atol=1e-12)
 
 
 def test_credibility_sweep_matches_rerun(k1):
     i = 5
-    grid, post = sens.credibility_sweep(k1, i, grid=np.linspace(0, 1, 5))
+    curve = sens.credibility_sweep(k1, i, grid=np.linspace(0, 1, 5))
+    grid, post = curve.grid, curve.posterior
     for g, p in zip(grid, post):
         k = k1.k.copy()
         k[i] = g
@@ -172,7 +188,8 @@ def test_timeline_ends_at_the_posterior_and_starts_with_the_first_date():
     case = ach.load(K1)
     inp = case.inputs
     dates = [e.date for e in case.evidence]
-    steps, post = sens.timeline(inp, dates)
+    tl = sens.timeline(inp, dates)
+    steps, post = tl.dates, tl.posterior
     assert steps == sorted(steps)
     np.testing.assert_allclose(post[-1], exact.posterior(inp), atol=1e-12)
     first = [i for i, d in enumerate(dates) if d is not None and d > steps[0]]
@@ -181,7 +198,8 @@ def test_timeline_ends_at_the_posterior_and_starts_with_the_first_date():
 
 def test_timeline_puts_undated_items_at_the_start():
     inp = make_inputs([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
-    steps, post = sens.timeline(inp, [None, "2020-01-02", "2020-01-01"])
+    tl = sens.timeline(inp, [None, "2020-01-02", "2020-01-01"])
+    steps, post = tl.dates, tl.posterior
     assert steps == ["start", "2020-01-01", "2020-01-02"]
     np.testing.assert_allclose(post[0], exact.posterior(drop_items(inp, [1, 2])))
     np.testing.assert_allclose(post[1], exact.posterior(drop_items(inp, [1])))
@@ -199,7 +217,7 @@ def test_thresholds_flip_exactly_on_random_cases(inp):
         if not np.isfinite(t.factor):
             continue
         i, h = inp.items.index(t.item), inp.hypotheses.index(t.rival)
-        more = exact.posterior(sens.apply_factor(inp, i, h, t.factor * 1.001))
-        less = exact.posterior(sens.apply_factor(inp, i, h, t.factor * 0.999))
+        more = exact.posterior(apply_factor(inp, i, h, t.factor * 1.001))
+        less = exact.posterior(apply_factor(inp, i, h, t.factor * 0.999))
         assert more[h] > more[lead]
         assert np.argmax(less) == lead

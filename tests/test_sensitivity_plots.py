@@ -17,6 +17,8 @@ from matplotlib.colors import to_hex
 import ach
 from ach import plots
 from ach.case import Candidate
+from ach.formatting import pct
+from ach.plots import style
 from ach.scales import Belief
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,7 +98,7 @@ def test_leave_one_out_highlights_and_labels_every_linchpin(k1):
     pins = [s.items[i] for i in s.loo.item_linchpins] + [f"source {s.sources[k]}" for k in s.loo.source_linchpins]
     assert pins  # K-1 rests on the US government's items
     ticks = labels(ax)
-    red = [t for t, bar in zip(ticks, ax.containers[0]) if to_hex(bar.get_facecolor()) == plots.VERMILLION.lower()]
+    red = [t for t, bar in zip(ticks, ax.containers[0]) if to_hex(bar.get_facecolor()) == style.VERMILLION.lower()]
     assert sorted(t.split(":")[0].split("  ")[0] for t in red) == sorted(pins)
     notes = [t.get_text() for t in texts(ax, "linchpin")]
     assert len(notes) == len(pins) and all(n.startswith("ISIS would lead") for n in notes)
@@ -128,7 +130,7 @@ def test_tornado_draws_the_longest_swings_around_the_exact_probability(k1):
     assert any(np.allclose(line.get_xdata(), p0) for line in ax.lines)  # the exact P(leader)
     # the input's value is written at both ends of each bar
     assert len(texts(ax, "input")) == 2 * len(swings)
-    assert texts(ax, "input")[0].get_text() == plots._pct(swings[0].low)  # a prior, in percent
+    assert texts(ax, "input")[0].get_text() == pct(swings[0].low)  # a prior, in percent
 
 
 def test_tornado_shows_all_swings_when_fewer_than_fifteen(sampled):
@@ -142,7 +144,8 @@ def test_reliability_sweeps_one_panel_per_source_one_line_per_hypothesis(k1):
     sweeps = k1.sensitivity.sweeps
     assert len(axes) == len(sweeps)
     colors = {}
-    for ax, (sid, (grid, post)) in zip(axes, sweeps.items()):
+    for ax, (sid, curve) in zip(axes, sweeps.items()):
+        grid, post = curve.grid, curve.posterior
         hyp_lines = lines(ax, "hypothesis")
         assert len(hyp_lines) == len(k1.hypotheses)
         for line in hyp_lines:
@@ -155,7 +158,7 @@ def test_reliability_sweeps_one_panel_per_source_one_line_per_hypothesis(k1):
         assert ax.get_title(loc="left").startswith(sid)
     # the same colour for a hypothesis in every panel, the leader blue
     assert all(len(c) == 1 for c in colors.values())
-    assert colors["KH"] == {plots.BLUE.lower()}
+    assert colors["KH"] == {style.BLUE.lower()}
     legend = axes[0].figure.legends[0]
     assert len([t for t in legend.get_texts() if "(" in t.get_text()]) == len(k1.hypotheses)
 
@@ -186,7 +189,7 @@ def test_sweeps_reject_too_few_axes(k1):
 # -- timeline --------------------------------------------------------------------------------
 def test_timeline_one_line_per_hypothesis_prior_first_then_each_date(k1):
     ax = plots.plot_timeline(k1)
-    dates, post = k1.sensitivity.timeline
+    dates, post = k1.sensitivity.timeline.dates, k1.sensitivity.timeline.posterior
     hyp_lines = lines(ax, "hypothesis")
     assert len(hyp_lines) == len(k1.hypotheses)
     for line, j in zip(hyp_lines, k1.order):
@@ -196,7 +199,7 @@ def test_timeline_one_line_per_hypothesis_prior_first_then_each_date(k1):
     assert ticks[0] == "prior" and [t.split("\n")[0] for t in ticks[1:]] == list(dates)
     assert ticks[1].endswith("+27 items")
     (leader,) = texts(ax, "leader")
-    assert leader.get_text() == f"KH {plots._pct(post[-1, k1.hypotheses.index('KH')])}"
+    assert leader.get_text() == f"KH {pct(post[-1, k1.hypotheses.index('KH')])}"
 
 
 def test_timeline_labels_undated_items(sampled):
@@ -256,7 +259,10 @@ def test_available_figures_skip_what_has_nothing_to_show(k1_plain, k1_candidates
     assert "robustness" in plots.available_figures(sampled)
     no_deception = dataclasses.replace(k1_plain, sensitivity=dataclasses.replace(k1_plain.sensitivity, deception={}))
     assert "deception" not in plots.available_figures(no_deception)
-    assert plots.available_figures(dataclasses.replace(k1_plain, sensitivity=None)) == plots.MAIN_FIGURES
+    one_date = dataclasses.replace(
+        k1_plain.sensitivity, timeline=dataclasses.replace(k1_plain.sensitivity.timeline, dates=["start"])
+    )
+    assert "timeline" not in plots.available_figures(dataclasses.replace(k1_plain, sensitivity=one_date))
 
 
 def test_save_figures_writes_the_available_figures(k1_candidates, tmp_path):

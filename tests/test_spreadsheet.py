@@ -1,4 +1,4 @@
-"""Spreadsheets (ach.formats.spreadsheet): lossless round trips, located errors, no crash on any input."""
+"""Spreadsheets (ach.io.tabular): lossless round trips, located errors, no crash on any input."""
 
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import ach
-from ach.diagnostics import CaseError
-from ach.formats import spreadsheet as ss
-from ach.formats.casefile import dump_case, write_case
-from ach.formats.spreadsheet import companion, export_csv, export_xlsx, read_csv, read_xlsx
-from ach.loader import check_text, load
+from ach.casefile import check_text, dump_case, load, write_case
+from ach.errors import CaseError
+from ach.io.tabular import companion, export_csv, export_xlsx, read_csv, read_xlsx
+from ach.io.tabular import layout as ss
+from ach.io.tabular import read as tabular_read
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI = ROOT / "tests" / "data" / "mini.yaml"
@@ -34,9 +34,9 @@ REAL = sorted({*ROOT.glob("cases/*.yaml"), MINI, WARNINGS})
 
 
 def content(case) -> tuple:
-    """Everything a Case holds except where it was read from."""
+    """Everything a Case holds except where it was read from (and the file's own text: values, comment)."""
     d = dataclasses.asdict(case)
-    for key in ("path", "sha256", "warnings"):
+    for key in ("path", "sha256", "warnings", "document", "comment"):
         d.pop(key)
     for e in d["evidence"]:
         e.pop("line")
@@ -116,7 +116,7 @@ def test_real_cases_round_trip(path, kind, tmp_path):
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])
 @pytest.mark.parametrize("path", REAL, ids=lambda p: p.name)
 def test_a_case_with_no_file_behind_it_is_rebuilt_from_its_labels(path, kind, tmp_path):
-    case = load(path).replace(path="<case>")  # forces ss.rebuild(): no YAML to read again
+    case = load(path).replace(path="<case>")  # forces rebuild(): no YAML to read again
     back, _ = roundtrip(case, tmp_path, kind)
     assert content(back) == content(case)
 
@@ -668,13 +668,13 @@ def test_damaged_parts(mini_xlsx, tmp_path):
 
 
 def test_size_limits(mini_xlsx, tmp_path, monkeypatch):
-    monkeypatch.setattr(ss, "MAX_UNZIPPED", 1000)
+    monkeypatch.setattr(tabular_read, "MAX_UNZIPPED", 1000)
     assert "unpacks to" in failure(mini_xlsx)[0]
-    monkeypatch.setattr(ss, "MAX_UNZIPPED", 250 * 2**20)
-    monkeypatch.setattr(ss, "MAX_CELLS", 50)
+    monkeypatch.setattr(tabular_read, "MAX_UNZIPPED", 250 * 2**20)
+    monkeypatch.setattr(tabular_read, "MAX_CELLS", 50)
     assert "more than 50 cells" in failure(mini_xlsx)[0]
-    monkeypatch.setattr(ss, "MAX_BYTES", 100)
-    assert "ach reads cases up to" in failure(mini_xlsx)[0]
+    monkeypatch.setattr(tabular_read, "MAX_BYTES", 100)
+    assert "ach reads an Excel workbook of up to" in failure(mini_xlsx)[0]
 
 
 def test_missing_file_and_folder(tmp_path):
@@ -751,7 +751,7 @@ def test_csv_without_companions(tmp_path):
 
 def test_a_companion_is_not_the_matrix(tmp_path):
     export_csv(load(MINI), tmp_path / "m.csv")
-    with pytest.raises(CaseError, match="import the evidence file m.csv"):
+    with pytest.raises(CaseError, match=r"import the evidence file m\.csv"):
         read_csv(tmp_path / "m.hypotheses.csv")
 
 
@@ -788,7 +788,7 @@ def test_csv_with_a_broken_quote(tmp_path):
 
 def test_csv_size_limits(tmp_path, monkeypatch):
     export_csv(load(MINI), tmp_path / "m.csv")
-    monkeypatch.setattr(ss, "MAX_ROWS", 2)
+    monkeypatch.setattr(tabular_read, "MAX_ROWS", 2)
     assert "more than 2 rows" in failure(tmp_path / "m.csv", read_csv)[0]
 
 
@@ -851,7 +851,7 @@ def _mutated_xml_workbook(mini: bytes, part: str, xml: bytes) -> bytes:
 def test_mutated_sheet_xml(mini_bytes, data):
     """Damage inside the compressed parts (where byte flips rarely reach): still only CaseError."""
     with zipfile.ZipFile(io.BytesIO(mini_bytes)) as z:
-        names = sorted(n for n in z.namelist() if n.endswith(".xml") or n.endswith(".rels"))
+        names = sorted(n for n in z.namelist() if n.endswith((".xml", ".rels")))
         part = data.draw(st.sampled_from(names))
         xml = bytearray(z.read(part))
     for _ in range(data.draw(st.integers(1, 5))):
@@ -1062,3 +1062,18 @@ def test_hand_made_examples_are_the_mini_case(name, reader, tmp_path):
     assert warnings == []
     assert header.endswith("A small case for tests: who ate the cake?")
     assert content(load(write_case(data, tmp_path / "cake.yaml", header=header))) == content(load(MINI))
+
+
+# -- one owner of the format ------------------------------------------------------------------
+
+
+def test_the_sheets_columns_are_the_case_formats_fields():
+    """Every field of the schema has its column, and no column names a field the schema lacks."""
+    from ach.casefile.fields import KINDS, top_order
+
+    citation = {f"citation_{f}" for f in KINDS["evidence"].properties["citation"]["properties"]}
+    assert set(ss.EVIDENCE_HEAD + ss.EVIDENCE_TAIL) == set(KINDS["evidence"].order) - {"likelihood", "citation"} | citation
+    assert set(ss.CANDIDATE_HEAD + ss.CANDIDATE_TAIL) == set(KINDS["candidate"].order) - {"likelihood"}
+    assert ss.HYPOTHESIS_COLUMNS == KINDS["hypothesis"].order and ss.SOURCE_COLUMNS == KINDS["source"].order
+    assert set(ss.CASE_KEYS) | {"hypotheses", "sources", "evidence", "collection", "scale"} == set(top_order())
+    assert all(ss.ABOUT["Evidence"][c] for c in ss.EVIDENCE_HEAD + ss.EVIDENCE_TAIL)

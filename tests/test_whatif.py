@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import ach
-from ach.scenario import whatif
+from ach.analysis import whatif
 
 from .conftest import K1
 
