@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# One command from a fresh clone: make .venv, install ach with its test tools,
-# and write the K-1 report.  `./setup.sh --no-report` only installs.
+# One command from a fresh clone: make .venv, install ach with its test tools
+# (at the versions in constraints.txt), and write the K-1 report.
+# `./setup.sh --no-report` only installs.
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PYTHON:-python3}
@@ -10,7 +11,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 echo "==> installing ach and its dependencies into .venv (first time: about a minute)"
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[dev]'
+.venv/bin/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 if [ "${1:-}" != "--no-report" ]; then
   echo "==> writing the K-1 report (first run compiles the PyMC model: tens of seconds)"
   .venv/bin/ach report cases/k1.yaml
