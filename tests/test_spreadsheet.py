@@ -1072,7 +1072,9 @@ def test_the_sheets_columns_are_the_case_formats_fields():
     from ach.casefile.fields import KINDS, top_order
 
     citation = {f"citation_{f}" for f in KINDS["evidence"].properties["citation"]["properties"]}
-    assert set(ss.EVIDENCE_HEAD + ss.EVIDENCE_TAIL) == set(KINDS["evidence"].order) - {"likelihood", "citation"} | citation
+    assert (
+        set(ss.EVIDENCE_HEAD + ss.EVIDENCE_TAIL) == set(KINDS["evidence"].order) - {"likelihood", "citation"} | citation
+    )
     assert set(ss.CANDIDATE_HEAD + ss.CANDIDATE_TAIL) == set(KINDS["candidate"].order) - {"likelihood"}
     assert ss.HYPOTHESIS_COLUMNS == KINDS["hypothesis"].order and ss.SOURCE_COLUMNS == KINDS["source"].order
     assert set(ss.CASE_KEYS) | {"hypotheses", "sources", "evidence", "collection", "scale"} == set(top_order())
