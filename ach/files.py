@@ -9,15 +9,28 @@ and a rename, so a reader sees the old file or the new one, never half of one;
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from .errors import CaseError, Diagnostic
 
-__all__ = ["create_new", "read_input", "refuse_existing", "write_atomic"]
+__all__ = [
+    "LOCK_WAIT",
+    "create_new",
+    "locked",
+    "read_input",
+    "refuse_existing",
+    "remove_stale_temporaries",
+    "write_atomic",
+]
+
+LOCK_WAIT = 30.0  # seconds an edit waits for another edit of the same file to finish
+STALE = 60.0  # a temporary file of ours older than this, beside a locked file, was left by a killed write
 
 
 def read_input(path, what: str, *, limit: int | None = None, missing_hint: str = "check the path") -> bytes:
@@ -73,6 +86,67 @@ def refuse_existing(paths, overwrite: bool = False, hint: str = FORCE_HINT) -> N
                 for p in existing
             ]
         )
+
+
+@contextlib.contextmanager
+def locked(path, wait: float = LOCK_WAIT):
+    """Hold an exclusive lock on the file at ``path`` (ach's edits take it; a plain reader needs none).
+
+    The lock is on the file itself; an edit replaces the file by a rename, so a
+    waiter that wakes holding the lock of the replaced file tries again on the
+    new one. Raises CaseError if another edit holds it for longer than ``wait``.
+    """
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks here (Windows): the caller's read-back check still guards
+        yield
+        return
+    deadline = time.monotonic() + wait
+    while True:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise CaseError(
+                            [
+                                Diagnostic(
+                                    "error",
+                                    f"another edit of this file has been under way for over {wait:.0f} s",
+                                    str(path),
+                                    hint="wait for it to finish, then try again",
+                                    code="locked",
+                                )
+                            ]
+                        ) from None
+                    time.sleep(0.02)
+            if os.fstat(fd).st_ino == os.stat(path).st_ino:  # still the file at path, not one replaced meanwhile
+                break
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+    try:
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def remove_stale_temporaries(path) -> list[Path]:
+    """Delete the temporary files a killed write of ``path`` left beside it (call with the lock held)."""
+    path = Path(path)
+    now, gone = time.time(), []
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if now - tmp.stat().st_mtime > STALE:
+                tmp.unlink()
+                gone.append(tmp)
+        except OSError:
+            continue
+    return gone
 
 
 def write_atomic(path, data: bytes | str) -> Path:

@@ -129,7 +129,8 @@ def test_add_hypothesis_source_evidence(case):
     assert proc.returncode == 0, proc.err
     assert "to do:" in proc.out and "TODO rate" in proc.out
     removed, added = hunks(before, path.read_text())
-    assert all(x.startswith("    likelihood: {") for x in removed)  # only one-line likelihoods gain a cell in place
+    # only one-line likelihoods (and per-hypothesis if_false) gain a cell in place
+    assert all(x.startswith(("    likelihood: {", "    if_false: {")) for x in removed)
     assert any(x == "  - id: STATE\n" for x in added)
     before = path.read_text()
     proc = ach_(

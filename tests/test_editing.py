@@ -363,7 +363,8 @@ def test_add_then_rm_gives_back_the_same_bytes(tmp_path):
         original = path.read_bytes()
         add_source(path, "cctv", "B", title="A camera")
         remove(path, "cctv")
-        ident = add_evidence(path, "Paw prints on the table", {}).case.evidence[-1].id
+        source = ach.load(source).sources[0].id  # (an item without one would also write default_reliability)
+        ident = add_evidence(path, "Paw prints on the table", {}, source=source).case.evidence[-1].id
         remove(path, ident)
         assert path.read_bytes() == original
     path = copy(tmp_path, K1)
@@ -383,9 +384,12 @@ def test_add_hypothesis_fills_every_item_with_todo_cells(tmp_path):
     removed, added = hunks(before, after)
     assert not removed
     n_items, n_candidates = len(ach.load(K1).evidence), len(ach.load(K1).collection)
-    cells = [line for line in added if line.lstrip().startswith("X: ")]
+    cells = [line for line in added if line.lstrip().startswith("X: ") and "if_false" not in line]
     assert len(cells) == n_items + n_candidates
     assert all(line.rstrip("\n").endswith(TODO) and '"N"' in line for line in cells)
+    deceptive = [e for e in ach.load(K1).evidence if isinstance(e.if_false, dict)]  # their if_false needs X too
+    filled = [line for line in added if "# TODO if_false" in line]
+    assert len(filled) == len(deceptive) and any("if_false" in t for t in edit.todo)
     assert "  - id: X\n" in added and "    prior: 5\n" in added
     assert any(f"{n_items} items" in t for t in edit.todo) and any(f"{n_candidates} candidates" in t for t in edit.todo)
     assert loaded(path).hypothesis_ids[-1] == "X"

@@ -14,13 +14,14 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import stat
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..casefile import check_text
 from ..errors import CaseError, Diagnostic, EditError
-from ..files import read_input, write_atomic
+from ..files import locked, read_input, remove_stale_temporaries, write_atomic
 from .ops import CaseText
 
 __all__ = ["Edit", "add_evidence", "add_hypothesis", "add_source", "apply", "rate", "remove", "set_fields"]
@@ -80,9 +81,47 @@ def _map_lines(before: str, after: str):
 
 def apply(path: str | Path, edit, *, write: bool = True) -> Edit:
     """Read the case file at ``path``, run ``edit(CaseText)`` on it, refuse the result if
-    it has errors the file did not have, and write it atomically (unless ``write`` is False)."""
+    it has errors the file did not have, and write it atomically (unless ``write`` is False).
+
+    Two edits of one file never lose each other: the file is locked from the
+    read to the write, so a second edit reads the first one's result; and a
+    change made meanwhile by another program (an editor, ``git pull``) is found
+    before anything is replaced, and the edit refused.
+    """
     path = Path(path)
-    before = _read(path)
+    if not write:
+        return _edit(path, _read(path), edit)
+    _refuse_read_only(path)
+    try:
+        with locked(path):
+            remove_stale_temporaries(path.resolve())
+            before = _read(path)
+            result = _edit(path, before, edit)
+            if result.after != before:
+                if _read(path) != before:
+                    raise EditError(
+                        [
+                            Diagnostic(
+                                "error",
+                                "the file changed on disk while the edit was being made; nothing was written",
+                                str(path),
+                                hint="run the edit again on the file as it is now",
+                                code="changed",
+                            )
+                        ]
+                    )
+                _write_keeping_mode(path, result.after)
+                result.written = True
+    except EditError:
+        raise
+    except CaseError as exc:  # the lock could not be had, or the path is not a file
+        raise EditError(exc.diagnostics) from None
+    except FileNotFoundError:
+        return _edit(path, _read(path), edit)  # _read says it is missing, located
+    return result
+
+
+def _edit(path: Path, before: str, edit) -> Edit:
     old_case, old_diags = check_text(before.encode("utf-8"), str(path))
     doc = CaseText(before, str(path))
     edit(doc)
@@ -106,17 +145,46 @@ def apply(path: str | Path, edit, *, write: bool = True) -> Edit:
                 old_warnings[(d.message, d.field)] -= 1
             else:
                 warnings.append(d)
-    result = Edit(path, before, after, doc.changes, doc.todo, warnings, old_case, new_case)
-    if write and after != before:
-        _write_keeping_mode(path, after)
-        result.written = True
-    return result
+    return Edit(path, before, after, doc.changes, doc.todo, warnings, old_case, new_case)
+
+
+def _refuse_read_only(path: Path) -> None:
+    """A file nobody may write is not edited (the rename would replace it anyway), as an editor would refuse."""
+    try:
+        mode = path.resolve().stat().st_mode
+    except OSError:
+        return  # _read says what is wrong with the path
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise EditError(
+            [
+                Diagnostic(
+                    "error",
+                    "the file is read-only; nothing was written",
+                    str(path),
+                    hint="make it writable (chmod u+w) if it is meant to be edited",
+                    code="read-only",
+                )
+            ]
+        )
 
 
 def _write_keeping_mode(path: Path, text: str) -> None:
     target = path.resolve()  # edit the file a symbolic link points to, not the link
     mode = target.stat().st_mode & 0o7777
-    write_atomic(target, text)
+    try:
+        write_atomic(target, text)
+    except PermissionError as exc:
+        raise EditError(
+            [
+                Diagnostic(
+                    "error",
+                    f"cannot write in the file's folder ({exc.strerror}); nothing was written",
+                    str(path),
+                    hint="edit a copy in a folder you may write to, or ask for write access",
+                    code="read-only",
+                )
+            ]
+        ) from None
     if target.stat().st_mode & 0o7777 != mode:
         os.chmod(target, mode)
 

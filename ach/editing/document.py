@@ -18,10 +18,11 @@ from ..errors import Diagnostic, EditError, suggest
 from ..scales import NA, RATINGS
 from .splice import Splicer, Unsupported, is_mapping
 
-__all__ = ["CODES", "TODO", "CaseDocument"]
+__all__ = ["CODES", "TODO", "TODO_IF_FALSE", "CaseDocument"]
 
 CODES = {*RATINGS, NA}  # classic ratings: a quoted "N" stays quoted when re-rated "C"
 TODO = "# TODO rate"  # the comment on a cell an edit had to fill in (NA) and the analyst must rate
+TODO_IF_FALSE = "# TODO if_false"  # ... on an if_false an edit had to fill in
 
 
 class CaseDocument(Splicer):
@@ -177,7 +178,7 @@ class CaseDocument(Splicer):
                 key_line = self.line_start(cells.start_mark.index)
                 owner = self.text[key_line : cells.start_mark.index]
                 column = len(owner) - len(owner.lstrip(" "))
-                text = comment if comment != TODO else f"{TODO} {hid}"
+                text = f"{comment} {hid}" if comment in (TODO, TODO_IF_FALSE) else comment
                 self.insert_lines(key_line, [" " * column + text])
             return
         column = cells.value[0][0].start_mark.column
@@ -191,8 +192,8 @@ class CaseDocument(Splicer):
         else:
             self.insert_lines(self.own_line(cells.value[0][0].start_mark.index), [body])
 
-    def drop_todo_line(self, key_node, hid: str) -> None:
-        """Remove the '# TODO rate HID' line written above a flow likelihood (the cell is rated now)."""
+    def drop_todo_line(self, key_node, hid: str, marker: str = TODO) -> None:
+        """Remove the '# TODO rate HID' line (or another marker's) written above a flow mapping (the cell is settled)."""
         start = self.line_start(key_node.start_mark.index)
         i = start
         while i > 0:
@@ -200,7 +201,7 @@ class CaseDocument(Splicer):
             line = self.text[prev:i].strip()
             if not line.startswith("#"):
                 break
-            if line == f"{TODO} {hid}":
+            if line == f"{marker} {hid}":
                 self.splice(prev, i, "")
                 return
             i = prev

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from ..casefile import check_text
-from ..casefile.dump import REPO_SCHEMA, schema_line, schema_reference
+from ..casefile.dump import DEFAULT_RELIABILITY, REPO_SCHEMA, UNSOURCED_COMMENT, schema_line, schema_reference
 from ..casefile.yaml import render
 from ..errors import CaseError, EditError, errors_of
 from ..files import create_new, refuse_existing
@@ -54,7 +54,12 @@ def scaffold(
     out.append(f"question: {r(question)}")
     if analyst:
         out.append(f"analyst: {r(analyst)}")
-    out += [line(f"date: {date}", "the date the analysis speaks for (YYYY-MM-DD)"), ""]
+    out += [
+        line(f"date: {date}", "the date the analysis speaks for (YYYY-MM-DD)"),
+        line(f"as_of: {date}", "items dated later are hindsight: left out of the headline"),
+        line(f"default_reliability: {DEFAULT_RELIABILITY}", UNSOURCED_COMMENT),
+        "",
+    ]
     out.append(line("hypotheses:", "mutually exclusive, together exhaustive"))
     for hid, htitle in hypotheses:
         out += [f"  - id: {r(hid)}", f"    title: {r(htitle)}"]
@@ -72,7 +77,7 @@ def scaffold(
         "evidence:",
         "  - id: E1",
         "    text: TODO what was observed or reported, one fact per item",
-        line("    source: source-1", "omit it and the item is its own source (reliability 1)"),
+        line("    source: source-1", "omit it and the item is its own source (default_reliability)"),
         line("    likelihood:", "P(this item | hypothesis, item genuine), one per hypothesis"),
     ]
     for hid, _ in hypotheses:

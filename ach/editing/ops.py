@@ -11,12 +11,13 @@ written: :func:`ach.editing.apply.apply` does both.
 
 from __future__ import annotations
 
-from ..casefile.fields import KINDS
+from ..casefile.dump import DEFAULT_RELIABILITY, UNSOURCED_COMMENT
+from ..casefile.fields import KINDS, top_order
 from ..casefile.values import id_hint
 from ..casefile.yaml import differs, reads_back
 from ..errors import Diagnostic, EditError
 from ..formatting import plain
-from .document import CODES, TODO, CaseDocument
+from .document import CODES, TODO, TODO_IF_FALSE, CaseDocument
 from .splice import Unsupported, is_mapping
 
 __all__ = ["CaseText"]
@@ -244,7 +245,23 @@ class CaseText:
                     ed.insert_cell(pair[1], id, rating, hyps, comment=TODO)
                     ed.expect_entry(kind_, i)["likelihood"][id] = rating
                     filled[kind_].append(ed.entry_id(entry))
+            deceptive = []  # a per-hypothesis if_false needs the new hypothesis too: the mean of its others, to check
+            for i, entry in ed.entries("evidence"):
+                pair = ed.get(entry, "if_false")
+                current = ed.data["evidence"][i].get("if_false")
+                if pair is None or not is_mapping(pair[1]) or not isinstance(current, dict) or id in current:
+                    continue
+                numbers = [v for v in current.values() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+                value = round(sum(numbers) / len(numbers), 4) if numbers else 0.5
+                ed.insert_cell(pair[1], id, value, hyps, comment=TODO_IF_FALSE)
+                ed.expect_entry("evidence", i)["if_false"][id] = value
+                deceptive.append(ed.entry_id(entry))
             self.changes.append(f"added hypothesis {id}: {title}")
+            if deceptive:
+                self.todo.append(
+                    f"{len(deceptive)} items with a per-hypothesis if_false now give {id} the mean of their others "
+                    f"({_some(deceptive)}), marked '{TODO_IF_FALSE}': set it with `ach set CASE ITEM --if-false ...`"
+                )
             for kind_, ids in filled.items():
                 if ids:
                     what = "items" if kind_ == "evidence" else "candidates"
@@ -323,6 +340,13 @@ class CaseText:
                 spec["notes"] = notes
             todo = [h for h in hyps if h not in ratings]
             ed.append_entry("evidence", spec, todo=todo)
+            if source is None and "default_reliability" not in ed.data:  # say what an unsourced item is taken as
+                ed.insert_key(ed.root, "default_reliability", DEFAULT_RELIABILITY, top_order(), UNSOURCED_COMMENT)
+                ed.expected["default_reliability"] = DEFAULT_RELIABILITY
+                self.changes.append(
+                    f"default_reliability: (none) → {DEFAULT_RELIABILITY} (the item names no source: it is its own, "
+                    "taken as fully reliable; lower it with `ach set CASE --default-reliability ...` if you doubt it)"
+                )
             made.append(eid)
             self.changes.append(f"added evidence item {eid}" + (f" (source {source})" if source else ""))
             if todo:
@@ -352,8 +376,8 @@ class CaseText:
                         expected.pop("if_false", None)
                         continue
                     ed.delete_pair(pair[1], cell)
-                    if pair[1].flow_style and key == "likelihood":
-                        ed.drop_todo_line(pair[0], hid)
+                    if pair[1].flow_style:
+                        ed.drop_todo_line(pair[0], hid, TODO if key == "likelihood" else TODO_IF_FALSE)
                     expected[key].pop(hid, None)
                     count += key == "likelihood"
         return count

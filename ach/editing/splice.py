@@ -274,8 +274,8 @@ class Splicer:
         prefix = self.nl if at == len(self.text) and self.text and not self.text.endswith("\n") else ""
         self.splice(at, at, prefix + "".join(line + self.nl for line in lines))
 
-    def insert_key(self, mapping, key: str, value, order) -> None:
-        """Add ``key: value`` to a mapping after the last key that comes before it in ``order``."""
+    def insert_key(self, mapping, key: str, value, order, comment: str = "") -> None:
+        """Add ``key: value`` (and ``# comment``) to a mapping after the last key that comes before it in ``order``."""
         if mapping.flow_style:
             self.insert_flow_pair(mapping, key, self.render(value, flow=True))
             return
@@ -283,7 +283,7 @@ class Splicer:
         mine = rank.get(key, len(order))
         before = [(k, v) for k, v in mapping.value if rank.get(k.value, len(order)) < mine]
         column = mapping.value[0][0].start_mark.column
-        line = " " * column + f"{key}: {self.render(value)}"
+        line = " " * column + f"{key}: {self.render(value)}" + (f"  # {comment}" if comment else "")
         if before:
             k, v = max(before, key=lambda p: p[0].start_mark.index)
             self.insert_lines(self.after(max(self.content_end(k) + 1, self.content_end(v)), column), [line])
