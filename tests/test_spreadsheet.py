@@ -521,7 +521,7 @@ def test_a_bad_credibility_names_its_cell(mini_xlsx):
         ("Hypotheses", "A3", "DOG", "Hypotheses!A3 (id): hypothesis id 'DOG' is used twice (also on row 2)"),
         ("Sources", "A3", "kid", "Sources!A3 (id): source id 'kid' is used twice"),
         ("Case", "B3", None, None),  # an empty question is still a question: no error
-        ("Case", "B7", -2, "Case!B7 (prior_concentration): -2 must be greater than 0"),
+        ("Case", "B9", -2, "Case!B9 (prior_concentration): -2 must be greater than 0"),
         ("Case", "A8", "colour", "Case!A8 (field): unknown field 'colour'"),
         ("Evidence", "R1", "cat", "Evidence!R1 (cat): unknown column 'cat'"),
         ("Evidence", "L1", "OTHR", "Evidence!L1 (OTHR): unknown column 'OTHR'"),
@@ -550,13 +550,9 @@ def test_repeated_columns_and_repeated_items(mini_xlsx):
     assert any(e.startswith("Evidence!Q1 (notes): the column 'notes' appears twice") for e in failure(mini_xlsx))
 
 
-def test_a_repeated_item_id_is_a_warning_at_its_row(mini_xlsx):
+def test_a_repeated_item_id_is_an_error_at_its_cell(mini_xlsx):
     edit(mini_xlsx, lambda wb: wb["Evidence"].__setitem__("A3", "E1"))
-    warnings: list = []
-    read_xlsx(mini_xlsx, warnings)
-    assert [(w.field, w.message) for w in warnings] == [
-        ("Evidence!A3 (id)", "evidence id 'E1' is used twice; this one is called 'E1~2'")
-    ]
+    assert failure(mini_xlsx) == ["Evidence!A3 (id): evidence id 'E1' is used twice: the item would be counted twice"]
 
 
 def test_missing_sheets(tmp_path, mini_xlsx):

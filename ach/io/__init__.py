@@ -13,7 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..casefile import check_text, dump_case
+from ..casefile.dump import DEFAULT_RELIABILITY
 from ..errors import AchError, Diagnostic
+from ..formatting import count
 
 __all__ = ["EXPORTERS", "IMPORTERS", "UnknownFormat", "export", "read"]
 
@@ -55,6 +57,20 @@ def read(path) -> tuple[dict, str, list[Diagnostic]]:
         else:
             hint = "ach imports .xlsx (Excel), .csv and .achz (PARC ACH)"
         raise UnknownFormat(f"cannot import '{path}': unknown kind of file. {hint}")
+    unsourced = [e.get("id") for e in data.get("evidence") or [] if isinstance(e, dict) and not e.get("source")]
+    if unsourced and "default_reliability" not in data:  # the file says what they are taken as, not the loader
+        data["default_reliability"] = DEFAULT_RELIABILITY
+        warnings.append(
+            Diagnostic(
+                "warning",
+                f"{count(unsourced, 'item')} name no source: the case file says `default_reliability: "
+                f"{DEFAULT_RELIABILITY}`, each such item its own source, taken as fully reliable",
+                str(path),
+                field="default_reliability",
+                hint="lower it in the case file, or give the items their sources, if you doubt them",
+                code="unsourced",
+            )
+        )
     return data, header, warnings
 
 

@@ -54,7 +54,10 @@ class Stop(Exception):
 
 
 def stop(name: str, message: str, hint: str = "", line: int | None = None, field: str = "") -> Stop:
-    return Stop(Diagnostic("error", message, name, line, field, hint))
+    """A problem that ends the reading: of the file as a whole (its compression, its encoding) when it
+    has no line and no field, else of the XML at that place."""
+    code = "xml" if line or field else "archive"
+    return Stop(Diagnostic("error", message, name, line, field, hint, code=code))
 
 
 def decompress(raw: bytes, name: str, notes: list[Diagnostic]) -> bytes:
@@ -70,6 +73,7 @@ def decompress(raw: bytes, name: str, notes: list[Diagnostic]) -> bytes:
                     "the file is not gzip-compressed; it was read as plain XML",
                     name,
                     hint="PARC ACH writes .achz files compressed; an uncompressed export works too",
+                    code="archive",
                 )
             )
             return raw
@@ -179,6 +183,7 @@ def decode(xml: bytes, name: str, notes: list[Diagnostic]) -> str:
                 f"the XML is {used}, not the UTF-16 PARC ACH writes; read as {used}",
                 name,
                 hint="nothing to do if the text looks right in the new file",
+                code="encoding",
             )
         )
     text = text.lstrip("\ufeff")

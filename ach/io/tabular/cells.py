@@ -90,7 +90,9 @@ class Reader(CellReader):
 
     # -- reporting -------------------------------------------------------------
     def report(self, level: str, place: Place, message: str, hint: str = "") -> None:
-        self.diagnostics.append(Diagnostic(level, message, place.file, None, place.field, hint))
+        # where: a cell or a row; else a sheet; else the CSV file itself (place.file)
+        code = "cell" if place.row is not None else "sheet" if place.sheet else "file"
+        self.diagnostics.append(Diagnostic(level, message, place.file, None, place.field, hint, code=code))
 
     def error(self, place: Place, message: str, hint: str = "") -> None:
         self.report("error", place, message, hint)
@@ -540,4 +542,4 @@ class Reader(CellReader):
             return dataclasses.replace(
                 d, file=self.name, line=None, field=f"imported case › {d.field}" if d.field else ""
             )
-        return dataclasses.replace(d, file=place.file, line=None, field=place.field)
+        return dataclasses.replace(d, file=place.file, line=None, field=place.field or d.field)

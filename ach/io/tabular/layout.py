@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ...casefile import check_text, dump_case, to_data
 from ...casefile.fields import KINDS, description, top_order
+from ...casefile.schema import schema
 from ...errors import CaseError, Diagnostic, errors_of
 from ...scales import NA, RATINGS, TERMS
 
@@ -101,29 +102,23 @@ SUFFIXES = {"hypotheses": "Hypotheses", "sources": "Sources", "case": "Case", "c
 
 
 # How a column's cells are read (see _Reader.value).
+def _kind_of(spec: dict) -> str:
+    """How a cell holding this schema field is read (see values.CellReader.value)."""
+    ref = spec.get("$ref", "").rsplit("/", 1)[-1]
+    if ref in ("id", "date", "level", "reliability", "credibility"):
+        return ref
+    return {"number": "number", "boolean": "bool", "string": "text"}.get(spec.get("type"), "text")
+
+
+# How each column's cells are read: from the schema's type of the field, and the columns a sheet adds.
 KIND = {
-    "id": "id",
+    **{f: _kind_of(spec) for k in KINDS.values() for f, spec in k.properties.items()},
+    **{f: _kind_of(schema()["properties"][f]) for f in CASE_KEYS},
     "text": "text",
-    "source": "id",
-    "type": "text",
-    "date": "date",
-    "credibility": "credibility",
-    "credibility_confidence": "level",
-    "relevance": "level",
-    "confidence": "level",
     "if_false": "if_false",
     "citation_report": "text",
     "citation_quote": "text",
     "citation_url": "text",
-    "notes": "text",
-    "title": "text",
-    "description": "text",
-    "prior": "number",
-    "catch_all": "bool",
-    "reliability": "reliability",
-    "question": "text",
-    "analyst": "text",
-    "prior_concentration": "number",
     "comment": "text",
 }
 
@@ -158,7 +153,7 @@ SHEET_NOTES = {
     "citation_report": "The report the item comes from (file or reference).",
     "citation_quote": "The sentence quoted from the report.",
     "citation_url": "Link to the report.",
-    "source": "Id of a row on the Sources sheet. Empty: the item is its own source (reliability 1).",
+    "source": "Id of a row on the Sources sheet. Empty: the item is its own source, of the case's default_reliability (1 if it states none).",
     "date": "YYYY-MM-DD (an Excel date or text).",
     "credibility": "P(item genuine | source reliable): a number in [0, 1], low/medium/high, or Admiralty 1-6 "
     "(a whole number 1-6 is a code: type '1.0 as text for certainty).",

@@ -65,7 +65,8 @@ class Place:
 
 
 def failure(name: str, message: str, hint: str = "", field: str = "") -> CaseError:
-    return CaseError([Diagnostic("error", message, name, None, field, hint)])
+    """A problem with the workbook or CSV file as a whole (or one of its sheets, named in ``field``)."""
+    return CaseError([Diagnostic("error", message, name, None, field, hint, code="sheet" if field else "workbook")])
 
 
 def _not_a_workbook(raw: bytes, name: str) -> CaseError | None:
