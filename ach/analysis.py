@@ -28,6 +28,27 @@ __all__ = ["WhatIf", "analyze", "whatif"]
 log = logging.getLogger("ach")
 
 
+def _exact_parts(case: Case, timeline_case: Case | None = None) -> dict:
+    """Everything the exact engine gives for a case (milliseconds)."""
+    inp = case.inputs
+    posterior = exact.posterior(inp)
+    log_item = exact.item_log_likelihood(inp)
+    log_source = exact.log_likelihoods(inp)
+    item_pairwise = exact.pairwise_db(log_item)
+    return {
+        "case": case,
+        "posterior": posterior,
+        "item_woe": exact.weight_of_evidence(log_item, inp.prior),
+        "source_woe": exact.weight_of_evidence(log_source, inp.prior),
+        "item_pairwise": item_pairwise,
+        "log_evidence": log_source.sum(axis=0),
+        "heuer": heuer.score(case),
+        "sensitivity": Sensitivity.of(case, timeline_case=timeline_case),
+        "collection": voi.rank(case, posterior),
+        "hardest_pairs": voi.hardest_pairs(posterior, inp.prior, item_pairwise, inp.hypotheses, inp.items),
+    }
+
+
 def analyze(
     case: Case | str | Path,
     *,
@@ -50,22 +71,15 @@ def analyze(
         from .casefile import load
 
         case = load(case)
-    inp = case.inputs
-    posterior = exact.posterior(inp)
-    log_item = exact.item_log_likelihood(inp)
-    item_pairwise = exact.pairwise_db(log_item)
-    parts = {
-        "case": case,
-        "posterior": posterior,
-        "item_woe": exact.weight_of_evidence(log_item, inp.prior),
-        "source_woe": exact.weight_of_evidence(exact.log_likelihoods(inp), inp.prior),
-        "item_pairwise": item_pairwise,
-        "heuer": heuer.score(case),
-        "sensitivity": Sensitivity.of(case),
-        "collection": voi.rank(case, posterior),
-        "hardest_pairs": voi.hardest_pairs(posterior, inp.prior, item_pairwise, inp.hypotheses, inp.items),
-        "settings": Settings(seed=seed, sampled=sample),
-    }
+    headline, hindsight = case.headline(), case.hindsight
+    parts = _exact_parts(headline, timeline_case=case)
+    parts["settings"] = Settings(seed=seed, sampled=sample)
+    parts["full_case"] = case
+    if hindsight:
+        parts.update(
+            hindsight=hindsight, later=Result(**_exact_parts(case), settings=Settings(seed=seed, sampled=False))
+        )
+    inp = headline.inputs
     if sample:
         from . import model
 
@@ -82,6 +96,7 @@ def analyze(
                 ach_version=__version__,
                 case_path=case.path,
                 case_sha256=case.sha256,
+                as_of=case.as_of or "",
                 seed=seed,
                 strata=",".join(bayes.strata),
                 stratum_weights=",".join(f"{w:.17g}" for w in bayes.weights),

@@ -87,6 +87,8 @@ class Case:
     collection: tuple[Candidate, ...] = ()
     analyst: str = ""
     date: str | None = None  # the date the analysis speaks for
+    as_of: str | None = None  # the headline leaves out items dated later (hindsight)
+    default_reliability: Belief | None = None  # of an item with no source; None: not stated (1)
     document: dict | None = field(default=None, repr=False)  # the file's values as written (the loader's)
     comment: str = ""  # the file's opening comment block
 
@@ -112,6 +114,18 @@ class Case:
     def inputs(self) -> Inputs:
         """Every input as numpy arrays (see :class:`ach.inputs.Inputs`)."""
         return Inputs.from_case(self)
+
+    @property
+    def hindsight(self) -> tuple[str, ...]:
+        """Items dated after the case's ``as_of``: hindsight, left out of the headline."""
+        if not self.as_of:
+            return ()
+        return tuple(e.id for e in self.evidence if e.date and e.date > self.as_of)
+
+    def headline(self) -> Case:
+        """The case as it stood on its ``as_of`` date (itself when no item is later)."""
+        later = set(self.hindsight)
+        return self.replace(evidence=tuple(e for e in self.evidence if e.id not in later)) if later else self
 
     def replace(self, **changes) -> Case:
         """A copy with some fields changed (cached arrays are recomputed; the

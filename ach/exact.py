@@ -28,6 +28,7 @@ __all__ = [
     "pairwise_db",
     "posterior",
     "posterior_by_id",
+    "top",
     "weight_of_evidence",
 ]
 
@@ -120,8 +121,8 @@ def posterior(inputs, L=None, k=None, r=None, prior=None) -> np.ndarray:
 
 
 def posterior_by_id(case) -> dict[str, float]:
-    """The exact posterior of a case, hypothesis id -> probability."""
-    return dict(zip(case.hypothesis_ids, map(float, posterior(case.inputs))))
+    """The exact posterior of a case's headline (as of its date), hypothesis id -> probability."""
+    return dict(zip(case.hypothesis_ids, map(float, posterior(case.headline().inputs))))
 
 
 def item_log_likelihood(inputs) -> np.ndarray:
@@ -129,6 +130,17 @@ def item_log_likelihood(inputs) -> np.ndarray:
     r = inputs.r[inputs.source_index][:, None]
     with np.errstate(divide="ignore"):
         return combine_source(r, item_term(inputs.k[:, None], inputs.m, inputs.b), np.log(inputs.b))
+
+
+def top(values: np.ndarray, atol: float = 1e-9) -> np.ndarray:
+    """Indices of the largest values along the last axis, ties included (equal within ``atol``).
+
+    Symmetric evidence gives hypotheses posteriors equal to the last bit or
+    nearly so; calling one of them "the leader" would say more than the
+    numbers do.
+    """
+    values = np.asarray(values, float)
+    return np.flatnonzero(values >= np.max(values) - atol)
 
 
 def weight_of_evidence(log_lik: np.ndarray, prior: np.ndarray) -> np.ndarray:

@@ -28,6 +28,14 @@ class Inputs:
     r: np.ndarray  # (S,) E[r_s] reliability
     r_kappa: np.ndarray  # (S,)
     source_index: np.ndarray  # (I,) int: which source each item belongs to
+    na: np.ndarray | None = None  # (I, n) bool: the cell is NA (takes b); None: no NA cell
+    b_is_mean: np.ndarray | None = None  # (I,) bool: b is the default, the mean of the item's rated cells
+
+    def __post_init__(self):
+        if self.na is None:
+            object.__setattr__(self, "na", np.zeros(self.m.shape, bool))
+        if self.b_is_mean is None:
+            object.__setattr__(self, "b_is_mean", np.zeros(self.m.shape[0], bool))
 
     @classmethod
     def from_case(cls, case) -> Inputs:
@@ -40,14 +48,18 @@ class Inputs:
         m = np.empty((n_items, n))
         kappa = np.full((n_items, n), np.nan)
         b = np.empty((n_items, n))
+        na = np.zeros((n_items, n), bool)
+        b_is_mean = np.zeros(n_items, bool)
         for i, e in enumerate(case.evidence):
             cells = [e.likelihood[h] for h in hyps]
+            na[i] = [c is None for c in cells]
             means = [c.mean for c in cells if c is not None]
             default_b = float(np.mean(means)) if means else 0.5
             if isinstance(e.if_false, dict):
                 b[i] = [e.if_false.get(h, default_b) for h in hyps]
             else:
                 b[i] = default_b if e.if_false is None else e.if_false
+                b_is_mean[i] = e.if_false is None and bool(means)
             for j, c in enumerate(cells):
                 if c is None:  # NA: the cell says nothing, so it takes if_false
                     m[i, j] = b[i, j]
@@ -79,6 +91,8 @@ class Inputs:
             r=r,
             r_kappa=r_kappa,
             source_index=np.array([index[e.source] for e in case.evidence], int),
+            na=na,
+            b_is_mean=b_is_mean,
         )
 
     @property

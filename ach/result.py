@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import __version__
+from . import __version__, exact
 from .case import Case
-from .formatting import pct
+from .formatting import count, join, pct, pct1
 from .heuer import HeuerScores, RankingAgreement
 from .model import Agreement, DrawSummary, StratifiedPosterior
 from .scales import icd203_term
@@ -26,7 +26,7 @@ from .sensitivity import Sensitivity
 from .serialize import result_to_dict
 from .voi import CandidateValue, HypothesisPair
 
-__all__ = ["LooRow", "Result", "Settings", "generated_stamp"]
+__all__ = ["Judgment", "LooRow", "Result", "Settings", "generated_stamp"]
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,8 @@ class LooRow:
     id: str
     p: float  # the leader's probability without it
     change: float  # p minus the exact posterior of the leader
-    leader: str  # the hypothesis that leads without it
-    leader_p: float
+    leader: str | None  # the hypothesis that leads without it (None: a tie)
+    leader_p: float  # its probability (of each of the tied)
     linchpin: bool  # the leader changes without it
 
 
@@ -70,6 +70,20 @@ def generated_stamp() -> str | None:
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+@dataclass(frozen=True)
+class Judgment:
+    """What the bottom line rests on (the JSON's ``judgment``)."""
+
+    leading: str | None  # None when several hypotheses are tied at the top
+    tied: list[str]  # the tied hypotheses, most probable first (empty when one leads)
+    evidence_favours: str | None  # who the evidence alone favours, the prior aside
+    carried_by_prior: bool  # the leader leads only on its prior
+    as_of: str | None  # the date the judgment is made on
+    hindsight_items: list[str]  # items dated later, left out of the headline
+    with_later_reporting: dict | None  # the exact posterior with them
+    unsourced_items: list[str]  # items taken as fully reliable because the case states no default
+
+
 @dataclass(frozen=True, eq=False)
 class Result:
     case: Case
@@ -77,6 +91,7 @@ class Result:
     item_woe: np.ndarray  # (I, n) decibans, each item alone with its source's reliability
     source_woe: np.ndarray  # (S, n) decibans, each source's items together
     item_pairwise: np.ndarray  # (I, n, n) decibans, H_a against H_b
+    log_evidence: np.ndarray  # (n,) log P(E | H_j): the evidence alone, the prior aside
     heuer: HeuerScores
     sensitivity: Sensitivity
     settings: Settings
@@ -84,6 +99,9 @@ class Result:
     hardest_pairs: list[HypothesisPair] = field(default_factory=list)
     bayes: StratifiedPosterior | None = None  # the stratified posterior of the inputs (MODEL.md §4a)
     forward: DrawSummary | None = None  # the forward input-uncertainty draws (§4b): not a posterior
+    hindsight: tuple[str, ...] = ()  # items dated after the case's as_of: left out of this result
+    later: Result | None = None  # the exact result with them (when there are any)
+    full_case: Case | None = None  # the case as given, hindsight included (``case`` is it as of its date)
     generated: str | None = field(default_factory=generated_stamp)
 
     # -- reading the numbers -------------------------------------------------
@@ -101,8 +119,27 @@ class Result:
         return np.argsort(-self.posterior, kind="stable")
 
     @property
-    def leading(self) -> str:
+    def leaders(self) -> list[str]:
+        """The most probable hypotheses: one, or several tied (equal to within 1e-9)."""
+        return [self.hypotheses[int(j)] for j in sorted(exact.top(self.posterior), key=list(self.order).index)]
+
+    @property
+    def leading(self) -> str | None:
+        """The leading hypothesis, or None when several are tied at the top."""
+        leaders = self.leaders
+        return leaders[0] if len(leaders) == 1 else None
+
+    @property
+    def reference(self) -> str:
+        """The hypothesis the tables are read against: the leader, or the first of a tie."""
         return self.hypotheses[int(self.order[0])]
+
+    @property
+    def reference_phrase(self) -> str:
+        """'the leading hypothesis (KH)', or 'KH (tied for the lead with ISIS)'."""
+        if self.leading is not None:
+            return f"the leading hypothesis ({self.leading})"
+        return f"{self.reference} (tied for the lead with {join(self.leaders[1:])})"
 
     def interval(self, hid: str) -> tuple[float, float] | None:
         """The 90 % interval of the stratified posterior, when sampled."""
@@ -121,15 +158,49 @@ class Result:
         return text + ")"
 
     @property
+    def unsourced(self) -> list[str]:
+        """Items that name no source and are taken as fully reliable because the case states no default."""
+        implicit = {s.id for s in self.case.sources if s.implicit}
+        if self.case.default_reliability is not None:
+            return []
+        return [e.id for e in self.case.evidence if e.source in implicit]
+
+    @property
+    def evidence_favours(self) -> str | None:
+        """The hypothesis the evidence alone favours (the prior aside); None when several tie."""
+        best = exact.top(self.log_evidence)
+        return self.hypotheses[int(best[0])] if len(best) == 1 else None
+
+    @property
+    def judgment(self) -> Judgment:
+        """What the bottom line rests on, machine-readable (the JSON's ``judgment``)."""
+        favours = self.evidence_favours
+        return Judgment(
+            leading=self.leading,
+            tied=self.leaders if self.leading is None else [],
+            evidence_favours=favours,
+            carried_by_prior=bool(self.leading is not None and favours is not None and favours != self.leading),
+            as_of=self.case.as_of,
+            hindsight_items=list(self.hindsight),
+            with_later_reporting=None
+            if self.later is None
+            else dict(zip(self.hypotheses, map(float, self.later.posterior))),
+            unsourced_items=self.unsourced,
+        )
+
+    @property
     def confidence(self) -> tuple[str, list[str]]:
         """Analytic confidence (kept apart from probability, as ICD 203 asks) and why.
 
         From how often the leader stays the leader when the analyst's own
         judgments are varied within their stated uncertainty (forward draws),
-        lowered one step when the sampler's diagnostics fail.
+        lowered one step when the sampler's diagnostics fail, and never high
+        when the sources' independence is only assumed (items that name none).
         """
         if self.forward is None:
             return "not assessed", ["run with sampling to assess how robust the judgment is"]
+        if self.leading is None:
+            return "low", [f"no single hypothesis leads: {join(self.leaders)} are tied"]
         lead = self.hypotheses.index(self.leading)
         stability = float(self.forward.p_leading[lead])
         levels = ["low", "moderate", "high"]
@@ -141,14 +212,56 @@ class Result:
         runner_up = self.hypotheses[int(self.order[1])]
         gap = float(self.posterior[lead] - self.posterior[self.hypotheses.index(runner_up)])
         reasons.append(f"the runner-up, {runner_up}, is {100 * gap:.0f} percentage points behind")
-        n_sources = sum(1 for s in self.case.sources if not s.implicit)
-        reasons.append(f"the evidence comes from {n_sources} named sources, assumed independent given the hypothesis")
+        named = [s for s in self.case.sources if not s.implicit]
+        own = len(self.case.sources) - len(named)
+        if own:
+            level = min(level, 1)  # independence assumed, not stated: never high
+            reasons.append(
+                f"{count(own, 'item')} name no source, so each counts as an independent source of its own: "
+                "an assumption, not a finding (at most moderate confidence)"
+            )
+        reasons.append(
+            f"the evidence comes from {count(named, 'named source')}, assumed independent given the hypothesis"
+        )
         return levels[level], reasons
 
     def bottom_line(self) -> str:
-        lead = self.leading
-        title = self.case.hypothesis(lead).title
-        return f"{title} ({lead}) is the leading hypothesis: {self.statement(lead)}."
+        """The judgment in one sentence: who leads (or who is tied), with its ICD 203 statement."""
+        as_of = f"As of {self.case.as_of}, " if self.case.as_of else ""
+        if self.leading is None:
+            tied = [f"{self.case.hypothesis(h).title} ({h})" for h in self.leaders]
+            p = float(self.posterior[self.hypotheses.index(self.leaders[0])])
+            text = f"there is no single leading hypothesis: {join(tied)} are tied at {pct1(p)} each ({icd203_term(p)})."
+        else:
+            lead = self.leading
+            text = f"{self.case.hypothesis(lead).title} ({lead}) is the leading hypothesis: {self.statement(lead)}."
+        return as_of + text if as_of else text[0].upper() + text[1:]
+
+    def qualifications(self) -> list[str]:
+        """What the bottom line must be read with: the prior's role, later reporting, unsourced items."""
+        out = []
+        j = self.judgment
+        if j.carried_by_prior:
+            a, b = self.hypotheses.index(j.evidence_favours), self.hypotheses.index(j.leading)
+            margin = float(exact.DB * (self.log_evidence[a] - self.log_evidence[b]))
+            out.append(
+                f"The evidence alone favours {j.evidence_favours} (by {margin:.1f} dB over {j.leading}); "
+                f"{j.leading} leads on its prior ({pct(self.inputs.prior[b])} against {pct(self.inputs.prior[a])})."
+            )
+        if self.later is not None:
+            later = self.later
+            rows = ", ".join(f"{self.hypotheses[k]} {pct(later.posterior[k])}" for k in later.order[:3])
+            lead = later.leading or "no single hypothesis"
+            out.append(
+                f"With the later reporting ({count(self.hindsight, 'item')} dated after {self.case.as_of}: "
+                f"{join(list(self.hindsight))}), {lead} would lead: {rows}."
+            )
+        if self.unsourced:
+            out.append(
+                f"{count(self.unsourced, 'item')} of {len(self.case.evidence)} name no source and are taken as fully "
+                "reliable, because the case states no default_reliability."
+            )
+        return out
 
     # -- verdicts --------------------------------------------------------------
     @property
@@ -191,10 +304,16 @@ class Result:
             ("source", s.loo.sources, s.sources, s.loo.source_leaders, set(s.loo.source_linchpins)),
         ):
             for i, row in enumerate(post):
-                new = self.hypotheses.index(leaders[i])
                 rows.append(
                     LooRow(
-                        kind, i, ids[i], float(row[lead]), float(row[lead]) - p0, leaders[i], float(row[new]), i in pins
+                        kind,
+                        i,
+                        ids[i],
+                        float(row[lead]),
+                        float(row[lead]) - p0,
+                        leaders[i],
+                        float(row.max()),
+                        i in pins,
                     )
                 )
         rows.sort(key=lambda r: (not r.linchpin, -abs(r.change)))  # linchpins always shown

@@ -239,7 +239,10 @@ def logit(p):
 
 def probability(value: float, concentration: float | None, what: str) -> Belief:
     """A number the analyst typed: must lie in [0, 1]; 0 and 1 stay fixed."""
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:
+        raise ScaleError(f"{what} {value} is far outside [0, 1]", "write a probability between 0 and 1") from None
     if not (0.0 <= v <= 1.0) or math.isnan(v):
         raise ScaleError(f"{what} {value!r} is outside [0, 1]", "write a probability between 0 and 1")
     return Belief(v, None if v in (0.0, 1.0) else concentration, f"{v:g}")

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from . import scales
 from .case import Case
+from .casefile.checks import case_findings, field_of
 from .errors import CaseError, Diagnostic, ScaleError, suggest
 
 __all__ = ["apply_whatif"]
@@ -108,8 +109,26 @@ def apply_whatif(
         raise CaseError(problems)
     evidence = tuple(items[e.id] for e in case.evidence if e.id not in dropped)
     if not evidence:
-        raise CaseError([Diagnostic("error", "every evidence item was dropped", case.path, field="drop")])
-    return replace(case, evidence=evidence, sources=tuple(sources.values()), hypotheses=tuple(hypotheses)), changes
+        raise CaseError([Diagnostic("error", "every evidence item was dropped", case.path, field="drop", code="empty")])
+    edited = case.replace(evidence=evidence, sources=tuple(sources.values()), hypotheses=tuple(hypotheses))
+    refused = [f for f in case_findings(edited) if f.level == "error"]  # the loader's own checks, on the edited case
+    if refused:
+        raise CaseError(
+            [
+                Diagnostic(
+                    "error",
+                    f"after these what-if edits, {f.message}",
+                    case.path,
+                    None,
+                    f"what-if: {field_of(edited, f.path)}",
+                    f.hint,
+                    f.path,
+                    f.code,
+                )
+                for f in refused
+            ]
+        )
+    return edited, changes
 
 
 def _parse(old, value, parser):

@@ -62,6 +62,7 @@ def result_to_dict(result) -> dict:
         "hypotheses": hyps,
         "leading": result.leading,
         "bottom_line": result.bottom_line(),
+        "judgment": {**dataclasses.asdict(result.judgment), "notes": result.qualifications()},
         "inputs": {
             "prior": by_h(inp.prior),
             "prior_concentration": inp.prior_concentration,
@@ -228,7 +229,16 @@ def sensitivity_to_dict(s, loo_table=()) -> dict:
             ],
             "thresholds": {
                 "items": [
-                    {"id": t.item, "rival": t.rival, "factor": number(t.factor), "ratio": float(t.ratio)}
+                    {
+                        "id": t.item,
+                        "rival": t.rival,
+                        "factor": None if t.factor is None else number(t.factor),
+                        "ratio": number(t.ratio),
+                        "hypothesis": t.hypothesis,
+                        "direction": t.direction,
+                        "from": t.value_from,
+                        "to": t.value_to,
+                    }
                     for t in s.thresholds
                 ],
                 "prior": None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .exact import item_probability
+from .exact import item_probability, top
 
 __all__ = ["CandidateValue", "HypothesisPair", "entropy_bits", "hardest_pairs", "rank", "value"]
 
@@ -36,21 +36,27 @@ class CandidateValue:
     if_not: np.ndarray  # (n,) posterior if it is looked for and not observed
     info_gain: float  # bits, expected
     probability_gain: float  # expected rise in the probability of the best answer
-    leader_if_seen: str  # the hypothesis that would lead if it is observed
-    leader_if_not: str  # ... if it is not
+    leader_if_seen: str | None  # the hypothesis that would lead if it is observed (None: a tie)
+    leader_if_not: str | None  # ... if it is not
 
 
 def value(posterior: np.ndarray, seen: np.ndarray) -> tuple:
     """(p_seen, if_seen, if_not, info gain, probability gain) for likelihoods
-    ``seen`` (…, n) of an observation under each hypothesis."""
+    ``seen`` (…, n) of an observation under each hypothesis.
+
+    Both outcomes' probabilities are summed from their own terms (not one as
+    1 minus the other), so a near-certain outcome leaves the other with an
+    exact, never negative, weight; an impossible outcome's posterior is the
+    current one (it carries no weight either way)."""
     seen = np.clip(np.asarray(seen, float), 0.0, 1.0)
-    p_seen = np.sum(posterior * seen, axis=-1)
+    joint_seen, joint_not = posterior * seen, posterior * (1 - seen)
+    p_seen, p_not = joint_seen.sum(axis=-1), joint_not.sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        if_seen = np.nan_to_num(posterior * seen / p_seen[..., None], nan=0.0)
-        if_not = np.nan_to_num(posterior * (1 - seen) / (1 - p_seen)[..., None], nan=0.0)
-    expected_h = p_seen * entropy_bits(if_seen) + (1 - p_seen) * entropy_bits(if_not)
+        if_seen = np.where(p_seen[..., None] > 0, joint_seen / p_seen[..., None], posterior)
+        if_not = np.where(p_not[..., None] > 0, joint_not / p_not[..., None], posterior)
+    expected_h = p_seen * entropy_bits(if_seen) + p_not * entropy_bits(if_not)
     gain = np.maximum(entropy_bits(posterior) - expected_h, 0.0)  # >= 0 up to rounding
-    best = p_seen * if_seen.max(axis=-1) + (1 - p_seen) * if_not.max(axis=-1)
+    best = p_seen * if_seen.max(axis=-1) + p_not * if_not.max(axis=-1)
     return p_seen, if_seen, if_not, gain, np.maximum(best - posterior.max(), 0.0)
 
 
@@ -75,12 +81,17 @@ def rank(case, posterior: np.ndarray) -> list[CandidateValue]:
             not_seen[i],
             float(gain[i]),
             float(pgain[i]),
-            hyps[int(np.argmax(seen[i]))],
-            hyps[int(np.argmax(not_seen[i]))],
+            _leader(seen[i], hyps),
+            _leader(not_seen[i], hyps),
         )
         for i, c in enumerate(case.collection)
     ]
     return sorted(out, key=lambda v: -v.info_gain)
+
+
+def _leader(posterior: np.ndarray, hypotheses: list[str]) -> str | None:
+    best = top(posterior)
+    return hypotheses[int(best[0])] if len(best) == 1 else None
 
 
 @dataclass

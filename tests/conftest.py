@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import matplotlib
@@ -33,6 +34,18 @@ MINI = ROOT / "tests" / "data" / "mini.yaml"
 SEEDS = ROOT.parent / "shared" / "seeds"
 
 
+@pytest.fixture
+def seeds() -> Path:
+    """The seed reports beside the clone; a test that needs them is skipped without them, with the
+    reason, except where ACH_REQUIRE_SEEDS is set (CI, which always has them): there it fails."""
+    if SEEDS.is_dir():
+        return SEEDS
+    message = f"the seed reports are not beside this clone ({SEEDS}): the quotes cannot be checked against them"
+    if os.environ.get("ACH_REQUIRE_SEEDS"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def make_inputs(
     m,
     source_index=None,
@@ -54,6 +67,7 @@ def make_inputs(
     r = np.ones(n_sources) if r is None else np.asarray(r, float)
     k = np.ones(n_items) if k is None else np.asarray(k, float)
     prior = np.full(n, 1 / n) if prior is None else np.asarray(prior, float) / np.sum(prior)
+    b_is_mean = np.full(n_items, b is None)
     b = np.repeat(m.mean(axis=1, keepdims=True), n, axis=1) if b is None else np.broadcast_to(b, m.shape).astype(float)
     return Inputs(
         hypotheses=[f"H{j}" for j in range(n)],
@@ -69,6 +83,7 @@ def make_inputs(
         r=r,
         r_kappa=np.full(n_sources, np.nan) if r_kappa is None else np.broadcast_to(r_kappa, r.shape).astype(float),
         source_index=source_index,
+        b_is_mean=b_is_mean,
     )
 
 

@@ -7,7 +7,7 @@ from ruamel.yaml import YAML
 
 from ach.casefile import load
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT
 
 CASES = sorted((ROOT / "cases").glob("*.yaml"))
 
@@ -37,12 +37,12 @@ def test_case_is_valid_and_every_warning_is_explained_in_a_comment(case_path):
         )
 
 
-def test_every_quote_from_a_seed_report_is_verbatim(case_path):
+def test_every_quote_from_a_seed_report_is_verbatim(case_path, seeds):
     doc = YAML(typ="safe").load(case_path.read_text())
     cited = 0
     for item in doc["evidence"]:
         citation = item.get("citation") or {}
-        seed = SEEDS / str(citation.get("report", ""))
+        seed = seeds / str(citation.get("report", ""))
         if not seed.is_file():
             continue
         report = " ".join(seed.read_text(encoding="utf-8").split())

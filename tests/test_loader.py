@@ -17,7 +17,6 @@ ROOT = Path(__file__).resolve().parents[1]
 K1 = ROOT / "cases" / "k1.yaml"
 MINI = ROOT / "tests" / "data" / "mini.yaml"
 BAD = ROOT / "tests" / "data" / "bad"
-SEEDS = ROOT.parent / "shared" / "seeds"
 
 # A valid case; the line numbers in the tests below refer to it.
 GOOD = textwrap.dedent(
@@ -170,7 +169,10 @@ def test_unknown_top_level_field_suggests_the_right_name():
     assert unknown.line == LINE["hypotheses:"]
     assert "unknown field 'hypothesis'" in unknown.message
     assert "did you mean 'hypotheses'?" in unknown.hint
-    assert "allowed: analyst, collection, date, description, evidence, hypotheses" in unknown.hint
+    assert (
+        "allowed: analyst, as_of, collection, date, default_reliability, description, evidence, hypotheses"
+        in unknown.hint
+    )
     missing = only(diagnostics, "error", "")
     assert missing.line == 1 and "missing required field 'hypotheses'" in missing.message
 
@@ -309,51 +311,72 @@ def test_duplicate_hypothesis_id_is_an_error():
 
 def test_duplicate_source_id_is_an_error():
     _, diagnostics = run(edit(("- id: nyt", "- id: us-gov")))
-    d = only(diagnostics, "error")
-    assert (d.line, d.field) == (LINE["- id: nyt"], "sources us-gov › id")
+    d = only(diagnostics, "error", "sources us-gov › id")
+    assert d.line == LINE["- id: nyt"]
     assert "source id 'us-gov' is used twice" in d.message
+    lost = only(diagnostics, "error", "evidence E2 › source")  # the item that named the renamed source
+    assert "'nyt' is not listed" in lost.message
 
 
-def test_duplicate_evidence_id_is_a_warning_and_the_item_is_renamed():
+def test_duplicate_evidence_id_is_an_error():
+    """Counted twice with only a warning before: now refused."""
     case, diagnostics = run(edit(("- id: E2", "- id: E1")))
-    d = only(diagnostics, "warning")
-    assert (d.line, d.field) == (LINE["- id: E2"], "evidence E1 › id")
-    assert "'E1~2'" in d.message
-    assert [e.id for e in case.evidence] == ["E1", "E1~2"]  # nothing is lost
+    d = only(diagnostics, "error")
+    assert (d.line, d.field, d.code) == (LINE["- id: E2"], "evidence E1 › id", "duplicate-id")
+    assert "used twice" in d.message and "counted twice" in d.message
+    assert case is None
 
 
-def test_unknown_source_is_a_warning_with_a_suggestion():
-    case, diagnostics = run(edit(("source: nyt", "source: nyt-times")))
-    d = only(diagnostics, "warning")
-    assert (d.line, d.field) == (LINE["source: nyt"], "evidence E2 › source")
-    assert "'nyt-times' is not listed" in d.message and d.hint == "did you mean 'nyt'?"
-    own = case.source("nyt-times")
-    assert own.implicit and own.reliability.mean == 1.0
-    assert case.evidence[1].source == "nyt-times"
+def test_unknown_source_is_an_error_with_a_suggestion():
+    """An unlisted source became a fully reliable source of its own, with a warning: now an error."""
+    case, diagnostics = run(edit(("source: us-gov", "source: us-gv")))
+    d = only(diagnostics, "error")
+    assert d.field == "evidence E1 › source" and d.code == "unknown-source"
+    assert "'us-gv' is not listed under sources" in d.message and "did you mean 'us-gov'?" in d.hint
+    assert case is None
 
 
-def test_an_item_without_source_is_its_own_source():
-    case, diagnostics = run(edit(("    source: nyt\n", "")))
-    assert diagnostics == []
-    assert case.evidence[1].source == "E2" and case.source("E2").implicit
-
-
-def test_an_item_named_like_a_source_does_not_borrow_its_reliability():
-    case, _ = run(edit(("- id: E2", "- id: nyt"), ("    source: nyt\n", "")))
-    item = case.item("nyt")
-    assert item.source != "nyt"
-    assert case.source(item.source).reliability.mean == 1.0
-
-
-# -- warnings --------------------------------------------------------------------------
-
-
-def test_zero_likelihood_is_a_warning():
+def test_zero_likelihood_through_an_unreliable_source_says_what_keeps_it_possible():
     case, diagnostics = run(edit(("OTHER: 0.15", "OTHER: 0")))
     d = only(diagnostics, "warning")
     assert (d.line, d.field) == (LINE["OTHER: 0.15"], "evidence E1 › likelihood › OTHER")
-    assert "rules out 'OTHER'" in d.message and "almost no chance" in d.hint
+    assert "keeps 'OTHER' possible" in d.message and "reliability (0.65)" in d.message
+    assert "rules out" not in d.message and "almost no chance" in d.hint
     assert case is not None
+
+
+def test_zero_likelihood_from_a_fully_reliable_item_rules_the_hypothesis_out():
+    _, diagnostics = run(edit(("OTHER: 0.15", "OTHER: 0"), ("reliability: C", "reliability: 1")))
+    d = only(diagnostics, "warning")
+    assert "likelihood 0 rules out 'OTHER' on this item alone" in d.message
+
+
+def test_a_source_of_reliability_zero_is_said_to_silence_its_items():
+    case, diagnostics = run(edit(("reliability: C", "reliability: 0")))
+    d = only(diagnostics, "warning", "sources us-gov › reliability")
+    assert "silences" in d.message and "E1" in d.message and case is not None
+
+
+def test_impossible_evidence_through_a_silenced_source_names_the_cause():
+    case, diagnostics = run(
+        edit(("reliability: C", "reliability: 0"), ("      OTHER: 0.15\n", "      OTHER: 0.15\n    if_false: 0\n"))
+    )
+    errors = [d for d in diagnostics if d.level == "error"]
+    assert case is None and errors and "reliability 0" in errors[0].message and "if_false is 0" in errors[0].message
+
+
+def test_an_incomplete_per_hypothesis_if_false_is_an_error_naming_the_missing():
+    _, diagnostics = run(GOOD + "    if_false: {KH: 0.5}\n")
+    d = only(diagnostics, "error")
+    assert d.code == "if-false-incomplete" and "'ISIS', 'OTHER'" in d.message
+
+
+def test_two_catch_alls_are_an_error():
+    _, diagnostics = run(
+        GOOD.replace("    title: Kataib Hezbollah\n", "    title: Kataib Hezbollah\n    catch_all: true\n")
+    )
+    d = only(diagnostics, "error")
+    assert d.code == "two-catch-alls" and "second catch-all" in d.message
 
 
 @pytest.mark.parametrize(
@@ -626,12 +649,11 @@ def _k1_yaml():
     return YAML(typ="rt").load(K1.read_text())
 
 
-def test_every_k1_quote_is_verbatim_in_its_report():
+def test_every_k1_quote_is_verbatim_in_its_report(seeds):
     items = _k1_yaml()["evidence"]
-    assert SEEDS.is_dir(), SEEDS
     for item in items:
         citation = item["citation"]
-        report = " ".join((SEEDS / citation["report"]).read_text(encoding="utf-8").split())
+        report = " ".join((seeds / citation["report"]).read_text(encoding="utf-8").split())
         quote = " ".join(citation["quote"].split())
         assert quote and quote in report, f"{item['id']}: quote not found in {citation['report']}"
 

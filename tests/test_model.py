@@ -7,6 +7,7 @@ import pytest
 
 import ach
 from ach import exact, model
+from ach.formatting import pct
 from ach.scales import icd203_term
 
 from .conftest import MINI, make_inputs, random_inputs
@@ -123,7 +124,7 @@ def test_statement_uses_icd203_term_number_and_interval(k1_sampled):
     p = k1_sampled.posterior[k1_sampled.hypotheses.index(lead)]
     assert text.startswith(icd203_term(p))
     assert f"{100 * p:.0f} %" in text and "90 % interval" in text
-    assert f"{100 * lo:.0f}–{100 * hi:.0f} %" in text
+    assert f"{pct(lo, sign=False)}–{pct(hi)}" in text
 
 
 @pytest.mark.parametrize(

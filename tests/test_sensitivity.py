@@ -17,17 +17,22 @@ from .conftest import K1, make_inputs
 from .test_properties import cases
 
 
-def apply_factor(inputs, item: int, rival: int, factor: float):
-    """Inputs with item's ratio L_leader / L_rival shrunk by ``factor`` the way
-    item_thresholds does it: raise the rival's likelihood up to 1, then lower
-    the leader's. For checking a threshold by re-running the engine."""
-    lead = int(np.argmax(exact.posterior(inputs)))
-    m = inputs.m.copy()
-    raised = min(m[item, rival] * factor, 1.0)
-    remaining = factor * m[item, rival] / raised
-    m[item, rival] = raised
-    m[item, lead] = m[item, lead] / remaining
-    return replace(inputs, m=m)
+def set_cell(inputs, item: int, cell: int, value: float):
+    """Inputs with one likelihood set to ``value`` as an analyst's edit sets it: an item whose if_false is
+    the default (the mean of its likelihoods) takes the new mean. Written apart from the engine's own
+    probe, for checking it."""
+    m, b, na = inputs.m.copy(), inputs.b.copy(), inputs.na.copy()
+    m[item, cell], na[item, cell] = value, False
+    if inputs.b_is_mean[item]:
+        b[item] = m[item][~na[item]].mean()
+        m[item][na[item]] = b[item, 0]
+    return replace(inputs, m=m, b=b, na=na)
+
+
+def edited_value(t, scale: float) -> float:
+    """The threshold's edit carried ``scale`` times as far (in the factor): 1.02 beyond it, 0.98 short of it."""
+    factor = t.factor * scale
+    return min(t.value_from * factor, 1.0) if t.direction == "raise" else t.value_from / factor
 
 
 def drop_items(inp, drop):
@@ -125,24 +130,33 @@ def test_tornado_uses_the_5_and_95_percent_points(k1):
     assert s.low == pytest.approx(beta.ppf(0.05, a, b)) and s.high == pytest.approx(beta.ppf(0.95, a, b))
 
 
-def test_item_threshold_applied_flips_the_leader_and_a_bit_less_does_not(k1):
-    lead = int(np.argmax(exact.posterior(k1)))
-    finite = [t for t in sens.item_thresholds(k1) if np.isfinite(t.factor)]
+def test_item_threshold_applied_with_whatif_flips_the_leader_and_a_bit_less_does_not():
+    """The threshold is the edit an analyst makes: `ach whatif --set ITEM.HYP=VALUE` at 1.02 times the
+    reported factor makes the rival lead, at 0.98 times it does not (K-1, every item that can)."""
+    case = ach.load(K1)
+    result = ach.analyze(case, sample=False)
+    finite = [t for t in result.sensitivity.thresholds if t.factor is not None]
     assert len(finite) >= 10
     for t in finite:
-        i, h = k1.items.index(t.item), k1.hypotheses.index(t.rival)
-        more = exact.posterior(apply_factor(k1, i, h, t.factor * 1.001))
-        less = exact.posterior(apply_factor(k1, i, h, t.factor * 0.999))
-        assert more[h] > more[lead], t
-        assert np.argmax(less) == lead, t
+        beyond = ach.whatif(case, set={f"{t.item}.{t.hypothesis}": edited_value(t, 1.02)})
+        short = ach.whatif(case, set={f"{t.item}.{t.hypothesis}": edited_value(t, 0.98)})
+        assert beyond.after.leading == t.rival, t
+        assert short.after.leading == result.leading, t
 
 
-def test_an_item_that_cannot_overturn_alone_is_infinite():
+def test_an_item_that_cannot_overturn_alone_has_no_threshold():
     """A source of reliability 0.2: even an impossible-under-the-leader item
     cannot move the odds by more than 1 / 0.8."""
     inp = make_inputs([[0.9, 0.1], [0.9, 0.1], [0.5, 0.5]], source_index=[0, 1, 2], r=[1, 1, 0.2])
     t = sens.item_thresholds(inp)[2]
-    assert t.factor == np.inf
+    assert t.factor is None and t.value_to is None and t.rival is None
+
+
+def test_a_tie_has_no_thresholds_and_no_linchpins():
+    inp = make_inputs([[0.8, 0.8, 0.2], [0.3, 0.3, 0.6]])
+    assert sens.item_thresholds(inp) == [] and sens.prior_threshold(inp) is None
+    loo = sens.leave_one_out(inp)
+    assert loo.item_linchpins == [] and loo.source_linchpins == []
 
 
 def test_prior_threshold_applied_flips_the_leader(k1):
@@ -209,15 +223,37 @@ def test_timeline_puts_undated_items_at_the_start():
 @settings(max_examples=60, deadline=None)
 def test_thresholds_flip_exactly_on_random_cases(inp):
     post = exact.posterior(inp)
-    top2 = np.sort(post)[-2:]
-    if top2[1] - top2[0] < 1e-6:  # a tie has no leader to overturn
+    if len(exact.top(post, 1e-6)) > 1:  # (near) tie: no leader to overturn
         return
     lead = int(np.argmax(post))
-    for t in sens.item_thresholds(inp):
-        if not np.isfinite(t.factor):
+    for i, t in enumerate(sens.item_thresholds(inp)):
+        if t.factor is None or not np.isfinite(t.factor):
             continue
-        i, h = inp.items.index(t.item), inp.hypotheses.index(t.rival)
-        more = exact.posterior(apply_factor(inp, i, h, t.factor * 1.001))
-        less = exact.posterior(apply_factor(inp, i, h, t.factor * 0.999))
-        assert more[h] > more[lead]
-        assert np.argmax(less) == lead
+        j = inp.hypotheses.index(t.hypothesis)
+        beyond = exact.posterior(set_cell(inp, i, j, edited_value(t, 1.02)))
+        short = exact.posterior(set_cell(inp, i, j, edited_value(t, 0.98)))
+        assert int(np.argmax(beyond)) == inp.hypotheses.index(t.rival)
+        assert int(np.argmax(short)) == lead
+
+
+@given(cases(max_items=4, max_hyps=3))
+@settings(max_examples=30, deadline=None)
+def test_no_smaller_single_edit_changes_the_leader(inp):
+    """Brute force: scan every cell of every item over a fine grid of values; no edit closer (in
+    log-odds) than the reported one changes the leader."""
+    post = exact.posterior(inp)
+    if len(exact.top(post, 1e-6)) > 1:
+        return
+    lead = int(np.argmax(post))
+    values = np.linspace(1e-6, 1 - 1e-6, 400)
+    logit = lambda p: np.log(p) - np.log1p(-p)  # noqa: E731
+    for i, t in enumerate(sens.item_thresholds(inp)):
+        best = np.inf if t.factor is None else abs(logit(t.value_to) - logit(np.clip(t.value_from, 1e-6, 1 - 1e-6)))
+        for j in range(len(inp.hypotheses)):
+            start = logit(np.clip(inp.m[i, j], 1e-6, 1 - 1e-6))
+            for v in values:
+                if (
+                    abs(logit(v) - start) < best * 0.99
+                    and int(np.argmax(exact.posterior(set_cell(inp, i, j, v)))) != lead
+                ):
+                    pytest.fail(f"{inp.items[i]} under {inp.hypotheses[j]} -> {v:.4f} flips, closer than {t}")

@@ -34,7 +34,7 @@ def k1():
 @pytest.fixture(scope="module")
 def k1_plain(k1):
     """K-1 with no candidate observations."""
-    return ach.analyze(dataclasses.replace(k1.case, collection=()), sample=False)
+    return ach.analyze(dataclasses.replace(k1.full_case, collection=()), sample=False)
 
 
 def with_candidates(result):
@@ -47,7 +47,7 @@ def with_candidates(result):
     candidates = tuple(
         Candidate(cid, text, {h: Belief(v) for h, v in zip(hyps, values)}) for cid, (text, values) in rows.items()
     )
-    return ach.analyze(dataclasses.replace(result.case, collection=candidates), sample=False)
+    return ach.analyze(dataclasses.replace(result.full_case, collection=candidates), sample=False)
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,13 @@ def test_leave_one_out_bars_are_the_largest_changes_of_the_leader(k1):
     bars = ax.containers[0]
     assert len(bars) == min(15, len(changes))
     widths = np.array([b.get_width() for b in bars])
-    np.testing.assert_allclose(np.sort(np.abs(widths))[::-1], np.sort(100 * np.abs(changes))[::-1][:15])
+    rows = k1.loo_table(15)  # the largest moves, every linchpin among them
+    np.testing.assert_allclose(widths, [100 * r.change for r in rows])
+    pins = {r.id for r in rows if r.linchpin}
+    assert len(pins) == len(s.loo.item_linchpins) + len(s.loo.source_linchpins)
+    others = [abs(100 * r.change) for r in rows if not r.linchpin]
+    left_out = sorted(np.abs(100 * changes))[: len(changes) - len(rows)]
+    assert not left_out or min(others, default=np.inf) >= max(left_out) - 1e-9
     assert np.all(np.diff(np.abs(widths)) <= 1e-9)  # largest first
     assert "P(KH)" in ax.get_xaxis().get_label().get_text()
 
@@ -198,8 +204,19 @@ def test_timeline_one_line_per_hypothesis_prior_first_then_each_date(k1):
     ticks = [t.get_text() for t in ax.get_xticklabels()]
     assert ticks[0] == "prior" and [t.split("\n")[0] for t in ticks[1:]] == list(dates)
     assert ticks[1].endswith("+27 items")
-    (leader,) = texts(ax, "leader")
-    assert leader.get_text() == f"KH {pct(post[-1, k1.hypotheses.index('KH')])}"
+    end, headline = texts(ax, "leader")
+    assert end.get_text() == f"KH {pct(post[-1, k1.hypotheses.index('KH')])}"
+    # the headline is the assessment as of the case's date, before the hatched hindsight
+    assert headline.get_text() == f"headline: KH {pct(k1.posterior[k1.hypotheses.index('KH')])}"
+    (span,) = [p for p in ax.patches if p.get_gid() == "hindsight"]
+    first_later = 1 + next(i for i, d in enumerate(dates) if d > str(k1.case.as_of))
+    assert span.get_x() == pytest.approx(first_later - 0.5)
+
+
+def test_timeline_without_later_reporting_has_no_hindsight(sampled):
+    ax = plots.plot_timeline(sampled)
+    assert len(texts(ax, "leader")) == 1
+    assert not [p for p in ax.patches if p.get_gid() == "hindsight"]
 
 
 def test_timeline_labels_undated_items(sampled):

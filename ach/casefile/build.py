@@ -17,6 +17,7 @@ import math
 from ..case import Case, Hypothesis, Source
 from ..errors import Diagnostic, ScaleError
 from ..scales import ADMIRALTY_RELIABILITY, LEVELS, RATINGS, TERMS, Belief, Scale, fit_band, reliability
+from .checks import case_findings
 from .items import ItemReader
 from .schema import complaints
 from .values import INVALID, input_hint, text_of, valid
@@ -91,8 +92,14 @@ class Builder(ItemReader):
         scale = self.scale(d.get("scale"))
         hypotheses, hyps_complete = self.hypotheses(d.get("hypotheses"), d.get("prior_concentration"))
         sources, sources_complete = self.sources(d.get("sources"))
+        default_reliability = self.default_reliability(d.get("default_reliability"))
         evidence, sources = self.evidence(
-            d.get("evidence"), hypotheses if hyps_complete else None, sources, sources_complete, scale
+            d.get("evidence"),
+            hypotheses if hyps_complete else None,
+            sources,
+            sources_complete,
+            scale,
+            default_reliability or Belief(1.0),
         )
         collection = self.collection(d.get("collection"), hypotheses if hyps_complete else None, scale)
         if self.failed:
@@ -111,10 +118,13 @@ class Builder(ItemReader):
             collection=tuple(collection),
             analyst=text_of(d.get("analyst")),
             date=d.get("date") if isinstance(d.get("date"), str) else None,
+            as_of=d.get("as_of") if isinstance(d.get("as_of"), str) else None,
+            default_reliability=default_reliability,
             document=self.document,
             comment=self.comment,
         )
-        self.check_possible(case)
+        for f in case_findings(case):
+            self.report(f.level, f.path, f.message, f.hint, f.code)
         return self.result(case)
 
     def check_schema(self) -> None:
@@ -129,8 +139,8 @@ class Builder(ItemReader):
             set_aside(self.data, path)
 
     def check_finite(self, node, path: tuple, reported: set) -> list[tuple]:
-        """YAML can write .inf and .nan; no field of a case means either
-        (values the schema already rejected are not reported twice)."""
+        """YAML can write .inf, .nan and whole numbers of any size; no field of a case means
+        them (values the schema already rejected are not reported twice)."""
         if isinstance(node, dict):
             return [p for k, v in node.items() for p in self.check_finite(v, (*path, k), reported)]
         if isinstance(node, list):
@@ -140,16 +150,25 @@ class Builder(ItemReader):
                 path, f"{node} is not a finite number", "write an ordinary number, such as 0.3 or 20", code="not-finite"
             )
             return [path]
+        if isinstance(node, int) and not isinstance(node, bool) and abs(node) > 2**1023 and path not in reported:
+            self.error(
+                path,
+                f"a whole number of {len(str(abs(node)))} digits is too large to compute with",
+                "write an ordinary number, such as 0.3 or 20",
+                code="not-finite",
+            )
+            return [path]
         return []
 
     def check_dates(self) -> None:
         """The schema checks the form YYYY-MM-DD; this checks the day exists."""
-        paths = [("date",)]
+        paths = [("date",), ("as_of",)]
         if isinstance(self.data.get("evidence"), list):
             paths += [("evidence", i, "date") for i in range(len(self.data["evidence"]))]
         for path in paths:
             parent = self.data if len(path) == 1 else self.data["evidence"][path[1]]
-            value = parent.get("date") if isinstance(parent, dict) else None
+            key = path[-1]
+            value = parent.get(key) if isinstance(parent, dict) else None
             if not isinstance(value, str):
                 continue
             try:
@@ -161,7 +180,7 @@ class Builder(ItemReader):
                     "write a real date as YYYY-MM-DD, e.g. 2020-02-06",
                     code="bad-date",
                 )
-                parent["date"] = INVALID
+                parent[key] = INVALID
 
     def scale(self, spec) -> Scale:
         spec = spec if isinstance(spec, dict) else {}
@@ -222,15 +241,7 @@ class Builder(ItemReader):
                         "give every hypothesis a prior weight, or none (uniform)",
                         code="prior-missing",
                     )
-        priors = [h.prior for h in out if h.prior is not None]
-        if priors_readable and priors and sum(priors) <= 0:
-            self.error(
-                ("hypotheses",),
-                "the prior weights are all zero",
-                "give at least one hypothesis a positive prior",
-                code="prior-zero",
-            )
-        elif isinstance(prior_concentration, (int, float)) and valid(prior_concentration):
+        if isinstance(prior_concentration, (int, float)) and valid(prior_concentration):
             for j, spec in enumerate(specs):
                 if isinstance(spec, dict) and spec.get("prior") == 0 and not isinstance(spec.get("prior"), bool):
                     self.error(
@@ -239,7 +250,14 @@ class Builder(ItemReader):
                         "give it a small positive weight, or remove prior_concentration for a fixed prior",
                         code="prior-zero-uncertain",
                     )
-        marked = any(isinstance(spec, dict) and spec.get("catch_all") is True for spec in specs)
+        marked = [j for j, spec in enumerate(specs) if isinstance(spec, dict) and spec.get("catch_all") is True]
+        for j in marked[1:]:
+            self.error(
+                ("hypotheses", j, "catch_all"),
+                f"a second catch-all: '{specs[marked[0]].get('id')}' already stands for everything not listed",
+                "mark one hypothesis catch_all; merge the others into it or give them their own content",
+                code="two-catch-alls",
+            )
         if complete and priors_readable and out and not marked:
             self.warn(
                 ("hypotheses",),
@@ -248,6 +266,21 @@ class Builder(ItemReader):
                 code="no-catch-all",
             )
         return out, complete
+
+    def default_reliability(self, value) -> Belief | None:
+        """The reliability of an item that names no source, as the case states it (None: not stated)."""
+        if value is None or not valid(value):
+            return None
+        try:
+            return reliability(value)
+        except ScaleError as exc:
+            self.error(
+                ("default_reliability",),
+                str(exc),
+                input_hint(exc, value, ADMIRALTY_RELIABILITY),
+                code="bad-reliability",
+            )
+            return None
 
     def sources(self, specs) -> tuple[list[Source], bool]:
         if specs is None:

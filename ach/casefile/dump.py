@@ -21,9 +21,23 @@ from ..files import refuse_existing, write_atomic
 from ..scales import RATINGS, TERMS, credibility, reliability
 from .load import check_text
 
-__all__ = ["REPO_SCHEMA", "dump_case", "rebuild", "schema_line", "schema_reference", "to_data", "write_case"]
+__all__ = [
+    "DEFAULT_RELIABILITY",
+    "REPO_SCHEMA",
+    "UNSOURCED_COMMENT",
+    "dump_case",
+    "rebuild",
+    "schema_line",
+    "schema_reference",
+    "to_data",
+    "write_case",
+]
 
 REPO_SCHEMA = "../ach/schema/case.schema.json"  # from a case in the repository's cases/
+# What a new file says of items that name no source, instead of leaving it unsaid: the loader's own
+# default (each such item its own, fully reliable source), written out where it can be seen and lowered.
+DEFAULT_RELIABILITY = 1
+UNSOURCED_COMMENT = "an item that names no source is its own source, of this reliability"
 
 
 def schema_line(reference: str) -> str:
@@ -62,6 +76,10 @@ def rebuild(case) -> dict:
         data["analyst"] = case.analyst
     if case.date:
         data["date"] = case.date
+    if case.as_of:
+        data["as_of"] = case.as_of
+    if case.default_reliability is not None:
+        data["default_reliability"] = _as_written(case.default_reliability, reliability, admiralty_letters=True)[0]
     if case.prior_concentration is not None:
         data["prior_concentration"] = case.prior_concentration
     data["hypotheses"] = []

@@ -9,10 +9,7 @@ hypothesis explains).
 
 from __future__ import annotations
 
-import numpy as np
-
-from .. import exact
-from ..case import Candidate, Case, Citation, Evidence, Source
+from ..case import Candidate, Citation, Evidence, Source
 from ..errors import ScaleError, suggest
 from ..scales import ADMIRALTY_CREDIBILITY, LEVELS, NA, Belief, Scale, credibility
 from .values import id_hint, input_hint, text_of, valid
@@ -23,8 +20,9 @@ __all__ = ["ItemReader"]
 class ItemReader:
     """Reads the items and candidates for a Builder (which provides ``error``, ``warn`` and ``line``)."""
 
-    def evidence(self, specs, hypotheses, sources, sources_complete, scale):
-        """The items; ``hypotheses`` is None when the list could not be read."""
+    def evidence(self, specs, hypotheses, sources, sources_complete, scale, default_reliability: Belief):
+        """The items; ``hypotheses`` is None when the list could not be read. An item that names
+        no source is its own source, of ``default_reliability`` (the case's, else 1)."""
         if not isinstance(specs, list):
             return [], sources
         hyps = None if hypotheses is None else [h.id for h in hypotheses]
@@ -39,28 +37,36 @@ class ItemReader:
             if not isinstance(eid, str):
                 eid = f"evidence[{i}]"
             elif eid in seen:
-                new = next(f"{eid}~{n}" for n in range(2, 10_000) if f"{eid}~{n}" not in seen)
-                self.warn(
+                self.error(
                     (*at, "id"),
-                    f"evidence id '{eid}' is used twice; this one is called '{new}'",
-                    "give each item its own id",
+                    f"evidence id '{eid}' is used twice: the item would be counted twice",
+                    "give each item its own id (or delete the copy)",
                     code="duplicate-id",
                 )
-                eid = new
             seen.add(eid)
 
             source = spec.get("source") if valid(spec.get("source")) else None
             if source is not None and source not in listed and sources_complete:
-                self.warn(
+                self.error(
                     (*at, "source"),
-                    f"source '{source}' is not listed under sources; it becomes a source of its own, with reliability 1",
-                    suggest(source, sorted(listed)) or "add it under sources with a reliability",
+                    f"source '{source}' is not listed under sources",
+                    "; ".join(
+                        filter(
+                            None,
+                            [
+                                suggest(source, sorted(listed)),
+                                "add it under sources with a reliability, "
+                                "or leave out `source:` to make the item its own source",
+                            ],
+                        )
+                    ),
                     code="unknown-source",
                 )
+                continue
             if source is None:  # the item is its own source (never a listed one that shares its id)
                 source = eid if eid not in listed else f"{eid}~own"
             if source not in listed and source not in implicit:
-                sources.append(Source(source, source, Belief(1.0), implicit=True))
+                sources.append(Source(source, source, default_reliability, implicit=True))
                 implicit.add(source)
 
             confidence = spec.get("confidence") if spec.get("confidence") in LEVELS else "medium"
@@ -181,24 +187,25 @@ class ItemReader:
         if isinstance(value, dict):
             if not all(valid(v) for v in value.values()):
                 return None
-            for h in value:
-                if hyps is not None and h not in hyps:
-                    self.error(
-                        (*at, "if_false", h), f"'{h}' is not a hypothesis", id_hint(h, hyps), code="unknown-hypothesis"
-                    )
+            unknown = [h for h in value if hyps is not None and h not in hyps]
+            for h in unknown:
+                self.error(
+                    (*at, "if_false", h), f"'{h}' is not a hypothesis", id_hint(h, hyps), code="unknown-hypothesis"
+                )
+            missing = [h for h in hyps or () if h not in value]
+            if missing and not unknown:  # a misspelt id is one mistake, not two
+                self.error(
+                    (*at, "if_false"),
+                    f"if_false gives no probability for {', '.join(repr(h) for h in missing)}",
+                    "give one for every hypothesis (how likely the report would be, if not genuine, under each), "
+                    "or one number for all",
+                    code="if-false-incomplete",
+                )
             return value
         return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
     def check_item(self, at: tuple, item: Evidence) -> None:
         cells = {h: c for h, c in item.likelihood.items() if c is not None}
-        for h, c in cells.items():
-            if c.mean == 0.0:
-                self.warn(
-                    (*at, "likelihood", h),
-                    f"likelihood 0 rules out '{h}' on this item alone",
-                    "use 'almost no chance' or a small number unless it is truly impossible",
-                    code="zero-likelihood",
-                )
         means = {round(c.mean, 12) for c in cells.values()}
         if_false = item.if_false
         deceptive = isinstance(if_false, dict) and len(set(if_false.values())) > 1
@@ -208,31 +215,6 @@ class ItemReader:
                 "non-diagnostic: the same likelihood under every hypothesis, so this item cannot change the result",
                 "keep it if it documents a check; otherwise rate how much more expected it is under some hypotheses",
                 code="non-diagnostic",
-            )
-
-    def check_possible(self, case: Case) -> None:
-        """Evidence that no hypothesis can explain: name the items responsible."""
-        inputs = case.inputs
-        if not np.isnan(exact.posterior(inputs)).any():
-            return
-        index = {e.id: i for i, e in enumerate(case.evidence)}
-        alone = [eid for eid, row in zip(inputs.items, exact.item_log_likelihood(inputs)) if np.all(np.isneginf(row))]
-        fix = "replace a 0 by a small probability such as 'almost no chance', or add the hypothesis that explains it"
-        for eid in alone:
-            self.error(
-                ("evidence", index[eid], "likelihood"),
-                "impossible under every hypothesis: its likelihood is 0 for all of them",
-                fix,
-                code="impossible",
-            )
-        if not alone:
-            zeros = [e.id for e in case.evidence if any(c is not None and c.mean == 0 for c in e.likelihood.values())]
-            self.error(
-                ("evidence",),
-                "together, the items are impossible under every hypothesis"
-                + (f" (each hypothesis is ruled out by a zero in {', '.join(zeros)})" if zeros else ""),
-                fix,
-                code="impossible",
             )
 
 

@@ -20,6 +20,7 @@ from ..formatting import quoted
 
 __all__ = [
     "FORMAT_HINT",
+    "MAX_ALIASED",
     "MAX_DEPTH",
     "MAX_VALUES",
     "Unreadable",
@@ -34,7 +35,8 @@ __all__ = [
 ]
 
 MAX_DEPTH = 64  # a case is a few levels deep; more is a mistake or an attack
-MAX_VALUES = 2_000_000  # YAML aliases can expand a small file enormously
+MAX_VALUES = 2_000_000  # a 10,000-item case holds under a million values
+MAX_ALIASED = 100_000  # values copied through YAML aliases: a case needs few, an alias bomb billions
 FORMAT_HINT = "see docs/FORMAT.md (or `ach schema`) for the fields a case needs"
 _YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
 
@@ -127,12 +129,24 @@ def _has_tab_indent(text: str, line: int) -> bool:
 
 def plain_data(doc):
     """ruamel nodes -> plain Python values (dict, list, str, int, float, bool, None),
-    refusing cycles and runaway aliases."""
-    count = 0
+    refusing cycles and runaway aliases.
 
-    def walk(node, depth: int, parents: frozenset):
-        nonlocal count
+    A value reached again through an alias (``*name``) is copied; the copies
+    are counted apart and bounded much lower than the file's own values, so a
+    "billion laughs" file is refused in milliseconds, not after millions of
+    copies."""
+    count = aliased = 0
+    seen: set[int] = set()
+
+    def walk(node, depth: int, parents: frozenset, copying: bool):
+        nonlocal count, aliased
         count += 1
+        if copying:
+            aliased += 1
+            if aliased > MAX_ALIASED:
+                raise Unreadable(
+                    f"YAML aliases (*name) repeat more than {MAX_ALIASED:,} values: the file expands far beyond what it holds"
+                )
         if count > MAX_VALUES:
             raise Unreadable(f"the file expands to more than {MAX_VALUES:,} values (through YAML aliases?)")
         if depth > MAX_DEPTH:
@@ -141,13 +155,15 @@ def plain_data(doc):
             if id(node) in parents:
                 raise Unreadable("a YAML alias (*name) refers to a value that contains it")
             parents = parents | {id(node)}
+            copying = copying or id(node) in seen
+            seen.add(id(node))
         if isinstance(node, dict):
-            return {str(k): walk(v, depth + 1, parents) for k, v in node.items()}
+            return {str(k): walk(v, depth + 1, parents, copying) for k, v in node.items()}
         if isinstance(node, list):
-            return [walk(v, depth + 1, parents) for v in node]
+            return [walk(v, depth + 1, parents, copying) for v in node]
         return _scalar(node)
 
-    return walk(doc, 0, frozenset())
+    return walk(doc, 0, frozenset(), False)
 
 
 def _scalar(node):

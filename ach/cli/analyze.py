@@ -125,7 +125,7 @@ def sensitivity(case, as_json, out, top, **options):
         print_sensitivity(result, top)
     from ..plots import save_figures
 
-    folder = Path(out) if out else Path("reports") / result.case.name / "figures"
+    folder = Path(out) if out else Path("reports") / result.case.name / "sensitivity"
     paths = save_figures(result, folder)
     if not as_json:
         click.echo(f"\nfigures: {folder}/ ({', '.join(sorted(paths))})")

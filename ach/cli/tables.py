@@ -33,6 +33,8 @@ def print_summary(result) -> None:
     click.echo(case.title or case.question)
     click.echo(f"Q: {case.question}")
     click.echo(f"Bottom line: {result.bottom_line()}")
+    for note in result.qualifications():
+        click.echo(f"  {note}")
     if result.bayes is not None:
         level, _ = result.confidence
         click.echo(f"Analytic confidence: {level}")
@@ -60,7 +62,7 @@ def print_summary(result) -> None:
 
 def print_sensitivity(result, top: int) -> None:
     sens, inp = result.sensitivity, result.inputs
-    lead = result.leading
+    lead = result.reference
     click.echo(f"Leading hypothesis: {lead} ({pct1(result.posterior[result.hypotheses.index(lead)])})\n")
     linchpins = [inp.items[i] for i in sens.loo.item_linchpins] + [inp.sources[s] for s in sens.loo.source_linchpins]
     click.echo("Linchpins (removing one alone changes the leader): " + (", ".join(linchpins) or "none"))
@@ -69,10 +71,18 @@ def print_sensitivity(result, top: int) -> None:
         click.echo(
             f"  {s.label:<40} {s.low:6.3f} -> {s.high:6.3f}   P({lead}) {100 * s.p_low:5.1f}% -> {100 * s.p_high:5.1f}%"
         )
-    click.echo("\nThresholds: how far an item's likelihood ratio must fall for a rival to lead")
-    for t in sorted(sens.thresholds, key=lambda t: t.factor)[:top]:
-        how = f"{t.factor:.2f}-fold" if t.factor < float("inf") else "cannot overturn alone"
-        click.echo(f"  {t.item:<8} {lead}:{t.rival} ratio {t.ratio:6.2f}   {how}")
+    if result.leading is None:
+        click.echo("\nThresholds: none, a tie has no leader to overturn")
+    else:
+        click.echo("\nThresholds: the smallest change of one of an item's likelihoods that makes a rival lead")
+    for t in sorted(sens.thresholds, key=lambda t: (t.value_to is None, t.factor or 0.0))[:top]:
+        if t.value_to is None:
+            click.echo(f"  {t.item:<8} cannot overturn {lead} alone")
+        else:
+            verb = "raise" if t.direction == "raise" else "lower"
+            click.echo(
+                f"  {t.item:<8} {verb} under {t.hypothesis}: {t.value_from:.3g} -> {t.value_to:.3g}   then {t.rival} leads"
+            )
     if sens.prior is not None:
         p = sens.prior
         click.echo(
@@ -94,18 +104,22 @@ def print_whatif(w) -> None:
         h = w.before.hypotheses[j]
         b, a = w.before.posterior[j], w.after.posterior[j]
         click.echo(f"  {h:<{width}}  {100 * b:6.1f}%  {100 * a:6.1f}%  {100 * (a - b):+7.1f}pp")
-    verdict = "stays" if w.after.leading == w.before.leading else f"changes to {w.after.leading}"
-    click.echo(f"\nThe leading hypothesis {verdict} ({w.before.leading} before).")
+    before = w.before.leading or "no single hypothesis (a tie)"
+    if w.after.leading == w.before.leading:
+        verdict = "stays" if w.before.leading else "stays tied"
+    else:
+        verdict = f"changes to {w.after.leading}" if w.after.leading else "becomes a tie: " + ", ".join(w.after.leaders)
+    click.echo(f"\nThe leading hypothesis {verdict} ({before} before).")
 
 
 def print_collection(result) -> None:
-    lead = result.hypotheses.index(result.leading)
+    lead = result.hypotheses.index(result.reference)
     if result.collection:
         click.echo(
-            f"Candidate observations, most informative first (now: {result.leading} {100 * result.posterior[lead]:.0f} %):\n"
+            f"Candidate observations, most informative first (now: {result.reference} {100 * result.posterior[lead]:.0f} %):\n"
         )
         click.echo(
-            f"  {'id':<6} {'P(seen)':>7}  {result.leading + ' if seen':>12}  {'if not':>7}  {'gain (bits)':>11}  {'P gain':>6}  text"
+            f"  {'id':<6} {'P(seen)':>7}  {result.reference + ' if seen':>12}  {'if not':>7}  {'gain (bits)':>11}  {'P gain':>6}  text"
         )
         for v in result.collection:
             click.echo(

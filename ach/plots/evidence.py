@@ -44,7 +44,8 @@ def plot_posterior(result, *, ax=None, figsize=None, title=None, color=SKY, lead
     ax = new_axes(ax, figsize or (8.0, max(2.6, 1.3 + 0.6 * n)))
     y = np.arange(n)
     p = result.posterior[order]
-    colors = [lead_color if t == 0 else color for t in range(n)]
+    top = {result.hypotheses.index(h) for h in result.leaders}  # the leader, or every one of a tie
+    colors = [lead_color if order[t] in top else color for t in range(n)]
     ax.barh(y, p, height=0.6, color=colors, edgecolor="none", label="exact posterior", zorder=2)
     handles = [Patch(color=lead_color, label="exact posterior")]
     right = p.copy()
@@ -83,7 +84,7 @@ def plot_posterior(result, *, ax=None, figsize=None, title=None, color=SKY, lead
             va="bottom",
             ha="left",
             fontsize=fontsize,
-            fontweight="bold" if yi == 0 else None,
+            fontweight="bold" if order[yi] in top else None,
             gid="value",
         )
 
@@ -99,7 +100,15 @@ def plot_posterior(result, *, ax=None, figsize=None, title=None, color=SKY, lead
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.set_title(
-        title or "Which hypothesis does the evidence favour?", loc="left", fontsize=fontsize + 2, fontweight="bold"
+        title
+        or (
+            "Which hypothesis does the evidence favour?"
+            if len(top) == 1
+            else f"No single leader: {', '.join(result.leaders)} are tied"
+        ),
+        loc="left",
+        fontsize=fontsize + 2,
+        fontweight="bold",
     )
     ax.legend(
         handles=handles,

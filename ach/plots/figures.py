@@ -99,7 +99,7 @@ COLLECTION = (
 
 def _top_items_caption(r) -> str:
     return (
-        f"The items with the largest weight of evidence, either way, for the leading hypothesis ({r.leading}) "
+        f"The items with the largest weight of evidence, either way, for {r.reference_phrase} "
         f"against the others. Blue bars raise its probability, vermillion (red-orange) bars lower it; the length is the "
         f"weight in decibans."
     )
@@ -107,7 +107,7 @@ def _top_items_caption(r) -> str:
 
 def _leave_one_out_caption(r) -> str:
     return (
-        f"How the probability of the leading hypothesis ({r.leading}) changes, in percentage points, when one "
+        f"How the probability of {r.reference_phrase} changes, in percentage points, when one "
         f"item (or one whole source, in bold) is taken out and everything else is kept as rated. The "
         f"{TOP_SENSITIVITY} largest changes are shown. Vermillion bars are linchpins: without them alone "
         f"another hypothesis would lead (named beside the bar)."
@@ -115,7 +115,7 @@ def _leave_one_out_caption(r) -> str:
 
 
 def _tornado_caption(r) -> str:
-    lead = r.leading
+    lead = r.reference
     return (
         f"Each uncertain input (a likelihood, a credibility, a reliability or a prior) is set to the 5 % point "
         f"(orange) and to the 95 % point (blue) of its stated uncertainty, the others held at their means; the "
@@ -130,7 +130,7 @@ def _sweeps_caption(r) -> str:
         "Each panel takes one of the most influential sources and runs its reliability from 0 (its reports "
         "are noise) to 1 (they are always genuine), every other input as rated, and shows each hypothesis's "
         "probability. The dotted line is the reliability given in the case; grey shading marks the range "
-        f"where a hypothesis other than {r.leading} would lead. Same colours for the hypotheses in every figure."
+        f"where a hypothesis other than {r.reference} would lead. Same colours for the hypotheses in every figure."
     )
 
 

@@ -257,7 +257,7 @@ def _sweep_panels(
         if axes.size < k:
             raise ValueError(f"this figure draws {k} panels: pass ax=None or at least {k} Axes, not {axes.size}")
     flat = axes.ravel()
-    lead = result.leading
+    lead = result.reference
     shaded = False
     for a, name in zip(flat, names):
         curve = curves[name]
@@ -393,13 +393,55 @@ def plot_deception(result, *, ax=None, fontsize=10, ncols=None):
     )
 
 
+def _hindsight_steps(as_of, dates, offset: int) -> list[int]:
+    """Positions of the timeline points dated after the case's ``as_of`` (the headline leaves them out)."""
+    if as_of is None:
+        return []
+    return [i + offset for i, date in enumerate(dates) if date != "start" and date > str(as_of)]
+
+
+def _mark_hindsight(ax, as_of, later: list[int], fontsize) -> None:
+    """Hatch the hindsight points' span and say what it means."""
+    ax.axvspan(
+        later[0] - 0.5, later[-1] + 0.6, facecolor="0.96", hatch="//", edgecolor="0.85", zorder=0, lw=0, gid="hindsight"
+    )
+    ax.text(
+        later[-1] + 0.55,
+        0.98,
+        f"hindsight:\nreported after {as_of},\nnot in the headline",
+        transform=ax.get_xaxis_transform(),
+        va="top",
+        ha="right",
+        fontsize=fontsize - 1,
+        color="0.3",
+        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
+    )
+
+
+def _label_leader(ax, result, t: int, row: np.ndarray, prefix: str, fontsize) -> None:
+    lead = int(np.argmax(row))
+    ax.annotate(
+        f"{prefix}{result.hypotheses[lead]} {pct(row[lead])}",
+        (t, row[lead]),
+        xytext=(8, 0) if not prefix else (0, 9),
+        textcoords="offset points",
+        va="center" if not prefix else "bottom",
+        ha="left" if not prefix else "center",
+        fontsize=fontsize + 1,
+        fontweight="bold",
+        color=hypothesis_style(result, result.hypotheses[lead])["color"],
+        gid="leader",
+    )
+
+
 def plot_timeline(result, *, ax=None, figsize=None, title=None, fontsize=9, show_prior=True):
     """The assessment as it would have stood after each evidence date, oldest first.
 
     One line per hypothesis (same colours as the other figures), a point per
     date; undated items count as known from the start; the first point is the
     prior (before any evidence) when ``show_prior``. Tick labels say how many
-    items each date added. The leader at the end is labelled."""
+    items each date added. The leader at the end is labelled, and so is the
+    headline's when items dated after the case's ``as_of`` (hatched) follow."""
     steps = _sensitivity(result).timeline
     if not steps.dates:
         raise ValueError("nothing to draw: the case has no evidence")
@@ -427,22 +469,14 @@ def plot_timeline(result, *, ax=None, figsize=None, title=None, fontsize=9, show
             zorder=3,
             **style,
         )
-    end = post[-1]
-    last_lead = int(np.argmax(end))
-    ax.annotate(
-        f"{result.hypotheses[last_lead]} {pct(end[last_lead])}",
-        (t[-1], end[last_lead]),
-        xytext=(8, 0),
-        textcoords="offset points",
-        va="center",
-        ha="left",
-        fontsize=fontsize + 1,
-        fontweight="bold",
-        color=hypothesis_style(result, result.hypotheses[last_lead])["color"],
-        gid="leader",
-    )
+    later = _hindsight_steps(result.case.as_of, steps.dates, int(show_prior))
+    _label_leader(ax, result, t[-1], post[-1], "", fontsize)
+    if later and later[0] > 0:
+        _label_leader(ax, result, later[0] - 1, post[later[0] - 1], "headline: ", fontsize)
     if show_prior:
         ax.axvspan(-0.5, 0.5, color="0.95", zorder=0, lw=0)
+    if later:
+        _mark_hindsight(ax, result.case.as_of, later, fontsize)
     ax.set_xticks(t, labels, fontsize=fontsize - 0.5)
     ax.set_xlim(-0.3, t[-1] + 0.6)
     ax.set_ylim(0, max(1.0, float(post.max()) + 0.05) if post.max() > 0.8 else min(1.0, float(post.max()) + 0.12))

@@ -13,8 +13,8 @@ from functools import cached_property
 
 import numpy as np
 
-from .. import __version__
-from ..formatting import db, fold, interval, join, pct, pct1, pp, pp1, ratio, short, short_title
+from .. import __version__, exact
+from ..formatting import db, interval, join, pct, pct1, pp, pp1, short, short_title
 from ..plots import FIGURES, available_figures
 from ..plots.evidence import TOP_ITEMS
 from ..scales import icd203_term
@@ -75,12 +75,18 @@ class Context:
                 "name": case.name,
             },
             "bottom_line": r.bottom_line(),
+            "qualifications": r.qualifications(),
+            "intro": {"thresholds": narrative.THRESHOLDS_INTRO, "cannot_alone": narrative.CANNOT_ALONE},
             "confidence": {"level": level, "reasons": reasons},
             "sampled": r.bayes is not None,
             "alert": None
             if r.bayes is None or r.bayes.healthy
             else {"problems": r.bayes.problems(), "text": narrative.ALERT},
-            "leader": {"id": hyps[self.lead], "title": case.hypothesis(hyps[self.lead]).title},
+            "leader": {
+                "id": hyps[self.lead],
+                "title": case.hypothesis(hyps[self.lead]).title,
+                "tied": r.leading is None,
+            },
             "hypotheses": self._hypotheses(),
             "described": any(h.description for h in case.hypotheses),
             "figures": [f for f in figures if f["main"]],
@@ -147,10 +153,10 @@ class Context:
         lead = self.lead
         sentences, rivals, groups = [], set(), {}
 
-        def removing(what: str, row, new_id: str) -> None:
-            new = hyps.index(new_id)
-            rivals.add(new_id)
-            sentences.append(narrative.removal(what, new_id, row[new], hyps[lead], row[lead]))
+        def removing(what: str, row, new_id: str | None) -> None:
+            rivals.add(new_id or "no single hypothesis")
+            tied = [hyps[j] for j in exact.top(row)]
+            sentences.append(narrative.removal(what, new_id, float(row.max()), hyps[lead], row[lead], tied))
 
         for i in s.loo.item_linchpins:
             removing(f"{s.items[i]} alone", s.loo.items[i], s.loo.item_leaders[i])
@@ -171,7 +177,7 @@ class Context:
             removing(f"{name}, {its},", s.loo.sources[k], s.loo.source_leaders[k])
             parts.append(f"{name} as a whole")
         return {
-            "summary": narrative.linchpin_summary(parts, rivals, hyps[lead]),
+            "summary": narrative.linchpin_summary(parts, rivals, r.leading, r.leaders),
             "sentences": sentences,
             "items": [s.items[i] for i in s.loo.item_linchpins],
             "sources": [s.sources[k] for k in s.loo.source_linchpins],
@@ -200,7 +206,7 @@ class Context:
                     "p": pct(row.p),
                     "change": db(100 * row.change, " pp"),
                     "sign": _sign(row.change * 100),
-                    "leader": row.leader,
+                    "leader": row.leader or "tie",
                     "linchpin": row.linchpin,
                 }
             )
@@ -255,7 +261,7 @@ class Context:
                     "date": "prior",
                     "added": "before any evidence",
                     "cells": [pct(r.inputs.prior[j]) for j in self.order],
-                    "leader": steps.prior_leader,
+                    "leader": steps.prior_leader or "tie",
                 }
             ]
             for date, added, post, leader in zip(steps.dates, steps.added, steps.posterior, steps.leaders):
@@ -265,7 +271,7 @@ class Context:
                         "added": f"{len(added)} item{'s' if len(added) != 1 else ''}"
                         + (f": {', '.join(added)}" if len(added) <= 6 else ""),
                         "cells": [pct(post[j]) for j in self.order],
-                        "leader": leader,
+                        "leader": leader or "tie",
                     }
                 )
             timeline = {"rows": rows, "columns": [hyps[j] for j in self.order]}
@@ -300,34 +306,30 @@ class Context:
         lead = self.lead
         lead_id = hyps[lead]
         thresholds = []
-        for t in sorted(s.thresholds, key=lambda t: (not np.isfinite(t.factor), t.factor)):
-            finite = bool(np.isfinite(t.factor))
+        for t in sorted(s.thresholds, key=lambda t: (t.value_to is None, t.factor or 0.0)):
+            finite = t.value_to is not None
             thresholds.append(
                 {
                     "id": t.item,
                     "text": short(r.case.item(t.item).text, 70),
                     "rival": t.rival,
-                    "ratio": ratio(t.ratio),
-                    "factor": f"{fold(t.factor)}-fold" if finite else "–",
+                    "edit": narrative.edit_words(t) if finite else "–",
                     "finite": finite,
-                    "sentence": narrative.threshold(t.item, lead_id, t.rival, t.ratio, t.factor),
+                    "sentence": narrative.threshold(t),
                 }
             )
 
         candidates = []
         for v in r.collection:
-            seen_lead, not_lead = hyps.index(v.leader_if_seen), hyps.index(v.leader_if_not)
             candidates.append(
                 {
                     "id": v.id,
                     "text": v.text,
                     "p_seen": pct(v.p_seen),
                     "if_seen": pct(v.if_seen[lead]),
-                    "if_seen_note": f"{v.leader_if_seen} leads, {pct(v.if_seen[seen_lead])}"
-                    if seen_lead != lead
-                    else "",
+                    "if_seen_note": _leads_note(v.leader_if_seen, v.if_seen, hyps, lead),
                     "if_not": pct(v.if_not[lead]),
-                    "if_not_note": f"{v.leader_if_not} leads, {pct(v.if_not[not_lead])}" if not_lead != lead else "",
+                    "if_not_note": _leads_note(v.leader_if_not, v.if_not, hyps, lead),
                     "bits": f"{v.info_gain:.2f}" if v.info_gain >= 0.01 or v.info_gain == 0 else f"{v.info_gain:.1g}",
                     "gain": pp1(v.probability_gain),
                 }
@@ -528,6 +530,14 @@ def _value(v) -> str:
     if isinstance(v, bool):
         return "yes" if v else "no"
     return str(v)
+
+
+def _leads_note(leader: str | None, posterior, hyps: list[str], lead: int) -> str:
+    """'ISIS leads, 52 %' when the candidate would change who leads; 'a tie' when nobody would."""
+    if leader is None:
+        return "no single leader"
+    j = hyps.index(leader)
+    return f"{leader} leads, {pct(posterior[j])}" if j != lead else ""
 
 
 def _heuer_order_text(heuer) -> str:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..formatting import db, fold, interval, join, pair_pct, pct, pp, ratio, times
+from ..formatting import db, fold, interval, join, pair_pct, pct, pp, times
 
 __all__ = [
     "ALERT",
+    "CANNOT_ALONE",
+    "THRESHOLDS_INTRO",
     "caveats",
     "deception",
+    "edit_words",
     "linchpin_summary",
     "pair",
     "prior",
@@ -44,24 +47,54 @@ WHY_RANKINGS_DIFFER = (
 
 
 # -- linchpins and thresholds --------------------------------------------------------
-def removal(what: str, new: str, p_new: float, lead: str, p_lead: float) -> str:
+THRESHOLDS_INTRO = (
+    "For each item, the smallest change of one of its likelihoods that would make another hypothesis lead, "
+    "the rest of the evidence as rated: the cell to edit and the value it would have to reach (a rating is "
+    "changed in the file, or tried with `ach whatif --set ITEM.HYPOTHESIS=VALUE`; an item whose if_false is "
+    "left to its default takes the new mean of its likelihoods). Smallest first: these are the items whose "
+    "rating most deserves a second look."
+)
+CANNOT_ALONE = (
+    "items cannot overturn the judgment on their own, however one of their likelihoods were rated: through a "
+    "source that may be unreliable or an item that may be false, an item's pull is bounded."
+)
+
+
+def removal(what: str, new: str | None, p_new: float, lead: str, p_lead: float, tied: list[str] = ()) -> str:
     """'Removing E02 alone would make ISIS the leading hypothesis (ISIS 46 %, KH 32 %).'"""
+    if new is None:
+        return f"Removing {what} would leave no single leader: {join(list(tied))} tied at {pct(p_new)}."
     return f"Removing {what} would make {new} the leading hypothesis ({pair_pct(new, p_new, lead, p_lead)})."
 
 
-def linchpin_summary(parts: list[str], rivals: set[str], lead: str) -> str:
+def linchpin_summary(parts: list[str], rivals: set[str], lead: str | None, tied: list[str] = ()) -> str:
+    if lead is None:
+        return (
+            f"No single hypothesis leads ({join(list(tied))} are tied), so no item or source carries a lead: "
+            "the sensitivity analysis below is read against the first of them."
+        )
     if not parts:
         return f"No single item or source is a linchpin: {lead} stays the leading hypothesis whichever one is removed."
     who = next(iter(rivals)) if len(rivals) == 1 else "another hypothesis"
     return f"The judgment rests on: {'; '.join(parts)}. Without any one of these alone, {who} would lead."
 
 
-def threshold(item: str, lead: str, rival: str, ratio_now: float, factor: float) -> str:
-    if not np.isfinite(factor):
-        return f"{item} cannot overturn the judgment on its own."
+def edit_words(t) -> str:
+    """'lower its likelihood under KH from 0.68 to 0.32 (2.1-fold)'."""
+    verb = "raise" if t.direction == "raise" else "lower"
+    fold_text = f" ({fold(t.factor)}-fold)" if t.factor is not None and np.isfinite(t.factor) else ""
+    return f"{verb} its likelihood under {t.hypothesis} from {t.value_from:.2g} to {t.value_to:.2g}{fold_text}"
+
+
+def threshold(t) -> str:
+    """One item's threshold (:class:`ach.sensitivity.Threshold`) in words."""
+    if t.value_to is None:
+        return f"{t.item} cannot overturn the judgment on its own."
+    verb = "Raising" if t.direction == "raise" else "Lowering"
+    fold_text = f" ({fold(t.factor)}-fold)" if t.factor is not None and np.isfinite(t.factor) else ""
     return (
-        f"{item}'s likelihood ratio {lead}:{rival} ({ratio(ratio_now)}) would have to fall "
-        f"{fold(factor)}-fold for {rival} to lead."
+        f"{verb} {t.item}'s likelihood under {t.hypothesis} from {t.value_from:.2g} to {t.value_to:.2g}{fold_text} "
+        f"would make {t.rival} lead."
     )
 
 
