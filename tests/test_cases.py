@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from ruamel.yaml import YAML
 
@@ -63,5 +66,18 @@ def test_every_likelihood_has_a_rationale_comment(case_path):
 
 
 def test_every_case_has_a_committed_report(case_path):
+    """The Markdown and every figure it shows are committed (report.html, which inlines the figures
+    a second time, is made by ach report and not kept)."""
+    import subprocess
+
     folder = ROOT / "reports" / case_path.stem
-    assert (folder / "report.html").is_file() and (folder / "report.md").is_file()
+    tracked = subprocess.run(
+        ["git", "ls-files", str(folder)], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.split()
+    if not tracked:  # not a git checkout (an unpacked archive): the files must at least be there
+        assert (folder / "report.md").is_file()
+        return
+    names = {Path(p).relative_to(folder.relative_to(ROOT)).as_posix() for p in tracked}
+    shown = set(re.findall(r"\]\((figures/[^)]+\.png)\)", (folder / "report.md").read_text(encoding="utf-8")))
+    assert "report.md" in names and shown and shown <= names, shown - names
+    assert "report.html" not in names
