@@ -8,6 +8,7 @@ a case may override the classic ratings and the ICD 203 bands.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from functools import cache
@@ -156,8 +157,9 @@ class Belief:
     label: str = ""  # how the analyst wrote it, for reports
 
     def __post_init__(self):
-        if self.concentration is not None and 0.0 < self.mean < 1.0:
-            object.__setattr__(self, "concentration", float(unimodal(self.mean, self.concentration)))
+        if self.concentration is not None and 0.0 < self.mean < 1.0:  # unimodal(), for one number
+            edge = max(min(self.mean, 1.0 - self.mean), 1e-300)
+            object.__setattr__(self, "concentration", max(float(self.concentration), 1.0 / edge))
 
     @property
     def fixed(self) -> bool:
@@ -202,7 +204,7 @@ class Scale:
         if isinstance(value, bool):
             raise ScaleError(f"'{value}' is a yes/no value, not a likelihood", self.accepted())
         if isinstance(value, (int, float)):
-            return probability(value, LIKELIHOOD_CONCENTRATION[confidence], "likelihood")
+            return _typed_likelihood(value, confidence)
         text = str(value).strip()
         key = " ".join(text.lower().split())
         upper = text.upper()
@@ -235,6 +237,12 @@ def nearest_rating(m: np.ndarray, ratings: dict[str, float]) -> np.ndarray:
 
 def logit(p):
     return np.log(p / (1 - p))
+
+
+@functools.lru_cache(maxsize=65536)
+def _typed_likelihood(value: float, confidence: str) -> Belief:
+    """A typed likelihood; cached, as a large case repeats the same few hundred numbers."""
+    return probability(value, LIKELIHOOD_CONCENTRATION[confidence], "likelihood")
 
 
 def probability(value: float, concentration: float | None, what: str) -> Belief:

@@ -28,26 +28,11 @@ __all__ = ["Builder"]
 class Builder(ItemReader):
     """Turns a parsed document into a Case, collecting diagnostics on the way."""
 
-    def __init__(self, doc, data: dict, file: str, sha256: str, comment: str = ""):
-        self.doc, self.data, self.file, self.sha256, self.comment = doc, data, file, sha256, comment
+    def __init__(self, line, data: dict, file: str, sha256: str, comment: str = ""):
+        """``line(path)``: the 1-based line of the value at ``path`` in the file, or None."""
+        self.line, self.data, self.file, self.sha256, self.comment = line, data, file, sha256, comment
         self.document = copy.deepcopy(data)  # as written, before any value is set aside
         self.diagnostics: list[Diagnostic] = []
-
-    def line(self, path: tuple) -> int | None:
-        node, line = self.doc, None
-        for key in path:
-            lc = getattr(node, "lc", None)
-            try:
-                if isinstance(node, dict):
-                    line = lc.key(key)[0] if lc else line
-                else:
-                    line = lc.item(key)[0] if lc else line
-                node = node[key]
-            except (KeyError, IndexError, TypeError, AttributeError):
-                break
-        if line is None:
-            line = getattr(getattr(node, "lc", None), "line", None)
-        return None if line is None else line + 1
 
     def field(self, path: tuple) -> str:
         parts, node = [], self.data

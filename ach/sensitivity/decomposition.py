@@ -100,6 +100,17 @@ class Decomposition:
         with np.errstate(divide="ignore", invalid="ignore"):
             return self.without_source(s) + exact.combine_source(r, genuine_sum, noise_sum)
 
+    def with_cell_terms(self, items, cols, genuine) -> np.ndarray:
+        """The unnormalised log posterior of hypothesis ``cols[p]`` (P,) with item ``items[p]``'s
+        genuine term under it replaced; every other hypothesis's is unchanged (one cell, O(1))."""
+        s = self.inputs.source_index[items]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            summed = self.genuine_sum.swap((s, cols), self.genuine[items, cols], genuine)
+            source = exact.combine_source(self.inputs.r[s], summed, self.noise_sum.total[s, cols])
+        old = self.log_source[s, cols]
+        finite = self.log_posterior.finite[cols] - np.where(np.isfinite(old), old, 0.0)
+        return _LogSum.value(finite, self.log_posterior.zeros[cols] - ~np.isfinite(old)) + source
+
     def with_item_terms(self, items, genuine, noise) -> np.ndarray:
         """Unnormalised log posteriors (…, n) with item ``items[…]``'s terms replaced."""
         s = self.inputs.source_index[items]

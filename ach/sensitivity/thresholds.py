@@ -71,6 +71,28 @@ def _flips(total: np.ndarray, lead: int) -> np.ndarray:
     return others.max(axis=1) > total[:, lead]
 
 
+def _may_flip(inputs, parts, items, cells, up, start, edge, lead) -> np.ndarray:
+    """Whether moving cell ``cells[p]`` of ``items[p]`` from ``start`` to ``edge`` could change the leader.
+
+    Along the move every hypothesis's log posterior is monotone in the cell's
+    value: the cell, the mean if_false that follows it and the not-rated cells
+    that equal that mean all rise with it, and every term rises with them. So a
+    rival can pass the leader somewhere on the way only if it passes the leader
+    held at its best end (raising: the rival at the edge against the leader at
+    the start; lowering: the other way round). Exact, and most probes stop here.
+    """
+    out = np.zeros(len(items), bool)
+    for lo in range(0, len(items), CHUNK):
+        sl = slice(lo, lo + CHUNK)
+        at_start = _probe(inputs, parts, items[sl], cells[sl], start[sl])
+        at_edge = _probe(inputs, parts, items[sl], cells[sl], edge[sl])
+        high = np.where(up[sl, None], at_edge, at_start)  # every hypothesis at its highest on the way
+        low_lead = np.where(up[sl], at_start[:, lead], at_edge[:, lead])
+        high[:, lead] = -np.inf
+        out[sl] = high.max(axis=1) > low_lead
+    return out
+
+
 def item_thresholds(inputs, parts: Decomposition | None = None) -> list[Threshold]:
     """For each item, the smallest edit of one of its likelihoods (in log-odds) that changes the leader.
 
@@ -95,13 +117,14 @@ def item_thresholds(inputs, parts: Decomposition | None = None) -> list[Threshol
     steps = np.linspace(0, 1, GRID + 1)[1:]
     grid = start[:, None] + (edge - start)[:, None] * steps  # (probes, GRID)
     flipped = np.zeros(grid.shape, bool)
-    for lo in range(0, len(item_ix), max(CHUNK // GRID, 1)):
-        sl = slice(lo, lo + max(CHUNK // GRID, 1))
-        P = len(item_ix[sl])
+    live = np.flatnonzero(_may_flip(inputs, parts, item_ix, cell_ix, up, expit(start), expit(edge), lead))
+    per_chunk = max(CHUNK // GRID, 1)
+    for lo in range(0, len(live), per_chunk):
+        rows = live[lo : lo + per_chunk]
         total = _probe(
-            inputs, parts, np.repeat(item_ix[sl], GRID), np.repeat(cell_ix[sl], GRID), expit(grid[sl]).ravel()
+            inputs, parts, np.repeat(item_ix[rows], GRID), np.repeat(cell_ix[rows], GRID), expit(grid[rows]).ravel()
         )
-        flipped[sl] = _flips(total, lead).reshape(P, GRID)
+        flipped[rows] = _flips(total, lead).reshape(len(rows), GRID)
     found = flipped.any(axis=1) & (start != edge)
     first = np.argmax(flipped, axis=1)
     hi = grid[np.arange(len(grid)), first]  # flips

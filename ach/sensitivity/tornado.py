@@ -59,18 +59,21 @@ def tornado(inputs, parts: Decomposition | None = None) -> list[Swing]:
     def p_lead(total):
         return exact.normalise(total)[..., lead]
 
-    # likelihood cells: only column j of the item's terms changes
+    # likelihood cells: only hypothesis j's term changes, so P(leader) follows from one number
     free, lo, hi = _quantiles(inputs.m, inputs.kappa)
     cells = np.argwhere(free)
     if len(cells):
         rows, cols = cells[:, 0], cells[:, 1]
+        total = parts.total
+        others = np.array(
+            [exact.logsumexp(np.delete(total, j)) if len(hyps) > 1 else -np.inf for j in range(len(hyps))]
+        )
         ends = []
         for value in (lo, hi):
             with np.errstate(divide="ignore"):
-                genuine = exact.item_term(k, value, b)[rows, cols]
-            row_terms = parts.genuine[rows].copy()
-            row_terms[np.arange(len(cells)), cols] = genuine
-            ends.append(p_lead(parts.with_item_terms(rows, row_terms, parts.noise[rows])))
+                changed = parts.with_cell_terms(rows, cols, exact.item_term(k, value, b)[rows, cols])
+                lead_term = np.where(cols == lead, changed, total[lead])
+                ends.append(np.exp(lead_term - np.logaddexp(others[cols], changed)))
         for c, (i, j) in enumerate(cells):
             swings.append(Swing("likelihood", items[i], hyps[j], lo[i, j], hi[i, j], ends[0][c], ends[1][c]))
 
