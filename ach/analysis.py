@@ -1,8 +1,9 @@
 """``analyze(case) -> Result``: the one call that runs every engine on a case.
 
 The exact engine always runs (milliseconds), and with it the classic scores,
-the sensitivity analysis and the value of information; PyMC runs when
-sampling is asked for. The :class:`~ach.result.Result` is built once, with
+the sensitivity analysis and the value of information; the draws that give
+the intervals run when sampling is asked for (``ach.uncertainty`` picks the
+engine). The :class:`~ach.result.Result` is built once, with
 every number in it; plots and reports read it and never compute a posterior
 themselves. :func:`whatif` analyses a case before and after edits made in
 memory.
@@ -10,7 +11,6 @@ memory.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +24,6 @@ from .sensitivity import Sensitivity
 from .serialize import whatif_to_dict
 
 __all__ = ["WhatIf", "analyze", "whatif"]
-
-log = logging.getLogger("ach")
 
 
 def _exact_parts(case: Case, timeline_case: Case | None = None) -> dict:
@@ -53,7 +51,8 @@ def analyze(
     case: Case | str | Path,
     *,
     sample: bool = True,
-    draws: int = 1000,
+    sampler: str = "auto",
+    draws: int | None = None,
     tune: int = 1000,
     chains: int = 4,
     seed: int = 20191227,
@@ -63,9 +62,13 @@ def analyze(
 
     Always: the exact posterior, weights of evidence, classic scores,
     sensitivity and value of information. With ``sample``: also the
-    stratified NUTS posterior (``draws`` × ``chains`` after ``tune`` tuning
-    steps) and the forward input-uncertainty draws, reproducible from
-    ``seed``. ``progress``: show the sampler's progress bar.
+    posterior of the inputs given the evidence (its intervals and rank
+    stability) and the forward input-uncertainty draws, reproducible from
+    ``seed``. ``sampler``: ``"auto"`` (exact draws when the model allows,
+    see :mod:`ach.uncertainty`), ``"exact"`` or ``"nuts"``; ``draws`` is the
+    number in all for exact draws (None: as many as the Monte Carlo error
+    target needs) and per chain for NUTS (None: 1000, after ``tune`` steps, on
+    ``chains`` chains). ``progress``: show NUTS's progress bar.
     """
     if not isinstance(case, Case):
         from .casefile import load
@@ -79,18 +82,19 @@ def analyze(
         parts.update(
             hindsight=hindsight, later=Result(**_exact_parts(case), settings=Settings(seed=seed, sampled=False))
         )
-    inp = headline.inputs
     if sample:
-        from . import model
+        from . import uncertainty
 
-        cache = model.configure_cache()
-        log.info(
-            "PyMC: compiling the model (C code cached in %s; the first run takes a minute, later runs seconds)", cache
+        bayes, forward = uncertainty.sample(
+            headline.inputs, sampler=sampler, draws=draws, tune=tune, chains=chains, seed=seed, progress=progress
         )
-        parts["forward"], _ = model.sample_forward(inp, draws=draws * chains, seed=seed + 1)
-        bayes = model.sample_stratified(inp, draws=draws, tune=tune, chains=chains, seed=seed, progress=progress)
-        parts["bayes"] = bayes
-        parts["settings"] = Settings(seed, True, draws, tune, chains, str(cache))
+        parts.update(bayes=bayes, forward=forward)
+        if bayes.sampler == "exact":
+            parts["settings"] = Settings(seed, True, "exact", bayes.draws)
+        else:
+            from .model import cache_dir
+
+            parts["settings"] = Settings(seed, True, "nuts", bayes.draws, tune, chains, str(cache_dir()))
         if bayes.idata is not None:  # provenance travels with the draws, as pymc-marketing does
             bayes.idata.attrs.update(
                 ach_version=__version__,

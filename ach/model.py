@@ -1,6 +1,9 @@
-"""The PyMC side (MODEL.md §4): how sure can we be of the exact posterior?
+"""The PyMC statement of the model (MODEL.md §4), sampled with NUTS.
 
-Two computations, both in PyMC:
+The intervals are drawn exactly by :mod:`ach.conjugate` when the model is
+conjugate (``ach.uncertainty`` decides); this module is the model written in
+PyMC, the engine for models that are not conjugate, and the check of the
+exact draws:
 
 * :func:`sample_stratified` samples the inputs given the evidence with NUTS,
   **stratified on the hypothesis**. Under ``H_j`` only column ``j`` of the
@@ -10,7 +13,8 @@ Two computations, both in PyMC:
   drawn forward. The mixture's mean of ``posterior_j(θ)`` must equal the exact
   posterior (the tower property), which the tests check.
 * :func:`sample_forward` draws the inputs from the analyst's stated
-  uncertainty alone: a robustness display, not a posterior.
+  uncertainty alone with ``pm.draw`` (the reports use the faster NumPy
+  draws of :mod:`ach.conjugate`; this one checks them).
 
 The case never sees PyMC: this module turns :class:`~ach.inputs.Inputs` into
 a ``pm.Model``. PyTensor compiles C on first use; :func:`configure_cache`
@@ -19,21 +23,20 @@ keeps that cache in a stable per-user folder so later runs are quick.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from . import exact
+from .draws import DrawSummary, Effective, StratifiedPosterior, strata_of, summarise
 from .scales import beta_params
 
 __all__ = [
-    "MIN_STRATUM_WEIGHT",
-    "Agreement",
-    "DrawSummary",
-    "StratifiedPosterior",
+    "announce_compiling",
     "build_stratified",
     "cache_dir",
     "configure_cache",
@@ -42,8 +45,9 @@ __all__ = [
     "stratum_blocks",
 ]
 
-MIN_STRATUM_WEIGHT = 1e-6  # strata lighter than this change no reported digit
 CLIP = 1e-12  # keep Beta draws off exact 0 and 1, where logs blow up
+
+log = logging.getLogger("ach")
 
 
 def cache_dir() -> Path:
@@ -70,76 +74,39 @@ def configure_cache() -> Path:
     return path
 
 
-@dataclass(frozen=True)
-class DrawSummary:
-    """Distribution of ``posterior_j(θ)`` over draws: what both sections report."""
+def announce_compiling(cache: Path) -> None:
+    """Say so, once, when PyTensor starts compiling C code (not when the cache already has it).
 
-    mean: np.ndarray  # (n,)
-    hdi90: np.ndarray  # (n, 2)
-    p_leading: np.ndarray  # (n,) share of draws in which H_j leads
-    samples: np.ndarray  # (N, n) equally weighted draws, for plots
+    PyTensor has no hook for this; its compiler entry point is wrapped, and if
+    a later PyTensor renames it nothing is announced."""
+    import pytensor.link.c.cmodule as cmodule
 
-    @classmethod
-    def from_draws(cls, draws: np.ndarray, mean: np.ndarray | None = None, p_leading: np.ndarray | None = None):
-        import arviz as az
+    compiler = getattr(cmodule, "GCC_compiler", None)
+    original = getattr(compiler, "compile_str", None)
+    if original is None or getattr(original, "_ach_announces", False):
+        return
 
-        hdi = np.array([az.hdi(draws[:, j], hdi_prob=0.9) for j in range(draws.shape[1])])
-        if p_leading is None:
-            p_leading = np.bincount(np.argmax(draws, axis=1), minlength=draws.shape[1]) / len(draws)
-        return cls(draws.mean(axis=0) if mean is None else mean, hdi, p_leading, draws)
+    def compile_str(*args, **kwargs):
+        if not compile_str.said:
+            compile_str.said = True
+            log.info("PyMC: compiling C code for the model (cached in %s: a minute now, seconds next time)", cache)
+        return original(*args, **kwargs)
 
-
-@dataclass(frozen=True)
-class Agreement:
-    """Whether the sampled mean agrees with the exact posterior within Monte Carlo error."""
-
-    agree: bool  # every hypothesis within 3 Monte Carlo standard errors
-    worst: str  # the hypothesis furthest away, in standard errors
-    difference: float  # |sampled mean - exact| for it
-    z: float  # that difference in Monte Carlo standard errors
-
-    LIMIT = 3.0
+    compile_str.said, compile_str._ach_announces = False, True
+    compiler.compile_str = staticmethod(compile_str)
 
 
-@dataclass
-class StratifiedPosterior:
-    """The stratified NUTS result (MODEL.md §4a)."""
-
-    summary: DrawSummary
-    mc_se: np.ndarray  # (n,) Monte Carlo standard error of summary.mean
-    strata: list[str]
-    weights: np.ndarray
-    r_hat_max: float
-    ess_bulk_min: float
-    ess_tail_min: float
-    divergences: int
-    chains: int
-    draws: int
-    tune: int
-    seed: int
-    idata: object = field(repr=False, default=None)
-
-    @property
-    def healthy(self) -> bool:
-        return self.r_hat_max < 1.01 and self.ess_bulk_min > 400 and self.divergences == 0
-
-    def agreement(self, exact_posterior: np.ndarray, hypotheses: list[str]) -> Agreement:
-        """Does the sampled mean equal the exact posterior, up to its Monte Carlo error (MODEL.md §4a)?"""
-        diff = np.abs(self.summary.mean - exact_posterior)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z = np.where(self.mc_se > 0, diff / self.mc_se, np.where(diff > 1e-9, np.inf, 0.0))
-        worst = int(np.argmax(z))
-        return Agreement(bool(z[worst] <= Agreement.LIMIT), hypotheses[worst], float(diff[worst]), float(z[worst]))
-
-    def problems(self) -> list[str]:
-        out = []
-        if self.r_hat_max >= 1.01:
-            out.append(f"R-hat {self.r_hat_max:.3f} ≥ 1.01: chains disagree")
-        if self.ess_bulk_min <= 400:
-            out.append(f"bulk ESS {self.ess_bulk_min:.0f} ≤ 400: too few effective draws")
-        if self.divergences:
-            out.append(f"{self.divergences} divergent transitions")
-        return out
+@contextlib.contextmanager
+def _pymc_messages(shown: bool):
+    """PyMC's own log lines ("Initializing NUTS", "Sampling 4 chains ...") only when progress is shown."""
+    logger = logging.getLogger("pymc")
+    level = logger.level
+    if not shown:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _beta_or_fixed(pm, pt, name, mean, kappa):
@@ -166,9 +133,11 @@ def _prior(pm, pt, inputs, shape):
 
 
 def sample_forward(inputs, draws: int = 4000, seed: int = 0) -> tuple[DrawSummary, dict]:
-    """Draw every input from the analyst's stated uncertainty; posterior per draw.
+    """Draw every input from the analyst's stated uncertainty with ``pm.draw``; posterior per draw.
 
-    Returns the summary and the input draws themselves.
+    Returns the summary and the input draws themselves. The reports use
+    :func:`ach.conjugate.sample_forward_exact` (no PyMC import, no compile);
+    this is the PyMC statement it is checked against.
     """
     configure_cache()
     import pymc as pm
@@ -183,7 +152,7 @@ def sample_forward(inputs, draws: int = 4000, seed: int = 0) -> tuple[DrawSummar
     L_d, k_d, r_d, prior_d = (np.broadcast_to(v, (draws, *np.shape(v)[1:])) if np.ndim(v) else v for v in values)
     theta = {"L": np.asarray(L_d), "k": np.asarray(k_d), "r": np.asarray(r_d), "prior": np.asarray(prior_d)}
     post = exact.posterior(inputs, L=theta["L"], k=theta["k"], r=theta["r"], prior=theta["prior"])
-    return DrawSummary.from_draws(post), theta
+    return summarise([post], [1.0]), theta
 
 
 def stratum_blocks(inputs, strata: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -236,19 +205,17 @@ def sample_stratified(
     """NUTS on every stratum at once; mix strata by the exact posterior.
 
     Each stratum fills the columns that do not meet the data with its own fresh
-    prior draws, so the strata's Monte Carlo errors are independent and the
-    reported standard error is honest.
+    prior draws. The Monte Carlo errors use each stratum's effective sample
+    size of the quantity reported: of the mean for the mean, of the tails for
+    the interval ends, of the "leads" indicator for the shares.
     """
     import pymc as pm
 
-    exact_post = exact.posterior(inputs)
-    strata = np.flatnonzero(exact_post >= MIN_STRATUM_WEIGHT)
-    weights = exact_post[strata] / exact_post[strata].sum()
+    strata, weights = strata_of(inputs)
     model = build_stratified(inputs, strata)
     n_total = draws * chains
-    free = model.free_RVs
-    if free:
-        with model:
+    if model.free_RVs:
+        with model, _pymc_messages(progress):
             idata = pm.sample(
                 draws=draws,
                 tune=tune,
@@ -278,56 +245,52 @@ def sample_stratified(
     )
 
     rng = np.random.default_rng(seed)
-    per_stratum, means, ses, checks = [], [], [], []
+    per_stratum, checks = [], []
     for t, j in enumerate(strata):
         L_full = _prior_columns(rng, inputs, n_total)
         L_full[:, :, j] = L_s[:, t, :]
         p = exact.posterior(inputs, L=L_full, k=k_s[:, t], r=r_s[:, t], prior=pi_s[:, t])
         per_stratum.append(p)
-        means.append(p.mean(axis=0))
-        stats = np.array([_diagnose(p[:, h].reshape(chains, draws), n_total) for h in range(p.shape[1])])
-        checks.append(stats)
-        ses.append(p.std(axis=0) / np.sqrt(np.maximum(stats[:, 1], 1.0)))
-    means, ses, checks = np.array(means), np.array(ses), np.concatenate(checks)
-    mixed_mean = weights @ means
-    mc_se = np.sqrt((weights[:, None] ** 2 * ses**2).sum(axis=0))
-
-    counts = rng.multinomial(n_total, weights)
-    mixture = np.concatenate([p[rng.integers(0, n_total, c)] for p, c in zip(per_stratum, counts)])
-    # rank stability from the exact mixture weights, not the resample
-    p_leading = sum(
-        w * np.bincount(np.argmax(p, 1), minlength=p.shape[1]) / n_total for w, p in zip(weights, per_stratum)
-    )
-    summary = DrawSummary.from_draws(mixture, mean=mixed_mean, p_leading=p_leading)
+        leads = np.argmax(p, axis=1)
+        checks.append([_diagnose(p[:, h], leads == h, chains, draws) for h in range(p.shape[1])])
+    checks = np.array(checks)  # (J, n, 5): R-hat, bulk, tail, mean and "leads" ESS
+    effective = Effective(mean=checks[..., 3], tail=checks[..., 2], lead=checks[..., 4], bulk=checks[..., 1])
+    summary = summarise(per_stratum, weights, effective)
 
     # Diagnostics of what the report states: each hypothesis's posterior within
     # each stratum (J x n series), not of every sampled input (thousands).
-    r_hat_max, ess_bulk_min, ess_tail_min = (
-        float(np.nanmax(checks[:, 0])),
-        *map(float, np.nanmin(checks[:, 1:], axis=0)),
-    )
     divergences = int(idata.sample_stats["diverging"].values.sum()) if idata is not None else 0
     return StratifiedPosterior(
         summary=summary,
-        mc_se=mc_se,
         strata=[inputs.hypotheses[j] for j in strata],
         weights=weights,
-        r_hat_max=r_hat_max,
-        ess_bulk_min=ess_bulk_min,
-        ess_tail_min=ess_tail_min,
-        divergences=divergences,
-        chains=chains,
+        sampler="nuts",
         draws=draws,
-        tune=tune,
         seed=seed,
+        chains=chains,
+        tune=tune,
+        r_hat_max=float(np.nanmax(checks[..., 0])),
+        ess_bulk_min=float(np.nanmin(checks[..., 1])),
+        ess_tail_min=float(np.nanmin(checks[..., 2])),
+        divergences=divergences,
         idata=idata,
     )
 
 
-def _diagnose(series: np.ndarray, n_total: int) -> tuple[float, float, float]:
-    """(R-hat, bulk ESS, tail ESS) of one (chain, draw) series; a constant one is perfect."""
+def _diagnose(values: np.ndarray, leads: np.ndarray, chains: int, draws: int) -> tuple[float, ...]:
+    """(R-hat, bulk, tail and mean ESS of one hypothesis's posterior, ESS of its "leads" indicator)
+    from its (chain × draw) series in one stratum; a constant series is as good as independent draws."""
     import arviz as az
 
+    n_total = float(chains * draws)
+    series, indicator = values.reshape(chains, draws), leads.reshape(chains, draws).astype(float)
     if np.ptp(series) == 0:
-        return 1.0, float(n_total), float(n_total)
-    return (float(az.rhat(series)), float(az.ess(series, method="bulk")), float(az.ess(series, method="tail")))
+        return 1.0, n_total, n_total, n_total, n_total
+    lead_ess = n_total if np.ptp(indicator) == 0 else float(az.ess(indicator, method="mean"))
+    return (
+        float(az.rhat(series)),
+        float(az.ess(series, method="bulk")),
+        float(az.ess(series, method="tail")),
+        float(az.ess(series, method="mean")),
+        lead_ess,
+    )

@@ -18,9 +18,9 @@ import numpy as np
 
 from . import __version__, exact
 from .case import Case
+from .draws import Agreement, DrawSummary, StratifiedPosterior
 from .formatting import count, join, pct, pct1
 from .heuer import HeuerScores, RankingAgreement
-from .model import Agreement, DrawSummary, StratifiedPosterior
 from .scales import icd203_term
 from .sensitivity import Sensitivity
 from .serialize import result_to_dict
@@ -35,7 +35,8 @@ class Settings:
 
     seed: int
     sampled: bool
-    draws: int | None = None
+    sampler: str | None = None  # "exact" or "nuts"
+    draws: int | None = None  # in all (exact) or per chain (nuts)
     tune: int | None = None
     chains: int | None = None
     compile_cache: str | None = None
@@ -327,19 +328,25 @@ class Result:
             info["generated"] = self.generated
         info.update(self.settings.to_dict())
         if self.bayes is not None:
-            import arviz
-            import pymc
+            from importlib.metadata import version
 
-            info.update(
-                pymc_version=pymc.__version__,
-                arviz_version=arviz.__version__,
-                sampler="NUTS, stratified on the hypothesis",
-            )
+            if self.bayes.sampler == "nuts":
+                info.update(
+                    pymc_version=version("pymc"),
+                    arviz_version=version("arviz"),
+                    sampler="NUTS, stratified on the hypothesis",
+                )
+            else:
+                info.update(
+                    numpy_version=version("numpy"),
+                    sampler="exact independent draws, stratified on the hypothesis",
+                )
         return info
 
-    def to_dict(self) -> dict:
-        """Every number, under the stable keys of the JSON contract (README)."""
-        return result_to_dict(self)
+    def to_dict(self, pairwise: bool = False) -> dict:
+        """Every number, under the stable keys of the JSON contract (README); ``pairwise`` adds
+        each item's deciban table between every two hypotheses."""
+        return result_to_dict(self, pairwise)
 
     def report(self):
         """The finished assessment (Markdown / HTML) built from this result."""

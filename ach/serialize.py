@@ -20,7 +20,9 @@ __all__ = ["comparison_to_dict", "json_safe", "number", "result_to_dict", "sensi
 
 
 def number(x) -> float | None:
-    """A JSON-safe number: NaN and ±inf become null."""
+    """A JSON-safe number: NaN, ±inf and None become null."""
+    if x is None:
+        return None
     x = float(x)
     return x if math.isfinite(x) else None
 
@@ -47,8 +49,12 @@ def _by(keys, values) -> dict:
 
 
 # -- a Result ------------------------------------------------------------------------
-def result_to_dict(result) -> dict:
-    """Every number of a :class:`~ach.result.Result`, under the stable keys of the contract."""
+def result_to_dict(result, pairwise: bool = False) -> dict:
+    """Every number of a :class:`~ach.result.Result`, under the stable keys of the contract.
+
+    ``pairwise``: each item's table of decibans between every two hypotheses
+    (``evidence[].pairwise_db``): n² numbers per item, most of the JSON of a
+    large case (1.1 GB at 10,000 × 50), so asked for (``--pairwise``)."""
     inp, hyps, case = result.inputs, result.hypotheses, result.case
 
     def by_h(values) -> dict:
@@ -104,7 +110,11 @@ def result_to_dict(result) -> dict:
                 "id": eid,
                 "source": inp.sources[inp.source_index[i]],
                 "woe_db": by_h(result.item_woe[i]),
-                "pairwise_db": {a: by_h(result.item_pairwise[i, x]) for x, a in enumerate(hyps)},
+                **(
+                    {"pairwise_db": {a: by_h(result.item_pairwise[i, x]) for x, a in enumerate(hyps)}}
+                    if pairwise
+                    else {}
+                ),
             }
             for i, eid in enumerate(inp.items)
         ],
@@ -132,10 +142,12 @@ def result_to_dict(result) -> dict:
         b = result.bayes
         agreement = result.agreement
         out["bayes"] = {
+            "sampler": b.sampler,
             "mean": by_h(b.summary.mean),
             "mc_se": by_h(b.mc_se),
             "hdi90": {h: [number(lo), number(hi)] for h, (lo, hi) in zip(hyps, b.summary.hdi90)},
             "p_leading": by_h(b.summary.p_leading),
+            "mc_error": _mc_error(b.summary, hyps),
             "r_hat_max": number(b.r_hat_max),
             "ess_bulk_min": number(b.ess_bulk_min),
             "ess_tail_min": number(b.ess_tail_min),
@@ -159,9 +171,19 @@ def result_to_dict(result) -> dict:
         out["forward"] = {
             "hdi90": {h: [number(lo), number(hi)] for h, (lo, hi) in zip(hyps, result.forward.hdi90)},
             "p_leading": by_h(result.forward.p_leading),
+            "mc_error": _mc_error(result.forward, hyps),
             "draws": len(result.forward.samples),
         }
     return json_safe(out)
+
+
+def _mc_error(summary, hypotheses) -> dict:
+    """The Monte Carlo standard error of every interval end and share a summary reports."""
+    return {
+        "hdi90": {h: [number(lo), number(hi)] for h, (lo, hi) in zip(hypotheses, summary.hdi90_se)},
+        "p_leading": _by(hypotheses, summary.p_leading_se),
+        "max": number(summary.mc_error),
+    }
 
 
 def _candidate(v, hypotheses) -> dict:

@@ -483,12 +483,196 @@ def bench_sampler(quick: bool):
     return eff, agree, chains
 
 
+# -- 6. the previous version against this one, in the same run -------------------------------
+
+PREVIOUS = "da5de28"  # the last commit before exact draws (issue 11): the baseline of results.md
+AT_SCALE = (2000, 50)  # both versions; 10,000 × 50 runs this version only (the previous needs 10 GB)
+BIG = (10_000, 50)
+
+
+def version_command(tree: Path) -> list[str]:
+    """The ``ach`` command line of the checkout at ``tree`` (its own code, this .venv's libraries)."""
+    return [
+        sys.executable,
+        "-c",
+        "import sys; sys.path.insert(0, sys.argv.pop(1)); from ach.cli import main; main()",
+        str(tree),
+    ]
+
+
+def timed(cmd: list[str], cache: str, cwd: Path) -> tuple[float, float, int, str]:
+    """(seconds, peak memory in MB, exit code, stdout) of one command, its memory read from wait4."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=clean_env(cache), cwd=cwd, text=True
+    )
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - t0, usage.ru_maxrss / 1024, proc.returncode, out
+
+
+def bench_versions(quick: bool, against: str, big: bool) -> str:
+    """The goals of issue 11, each measured for the previous version and this one in the same run."""
+    tree = Path(tempfile.mkdtemp(prefix="ach-previous-"))
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", "-f", str(tree), against],
+        check=True,
+        capture_output=True,
+    )
+    atexit.register(
+        subprocess.run, ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], capture_output=True
+    )
+    versions = {"previous": version_command(tree), "this": version_command(ROOT)}
+    cases = Path(tempfile.mkdtemp(prefix="ach-bench-big-"))
+    atexit.register(shutil.rmtree, cases, True)
+    rows = []
+
+    def measure(what: str, args: list[str], which=("previous", "this"), cache: str | None = None, note=""):
+        got = {}
+        for name in which:
+            where = cache or tempfile.mkdtemp(prefix="ach-bench-cache-")
+            say(f"{what}, {name} version ...")
+            seconds, mb, code, _ = timed([*versions[name], *args], where, ROOT)
+            say(f"{what}, {name}: {seconds:.1f} s, {mb:.0f} MB, exit {code}")
+            got[name] = (seconds, mb, code)
+        prev, this = got.get("previous"), got["this"]
+        rows.append(
+            (
+                what,
+                note,
+                f"{fmt(prev[0], 1)} s, {prev[1]:.0f} MB" + ("" if prev[2] == 0 else f" (exit {prev[2]})")
+                if prev
+                else "—",
+                f"{fmt(this[0], 1)} s, {this[1]:.0f} MB" + ("" if this[2] == 0 else f" (exit {this[2]})"),
+                f"{this[0] / prev[0]:.3f}" if prev else "—",
+            )
+        )
+        return got
+
+    k1 = str(K1)
+    warm = tempfile.mkdtemp(prefix="ach-bench-cache-")
+    atexit.register(shutil.rmtree, warm, True)
+    for name in versions:  # fill the shared compile cache: the timed "warm" runs compile nothing
+        timed(
+            [*versions[name], "analyze", k1, "--json", "-q", "--sampler", "nuts"]
+            if name == "this"
+            else [*versions[name], "analyze", k1, "--json", "-q"],
+            warm,
+            ROOT,
+        )
+    measure("K-1 `analyze --no-sample --json`", ["analyze", k1, "--no-sample", "--json", "-q"], cache=warm)
+    measure(
+        "K-1 `analyze --json` with intervals, warm", ["analyze", k1, "--json", "-q"], cache=warm, note="default engine"
+    )
+    out = tempfile.mkdtemp(prefix="ach-bench-report-")
+    atexit.register(shutil.rmtree, out, True)
+    measure("K-1 `report`, warm cache", ["report", k1, "-o", out, "-q"], cache=warm)
+    measure("K-1 `report`, cold cache", ["report", k1, "-o", out, "-q"], note="a fresh cache each")
+    got = {}
+    for name, args in (("previous", []), ("this", ["--sampler", "nuts"])):
+        say(f"K-1 NUTS, warm, {name} ...")
+        got[name] = timed([*versions[name], "analyze", k1, "--json", "-q", *args], warm, ROOT)
+    rows.append(
+        (
+            "K-1 NUTS (`--sampler nuts`; the previous default), warm",
+            "",
+            f"{fmt(got['previous'][0], 1)} s",
+            f"{fmt(got['this'][0], 1)} s",
+            f"{got['this'][0] / got['previous'][0]:.3f}",
+        )
+    )
+    sizes = [AT_SCALE] if quick else [AT_SCALE, BIG]
+    for n_items, n_hyp in sizes:
+        path = cases / f"synthetic-{n_items}x{n_hyp}.yaml"
+        path.write_text(synthetic_yaml(n_items, n_hyp), encoding="utf-8")
+        which = ("previous", "this") if (n_items, n_hyp) == AT_SCALE or big else ("this",)
+        label = f"{n_items:,} × {n_hyp}"
+        measure(f"{label} `analyze --no-sample`", ["analyze", str(path), "--no-sample", "-q"], which, cache=warm)
+        measure(
+            f"{label} `analyze --no-sample --json`",
+            ["analyze", str(path), "--no-sample", "--json", "-q"],
+            which,
+            cache=warm,
+        )
+    return table(["what", "note", "previous version", "this version", "this / previous"], rows)
+
+
+def bench_exact_draws(quick: bool) -> str:
+    """Exact draws in this process: the time to an ESS, and to the default Monte Carlo target."""
+    from ach import conjugate
+    from ach.casefile import load
+
+    rows = []
+    cases = [
+        ("K-1", load(K1).inputs),
+        (f"synthetic {SYNTH_SAMPLED[0]} × {SYNTH_SAMPLED[1]}", synthetic(*SYNTH_SAMPLED, seed=SYNTH_SAMPLED_SEED)),
+    ]
+    conjugate.sample_exact(cases[0][1], draws=2000, seed=0)  # first-call imports are not timed
+    for name, inp in cases:
+        for draws in (50_000, None):
+            t0 = time.perf_counter()
+            s = conjugate.sample_exact(inp, draws=draws, seed=1)
+            took = time.perf_counter() - t0
+            n = len(s.summary.samples)
+            rows.append(
+                (
+                    name,
+                    f"{draws:,}" if draws else f"default ({n:,}: MC error under {conjugate.MC_TARGET})",
+                    fmt(took, 3),
+                    fmt(s.ess_bulk_min, 0),
+                    f"{s.summary.mc_error:.4f}",
+                    fmt(n / took, 0),
+                )
+            )
+            say(f"exact draws {name} {n}: {took:.3f} s, MC error {s.summary.mc_error:.4f}")
+    return table(["case", "draws", "time (s)", "smallest stratum (draws)", "largest MC error", "draws/s"], rows)
+
+
+def bench_honesty(quick: bool) -> str:
+    """Are NUTS's Monte Carlo standard errors honest? The mean squared z of the stratified mean
+    against the exact posterior, over seeds: 1 when honest, above 1 when the errors are too small."""
+    from ach import exact, model
+    from ach.casefile import load
+
+    inp = load(K1).inputs
+    truth = exact.posterior(inp)
+    seeds = range(3 if quick else 8)
+    z_new, z_old = [], []
+    for seed in seeds:
+        say(f"honesty: NUTS seed {seed} ...")
+        s = model.sample_stratified(inp, draws=1000, tune=1000, chains=2, seed=seed, progress=False)
+        eff = s.summary.effective
+        per = s.summary.samples.reshape(len(s.strata), -1, len(truth))
+        var = per.var(axis=1, ddof=1)
+        w = np.asarray(s.weights)[:, None]
+        old_se = np.sqrt((w**2 * var / np.maximum(eff.bulk, 1)).sum(axis=0))
+        live = s.mc_se > 0
+        z_new += list(((s.summary.mean - truth) / s.mc_se)[live])
+        z_old += list(((s.summary.mean - truth) / old_se)[live])
+    z_new, z_old = np.array(z_new), np.array(z_old)
+    n = len(z_new)
+    band = 2 * np.sqrt(2 / n)  # ± two standard errors of a mean of n chi-square(1) values
+    return table(
+        ["estimator of the MC standard error", "values (seeds × hypotheses)", "mean z²", "honest band (1 ± 2 s.e.)"],
+        [
+            ("bulk ESS (previous)", n, f"{np.mean(z_old**2):.2f}", f"{1 - band:.2f}–{1 + band:.2f}"),
+            ("ESS of the mean (this version)", n, f"{np.mean(z_new**2):.2f}", f"{1 - band:.2f}–{1 + band:.2f}"),
+        ],
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="sampler at draws 300, tune 300; fewer timing repeats")
     parser.add_argument(
         "--keep-cache", action="store_true", help="keep the temporary compile cache (its path is printed)"
     )
+    parser.add_argument("--against", default=PREVIOUS, help=f"the previous version for table 6 (a git ref; {PREVIOUS})")
+    parser.add_argument(
+        "--big-previous", action="store_true", help="table 6: run the previous version at 10,000 × 50 too"
+    )
+    parser.add_argument("--only-versions", action="store_true", help="only tables 6-8 (the issue-11 goals)")
     args = parser.parse_args()
 
     warnings.filterwarnings("ignore", message=".*BLAS.*")
@@ -513,6 +697,18 @@ def main() -> None:
         print(f"# ach benchmarks{' (--quick)' if args.quick else ''}\n")
         print("## Machine\n")
         print(machine_table())
+        say("6. previous version against this one")
+        print(f"\n## 6. The previous version (`{args.against}`) against this one, in this run\n")
+        print(bench_versions(args.quick, args.against, args.big_previous))
+        say("7. exact draws")
+        print("\n## 7. Exact draws (`ach.conjugate.sample_exact`, in this process)\n")
+        print(bench_exact_draws(args.quick))
+        say("8. honest Monte Carlo errors")
+        print("\n## 8. NUTS Monte Carlo errors against the exact posterior (K-1, 2 chains × 1000)\n")
+        print(bench_honesty(args.quick))
+        if args.only_versions:
+            print(f"\nTotal benchmark time: {time.perf_counter() - started:.0f} s.")
+            return
         say("1. exact engine")
         print("\n## 1. Exact engine (synthetic matrices; median per call)\n")
         print(bench_exact(args.quick))

@@ -108,7 +108,15 @@ def random_inputs(
 
 @pytest.fixture(scope="session")
 def k1_sampled():
-    """One sampled K-1 analysis shared by the tests that need it."""
+    """One sampled K-1 analysis (the default engine, exact draws) shared by the tests that need it."""
     import ach
 
-    return ach.analyze(K1, draws=600, tune=600, chains=2, seed=7, progress=False)
+    return ach.analyze(K1, seed=7, progress=False)
+
+
+@pytest.fixture(scope="session")
+def k1_nuts():
+    """K-1 sampled with NUTS at the CLI's defaults: the check of the exact draws, shared."""
+    import ach
+
+    return ach.analyze(K1, sampler="nuts", draws=1000, tune=1000, chains=4, seed=7, progress=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import subprocess
 from importlib import metadata, resources
@@ -203,6 +204,54 @@ def test_analyze_json_contract(k1_json):
     assert len(out["warnings"]) == 2
 
 
+def test_pairwise_tables_are_asked_for_and_are_differences_of_weights(k1_json):
+    """The n² deciban table per item is opt-in (most of a large case's JSON); asked for, each
+    entry is the item's weight for one hypothesis against another, antisymmetric."""
+    assert all("pairwise_db" not in e for e in k1_json["evidence"])
+    proc = ach("analyze", K1, "--no-sample", "--json", "--pairwise")
+    assert proc.returncode == 0, proc.err
+    out = json.loads(proc.out)
+    e01 = next(e for e in out["evidence"] if e["id"] == "E01")
+    table = e01["pairwise_db"]
+    assert table["KH"]["KH"] == 0 and table["KH"]["ISIS"] == pytest.approx(-table["ISIS"]["KH"])
+    like = out["inputs"]["evidence"]["E01"]["likelihood"]
+    assert set(table) == set(like)
+    # without any reliability or credibility discount the table would be 10·log10 of the ratio;
+    # with them it is smaller in size, of the same sign
+    raw = 10 * math.log10(like["KH"] / like["ISIS"])
+    assert 0 < abs(table["KH"]["ISIS"]) < abs(raw) and math.copysign(1, table["KH"]["ISIS"]) == math.copysign(1, raw)
+
+
+def test_json_numbers_keep_their_precision_so_the_inputs_reproduce_the_posterior(tmp_path):
+    """A likelihood of 1e-11 is not 0 (ruled out): the JSON keeps every digit, and the
+    posterior recomputed by hand from the JSON's own inputs is the JSON's posterior."""
+    case = tmp_path / "tiny.yaml"
+    case.write_text(
+        "question: Which?\nhypotheses:\n  - {id: A, title: A}\n  - {id: B, title: B}\n  - {id: C, title: C}\n"
+        "evidence:\n"
+        "  - {id: E1, text: one, likelihood: {A: 1.0e-11, B: 3.0e-12, C: 0.5}, if_false: 0.2}\n"
+        "  - {id: E2, text: two, likelihood: {A: 0.9, B: 0.1234567890123, C: 1.0e-9}, if_false: 0.3}\n",
+        encoding="utf-8",
+    )
+    proc = ach("analyze", case, "--no-sample", "--json", "-q")
+    assert proc.returncode == 0, proc.err
+    out = json.loads(proc.out)
+    ev = out["inputs"]["evidence"]
+    assert ev["E1"]["likelihood"]["A"] == 1e-11 and ev["E2"]["likelihood"]["B"] == 0.1234567890123
+    prior = out["inputs"]["prior"]
+    unnormalised = {
+        h: prior[h]
+        * math.prod(
+            e["credibility"] * e["likelihood"][h] + (1 - e["credibility"]) * e["if_false"][h] for e in ev.values()
+        )
+        for h in prior
+    }
+    total = sum(unnormalised.values())
+    for h, p in out["exact"]["posterior"].items():
+        assert p == pytest.approx(unnormalised[h] / total, rel=1e-12)
+    assert 0 < out["exact"]["posterior"]["B"] < 1e-2  # small, and not printed as "ruled out"
+
+
 def test_analyze_agrees_with_the_library(k1_json):
     import ach as library
 
@@ -309,14 +358,29 @@ def test_command_line_mistakes_exit_2(args):
 
 @pytest.fixture(scope="module")
 def sampled():
-    proc = ach("analyze", MINI, "--json", "--draws", "200", "--tune", "200", "--chains", "2", "--seed", "11")
+    """NUTS through the command line (the default engine is exercised below)."""
+    proc = ach(
+        "analyze",
+        MINI,
+        "--json",
+        "--sampler",
+        "nuts",
+        "--draws",
+        "200",
+        "--tune",
+        "200",
+        "--chains",
+        "2",
+        "--seed",
+        "11",
+    )
     assert proc.returncode == 0, proc.err
     return proc
 
 
 def test_sampled_run_prints_pure_json_with_the_uncertainty(sampled):
     out = json.loads(sampled.out)  # the whole of stdout: progress went to stderr
-    assert "ach:" in sampled.err
+    assert "NUTS" in sampled.err
     hyps = out["hypotheses"]
     bayes = out["bayes"]
     assert set(bayes) >= {"mean", "hdi90", "p_leading", "r_hat_max", "ess_bulk_min", "divergences", "chains", "draws"}
@@ -333,3 +397,22 @@ def test_sampled_run_prints_pure_json_with_the_uncertainty(sampled):
     for h in hyps:  # the stratified mean agrees with the exact posterior
         assert bayes["mean"][h] == pytest.approx(out["exact"]["posterior"][h], abs=0.03)
     assert out["provenance"]["seed"] == 11
+    assert bayes["sampler"] == "nuts" and (bayes["chains"], bayes["draws"]) == (2, 200)
+
+
+def test_default_engine_is_the_exact_draws_and_quiet_is_quiet():
+    loud = ach("analyze", MINI, "--json", "--seed", "3")
+    assert loud.returncode == 0, loud.err
+    out = json.loads(loud.out)
+    assert out["bayes"]["sampler"] == "exact" and out["bayes"]["healthy"]
+    assert out["bayes"]["mc_error"]["max"] <= 0.005 and out["forward"]["mc_error"]["max"] <= 0.005
+    assert "compiling" not in loud.err  # nothing compiles without PyMC
+    quiet = ach("analyze", MINI, "--json", "--seed", "3", "--quiet")
+    assert quiet.returncode == 0 and quiet.err == "" and json.loads(quiet.out) == out
+
+
+def test_quiet_silences_pymc_too():
+    proc = ach("analyze", MINI, "--sampler", "nuts", "--draws", "100", "--tune", "100", "--chains", "2", "-q")
+    assert proc.returncode == 0, proc.err
+    # only what the analyst must see (a short run may fail its diagnostics); nothing of PyMC's own
+    assert all(line.startswith("WARNING") for line in proc.err.splitlines() if line.strip()), proc.err

@@ -103,7 +103,7 @@ def test_the_report_counts_the_items_taken_as_fully_reliable():
 
 def test_confidence_is_never_high_when_independence_is_only_assumed(k1_sampled):
     unsourced = loads(TIE.replace("source: s, ", "").replace("0.6, B: 0.6", "0.9, B: 0.1"))
-    result = ach.analyze(unsourced, draws=200, tune=200, chains=2, progress=False)
+    result = ach.analyze(unsourced, progress=False)
     level, reasons = result.confidence
     assert level != "high" and any("name no source" in r for r in reasons)
 

@@ -20,15 +20,15 @@ def assert_agrees_with_exact(sampled, exact_post, z=4.0, floor=2e-3):
     assert np.all(diff <= bound), f"diff {diff} > bound {bound}"
 
 
-def test_k1_sampled_mean_agrees_with_exact(k1_sampled):
-    b = k1_sampled.bayes
-    assert_agrees_with_exact(b, k1_sampled.posterior)
-    assert b.divergences == 0
-    assert b.r_hat_max < 1.05
-    assert b.ess_bulk_min > 100
+@pytest.mark.parametrize("fixture", ["k1_sampled", "k1_nuts"])
+def test_k1_sampled_mean_agrees_with_exact(fixture, request):
+    result = request.getfixturevalue(fixture)
+    b = result.bayes
+    assert_agrees_with_exact(b, result.posterior)
+    assert b.healthy, b.problems()
     # intervals hold the exact value and lie in [0, 1]
     lo, hi = b.summary.hdi90.T
-    assert np.all((0 <= lo) & (lo <= k1_sampled.posterior) & (k1_sampled.posterior <= hi) & (hi <= 1))
+    assert np.all((0 <= lo) & (lo <= result.posterior) & (result.posterior <= hi) & (hi <= 1))
     np.testing.assert_allclose(b.summary.p_leading.sum(), 1.0)
 
 
@@ -89,11 +89,13 @@ def test_forward_rank_stability_reflects_a_close_call():
     assert hi - lo > 0.1
 
 
-def test_same_seed_same_numbers():
-    a = ach.analyze(MINI, draws=150, tune=150, chains=2, seed=42, progress=False)
-    b = ach.analyze(MINI, draws=150, tune=150, chains=2, seed=42, progress=False)
+@pytest.mark.parametrize("sampler", ["exact", "nuts"])
+def test_same_seed_same_numbers(sampler):
+    a = ach.analyze(MINI, sampler=sampler, draws=150, tune=150, chains=2, seed=42, progress=False)
+    b = ach.analyze(MINI, sampler=sampler, draws=150, tune=150, chains=2, seed=42, progress=False)
     np.testing.assert_array_equal(a.bayes.summary.mean, b.bayes.summary.mean)
     np.testing.assert_array_equal(a.forward.hdi90, b.forward.hdi90)
+    assert a.bayes.sampler == sampler
 
 
 def test_compile_cache_is_per_user_and_stable(monkeypatch, tmp_path):
@@ -104,17 +106,24 @@ def test_compile_cache_is_per_user_and_stable(monkeypatch, tmp_path):
     assert "ach" in str(model.cache_dir())
 
 
-def test_result_json_carries_sampling_and_provenance(k1_sampled):
-    d = k1_sampled.to_dict()
-    hyps = d["hypotheses"]
-    for key in ("mean", "hdi90", "p_leading"):
-        assert set(d["bayes"][key]) == set(hyps)
-    assert set(d["forward"]["hdi90"]) == set(hyps)
-    assert d["bayes"]["chains"] == 2 and d["bayes"]["draws"] == 600
-    prov = d["provenance"]
-    assert prov["seed"] == 7 and prov["case_sha256"] == d["case"]["sha256"]
-    assert "pymc_version" in prov and "compile_cache" in prov
-    assert d["confidence"]["level"] in ("low", "moderate", "high")
+def test_result_json_carries_sampling_and_provenance(k1_sampled, k1_nuts):
+    for result in (k1_sampled, k1_nuts):
+        d = result.to_dict()
+        hyps = d["hypotheses"]
+        for key in ("mean", "hdi90", "p_leading"):
+            assert set(d["bayes"][key]) == set(hyps)
+        assert set(d["bayes"]["mc_error"]["hdi90"]) == set(hyps) == set(d["forward"]["mc_error"]["p_leading"])
+        assert set(d["forward"]["hdi90"]) == set(hyps)
+        prov = d["provenance"]
+        assert prov["seed"] == 7 and prov["case_sha256"] == d["case"]["sha256"]
+        assert d["confidence"]["level"] in ("low", "moderate", "high")
+    exact_draws, nuts = k1_sampled.to_dict(), k1_nuts.to_dict()
+    assert exact_draws["bayes"]["sampler"] == "exact" and exact_draws["bayes"]["draws"] == k1_sampled.bayes.draws
+    assert exact_draws["bayes"]["chains"] is None and exact_draws["bayes"]["r_hat_max"] is None
+    assert exact_draws["bayes"]["mc_error"]["max"] <= 0.005
+    assert "numpy_version" in exact_draws["provenance"] and "pymc_version" not in exact_draws["provenance"]
+    assert nuts["bayes"]["sampler"] == "nuts" and (nuts["bayes"]["chains"], nuts["bayes"]["draws"]) == (4, 1000)
+    assert "pymc_version" in nuts["provenance"] and "compile_cache" in nuts["provenance"]
 
 
 def test_statement_uses_icd203_term_number_and_interval(k1_sampled):

@@ -23,7 +23,7 @@ MINI = Path(__file__).resolve().parent / "data" / "mini.yaml"
 
 @pytest.fixture(scope="module")
 def sampled():
-    return ach.analyze(MINI, draws=200, tune=200, chains=2, seed=1, progress=False)
+    return ach.analyze(MINI, seed=1, progress=False)
 
 
 @pytest.fixture(scope="module")

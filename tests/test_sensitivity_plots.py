@@ -57,7 +57,7 @@ def k1_candidates(k1):
 
 @pytest.fixture(scope="module")
 def sampled():
-    return ach.analyze(MINI, draws=200, tune=200, chains=2, seed=1, progress=False)
+    return ach.analyze(MINI, seed=1, progress=False)
 
 
 @pytest.fixture(autouse=True)

@@ -23,11 +23,20 @@ from .tables import print_collection, print_sensitivity, print_summary, print_wh
 __all__ = ["COMMANDS"]
 
 
-def _analyze(case, no_sample, seed, draws, tune, chains, quiet):
+def _analyze(case, no_sample, sampler, seed, draws, tune, chains, quiet):
     from ..analysis import analyze
 
     show_progress(quiet)
-    return analyze(case, sample=not no_sample, seed=seed, draws=draws, tune=tune, chains=chains, progress=not quiet)
+    return analyze(
+        case,
+        sample=not no_sample,
+        sampler=sampler,
+        seed=seed,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        progress=not quiet,
+    )
 
 
 @click.command(cls=AchCommand)
@@ -67,12 +76,15 @@ def validate(cases, strict, as_json):
 @click.command(cls=AchCommand)
 @click.argument("case")
 @click.option("--json", "as_json", is_flag=True, help="Print every number as JSON (the stable contract in the README).")
+@click.option(
+    "--pairwise", is_flag=True, help="With --json: each item's decibans between every two hypotheses (n² per item)."
+)
 @sampling_options
-def analyze(case, as_json, **options):
+def analyze(case, as_json, pairwise, **options):
     """Posterior probabilities, weights of evidence, classic scores and (unless --no-sample) their uncertainty."""
     result = _analyze(load_case(case), **options)
     if as_json:
-        emit_json(result.to_dict())
+        emit_json(result.to_dict(pairwise=pairwise))
         return
     print_summary(result)
 

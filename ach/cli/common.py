@@ -91,7 +91,11 @@ def load_case(path: str):
 
 
 def emit_json(data) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    """JSON on stdout, written as it is encoded: a large result is never held twice as text."""
+    out = click.get_text_stream("stdout")
+    json.dump(data, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+    out.flush()
 
 
 def say(message: str) -> None:
@@ -137,11 +141,24 @@ class KeyValue(click.ParamType):
 
 def sampling_options(fn):
     options = [
-        click.option("--no-sample", is_flag=True, help="Exact posterior and classic scores only (fast: no PyMC)."),
+        click.option("--no-sample", is_flag=True, help="Exact posterior and classic scores only: no intervals."),
+        click.option(
+            "--sampler",
+            type=click.Choice(["auto", "exact", "nuts"]),
+            default="auto",
+            show_default=True,
+            help="What draws the intervals: exact independent draws (auto, when the model allows) or PyMC's NUTS.",
+        ),
         click.option(
             "--seed", type=int, default=20191227, show_default=True, help="Random seed (results are reproducible)."
         ),
-        click.option("--draws", type=click.IntRange(50), default=1000, show_default=True, help="NUTS draws per chain."),
+        click.option(
+            "--draws",
+            type=click.IntRange(50),
+            default=None,
+            help="Exact draws in all (default: as many as a Monte Carlo error under 0.5 pp needs), "
+            "or NUTS draws per chain (default 1000).",
+        ),
         click.option(
             "--tune", type=click.IntRange(50), default=1000, show_default=True, help="NUTS tuning steps per chain."
         ),

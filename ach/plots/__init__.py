@@ -14,7 +14,7 @@ figure sized for the case, and returns what it drew on.
     plot_reliability_sweeps(result) posterior against one source's reliability, 0 to 1
     plot_deception(result)          posterior against an item's credibility (planted .. genuine)
     plot_timeline(result)           the assessment as it stood after each evidence date
-    plot_robustness(result)         the two PyMC views side by side (sampled results only)
+    plot_robustness(result)         the two views of the uncertain inputs side by side (sampled results only)
     plot_collection(result)         candidate observations ranked by expected information gain
 
     FIGURES                         one record per figure: title, caption, when it is drawn

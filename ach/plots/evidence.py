@@ -31,7 +31,7 @@ def plot_posterior(result, *, ax=None, figsize=None, title=None, color=SKY, lead
     """The exact posterior of every hypothesis, most probable first.
 
     Bars: the exact ``P(H | E)``. Black whiskers (when sampled): the 90 %
-    interval of the stratified NUTS posterior. A thin dashed line below each
+    interval of the stratified posterior. A thin dashed line below each
     bar (when sampled): the forward robustness range, where the answer could
     land if the inputs varied within their stated uncertainty (not a posterior).
     """

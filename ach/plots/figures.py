@@ -48,7 +48,7 @@ def _posterior_caption(r) -> str:
         return text + "No uncertainty was computed for this report, so no intervals are drawn."
     return text + (
         "Black whiskers: the 90 % interval of that probability when the uncertain inputs are themselves "
-        "inferred from the evidence (stratified NUTS). Dashed vermillion (red-orange) line: the 90 % range the answer "
+        f"inferred from the evidence (stratified {r.bayes.engine}). Dashed vermillion (red-orange) line: the 90 % range the answer "
         "could take if the analysts' judgments were off within their stated uncertainty; a robustness "
         "range, not a posterior. Long whiskers or dashed lines that cross the neighbouring bar mean the "
         "ranking is fragile."
@@ -82,7 +82,7 @@ TIMELINE = (
     "the prior, before any evidence. Items dated after the case's own date are hindsight."
 )
 ROBUSTNESS = (
-    "Left: the stratified NUTS posterior, the uncertainty about the posterior given the evidence when the "
+    "Left: the stratified posterior, the uncertainty about the posterior given the evidence when the "
     "uncertain inputs are themselves inferred from it. Right: the forward draws, where the answer could "
     "land if our own judgments were off within their stated uncertainty; a robustness display, not a "
     "posterior. Top: 90 % intervals, the dot being the exact posterior. Bottom: rank stability, the share "
@@ -187,7 +187,7 @@ FIGURES: tuple[Figure, ...] = (
     ),
     Figure(
         "robustness",
-        "Robustness from PyMC: two views",
+        "Robustness: two views",
         plot_robustness,
         _text(ROBUSTNESS),
         lambda r: r.bayes is not None and r.forward is not None,

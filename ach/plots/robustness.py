@@ -1,4 +1,4 @@
-"""The two PyMC views side by side: the stratified posterior and the forward draws."""
+"""The two views of the uncertain inputs side by side: the stratified posterior and the forward draws."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ __all__ = ["plot_robustness"]
 
 
 def plot_robustness(result, *, ax=None, figsize=None, fontsize=10.5, posterior_color=BLACK, forward_color=VERMILLION):
-    """The two PyMC views side by side, most probable hypothesis first.
+    """The two views side by side, most probable hypothesis first.
 
-    Left column: the stratified NUTS posterior (uncertainty about the posterior
+    Left column: the stratified posterior (uncertainty about the posterior
     given the evidence). Right column: the forward draws of the inputs
     (robustness to our own judgments; not a posterior). Top row: 90 %
     intervals with the exact posterior as a dot; bottom row: rank stability,
@@ -42,7 +42,7 @@ def plot_robustness(result, *, ax=None, figsize=None, fontsize=10.5, posterior_c
     exact_p = result.posterior[order]
     views = (
         (
-            "Stratified posterior (NUTS)",
+            f"Stratified posterior ({result.bayes.engine})",
             "uncertainty about the posterior given the evidence",
             result.bayes.summary.hdi90[order],
             result.bayes.summary.p_leading[order],

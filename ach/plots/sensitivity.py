@@ -1,7 +1,7 @@
 """The sensitivity figures and what to collect next.
 
 They read ``result.sensitivity`` and ``result.collection`` (and, for the
-robustness view, the two PyMC summaries): the rows shown, the new leaders and
+robustness view, the two summaries of the uncertain inputs): the rows shown, the new leaders and
 the leader segments are the Result's; here they are only laid out.
 """
 

@@ -18,7 +18,7 @@ from ..formatting import db, interval, join, pct, pct1, pp, pp1, short, short_ti
 from ..plots import FIGURES, available_figures
 from ..plots.evidence import TOP_ITEMS
 from ..scales import icd203_term
-from . import narrative
+from . import diagnostics, narrative
 
 __all__ = ["TOP_ROWS", "Context"]
 
@@ -30,10 +30,10 @@ PROVENANCE_LABELS = {
     "case_sha256": "case file SHA-256",
     "generated": "generated",
     "seed": "random seed",
-    "sampled": "sampled (PyMC)",
+    "sampled": "sampled",
     "sampler": "sampler",
     "chains": "chains",
-    "draws": "draws per chain",
+    "draws": "draws (in all; per chain with NUTS)",
     "tune": "tuning steps per chain",
     "pymc_version": "PyMC version",
     "arviz_version": "ArviZ version",
@@ -450,17 +450,13 @@ class Context:
         if bayes is not None:
             agreement = r.agreement
             out["bayes"] = {
+                "engine": bayes.engine,
                 "agree": agreement.agree,
                 "agreement": narrative.sampler_agreement(agreement),
                 "healthy": bayes.healthy,
                 "problems": bayes.problems(),
-                "checks": [
-                    _check("R-hat, largest", f"{bayes.r_hat_max:.3f}", "below 1.01", bayes.r_hat_max < 1.01),
-                    _check("bulk ESS, smallest", f"{bayes.ess_bulk_min:.0f}", "above 400", bayes.ess_bulk_min > 400),
-                    _check("tail ESS, smallest", f"{bayes.ess_tail_min:.0f}", "for reference", None),
-                    _check("divergent transitions", f"{bayes.divergences}", "0", bayes.divergences == 0),
-                ],
-                "settings": f"{bayes.chains} chains × {bayes.draws} draws after {bayes.tune} tuning steps, seed {bayes.seed}",
+                "checks": diagnostics.checks(bayes),
+                "settings": diagnostics.settings(bayes),
                 "strata": ", ".join(f"{h} ({pct(w)})" for h, w in zip(bayes.strata, bayes.weights)),
             }
         if forward is not None:
@@ -520,10 +516,6 @@ def _tint(value: float, vmax: float) -> str:
     rgb = SUPPORTS_RGB if value > 0 else AGAINST_RGB
     alpha = 0.08 + 0.42 * min(abs(value) / vmax, 1.0)
     return f"rgba({rgb[0]}, {rgb[1]}, {rgb[2]}, {alpha:.2f})"
-
-
-def _check(name: str, value: str, target: str, ok: bool | None) -> dict:
-    return {"name": name, "value": value, "target": target, "status": "" if ok is None else "ok" if ok else "FAILED"}
 
 
 def _value(v) -> str:

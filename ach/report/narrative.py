@@ -32,10 +32,10 @@ __all__ = [
 ]
 
 ALERT = (
-    "The 90 % intervals and the rank stability in this report come from a PyMC run that did not "
-    "converge, so they cannot be trusted. The exact posterior (the headline "
+    "The 90 % intervals and the rank stability in this report come from draws that failed their "
+    "checks, so they cannot be trusted. The exact posterior (the headline "
     "percentages) is computed in closed form and does not depend on the sampler. Rerun with "
-    "more draws and tuning steps (e.g. --draws 2000 --tune 2000) before relying on the intervals."
+    "more draws (with NUTS, also more tuning steps: --draws 2000 --tune 2000) before relying on the intervals."
 )
 
 WHY_RANKINGS_DIFFER = (
