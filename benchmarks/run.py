@@ -268,7 +268,12 @@ def bench_cli(quick: bool, cache: str) -> str:
         took, out, status = run_cli(sampler, cache)
         say(f"cli {label}: {took:.1f} s {status}")
         b = (out or {}).get("bayes", {})
-        settings = f"{b['chains']} chains × {b['draws']} draws, tune {b['tune']}" if b else "—"
+        if not b:
+            settings = "—"
+        elif b["chains"] is None:  # exact draws: no chains, no tuning
+            settings = f"{b['sampler']}, {b['draws']:,} draws"
+        else:
+            settings = f"{b['sampler']}, {b['chains']} chains × {b['draws']} draws, tune {b['tune']}"
         rows.append(
             (
                 f"{label}, {given}",
@@ -528,39 +533,27 @@ def bench_versions(quick: bool, against: str, big: bool) -> str:
     atexit.register(shutil.rmtree, cases, True)
     rows = []
 
-    def measure(what: str, args: list[str], which=("previous", "this"), cache: str | None = None, note=""):
+    nuts = {"previous": [], "this": ["--sampler", "nuts"]}  # NUTS was the previous version's default
+
+    def measure(what: str, args: list[str], which=("previous", "this"), cache=None, note="", extra=None):
+        """One row: ``args`` run by each version (plus its ``extra`` arguments), on ``cache`` or a fresh one."""
         got = {}
         for name in which:
             where = cache or tempfile.mkdtemp(prefix="ach-bench-cache-")
+            if cache is None:
+                atexit.register(shutil.rmtree, where, True)
             say(f"{what}, {name} version ...")
-            seconds, mb, code, _ = timed([*versions[name], *args], where, ROOT)
+            seconds, mb, code, _ = timed([*versions[name], *args, *(extra or {}).get(name, [])], where, ROOT)
             say(f"{what}, {name}: {seconds:.1f} s, {mb:.0f} MB, exit {code}")
-            got[name] = (seconds, mb, code)
+            got[name] = f"{fmt(seconds, 1)} s, {mb:.0f} MB" + ("" if code == 0 else f" (exit {code})"), seconds
         prev, this = got.get("previous"), got["this"]
-        rows.append(
-            (
-                what,
-                note,
-                f"{fmt(prev[0], 1)} s, {prev[1]:.0f} MB" + ("" if prev[2] == 0 else f" (exit {prev[2]})")
-                if prev
-                else "—",
-                f"{fmt(this[0], 1)} s, {this[1]:.0f} MB" + ("" if this[2] == 0 else f" (exit {this[2]})"),
-                f"{this[0] / prev[0]:.3f}" if prev else "—",
-            )
-        )
-        return got
+        rows.append((what, note, prev[0] if prev else "—", this[0], f"{this[1] / prev[1]:.3f}" if prev else "—"))
 
     k1 = str(K1)
     warm = tempfile.mkdtemp(prefix="ach-bench-cache-")
     atexit.register(shutil.rmtree, warm, True)
     for name in versions:  # fill the shared compile cache: the timed "warm" runs compile nothing
-        timed(
-            [*versions[name], "analyze", k1, "--json", "-q", "--sampler", "nuts"]
-            if name == "this"
-            else [*versions[name], "analyze", k1, "--json", "-q"],
-            warm,
-            ROOT,
-        )
+        timed([*versions[name], "analyze", k1, "--json", "-q", *nuts[name]], warm, ROOT)
     measure("K-1 `analyze --no-sample --json`", ["analyze", k1, "--no-sample", "--json", "-q"], cache=warm)
     measure(
         "K-1 `analyze --json` with intervals, warm", ["analyze", k1, "--json", "-q"], cache=warm, note="default engine"
@@ -569,19 +562,7 @@ def bench_versions(quick: bool, against: str, big: bool) -> str:
     atexit.register(shutil.rmtree, out, True)
     measure("K-1 `report`, warm cache", ["report", k1, "-o", out, "-q"], cache=warm)
     measure("K-1 `report`, cold cache", ["report", k1, "-o", out, "-q"], note="a fresh cache each")
-    got = {}
-    for name, args in (("previous", []), ("this", ["--sampler", "nuts"])):
-        say(f"K-1 NUTS, warm, {name} ...")
-        got[name] = timed([*versions[name], "analyze", k1, "--json", "-q", *args], warm, ROOT)
-    rows.append(
-        (
-            "K-1 NUTS (`--sampler nuts`; the previous default), warm",
-            "",
-            f"{fmt(got['previous'][0], 1)} s",
-            f"{fmt(got['this'][0], 1)} s",
-            f"{got['this'][0] / got['previous'][0]:.3f}",
-        )
-    )
+    measure("K-1 NUTS, warm", ["analyze", k1, "--json", "-q"], cache=warm, note="the previous default", extra=nuts)
     sizes = [AT_SCALE] if quick else [AT_SCALE, BIG]
     for n_items, n_hyp in sizes:
         path = cases / f"synthetic-{n_items}x{n_hyp}.yaml"
@@ -697,15 +678,23 @@ def main() -> None:
         print(f"# ach benchmarks{' (--quick)' if args.quick else ''}\n")
         print("## Machine\n")
         print(machine_table())
-        say("6. previous version against this one")
-        print(f"\n## 6. The previous version (`{args.against}`) against this one, in this run\n")
-        print(bench_versions(args.quick, args.against, args.big_previous))
-        say("7. exact draws")
-        print("\n## 7. Exact draws (`ach.conjugate.sample_exact`, in this process)\n")
-        print(bench_exact_draws(args.quick))
-        say("8. honest Monte Carlo errors")
-        print("\n## 8. NUTS Monte Carlo errors against the exact posterior (K-1, 2 chains × 1000)\n")
-        print(bench_honesty(args.quick))
+        sections = [
+            (
+                "6",
+                f"The previous version (`{args.against}`) against this one, in this run",
+                lambda: bench_versions(args.quick, args.against, args.big_previous),
+            ),
+            ("7", "Exact draws (`ach.conjugate.sample_exact`, in this process)", lambda: bench_exact_draws(args.quick)),
+            (
+                "8",
+                "NUTS Monte Carlo errors against the exact posterior (K-1, 2 chains × 1000)",
+                lambda: bench_honesty(args.quick),
+            ),
+        ]
+        for number, heading, run in sections:
+            say(f"{number}. {heading}")
+            print(f"\n## {number}. {heading}\n")
+            print(run())
         if args.only_versions:
             print(f"\nTotal benchmark time: {time.perf_counter() - started:.0f} s.")
             return

@@ -223,27 +223,20 @@ def _line_of(root, path: tuple) -> int | None:
 def fast_parse(text: str):
     """(plain values, ``line(path)``) read by libyaml, or None when the round-trip parser should
     read the file: no C parser here, a YAML error, a duplicate key, tags, anchors or directives."""
+    if "!" in text or "&" in text or text.lstrip().startswith("%"):  # the careful parser's job
+        return None
     try:
         import yaml
 
         loader = _fast_loader()(text)
     except (ImportError, AttributeError):  # PyYAML without libyaml
         return None
-    if "!" in text or "&" in text or text.lstrip().startswith("%"):  # the careful parser's job
-        return None
     try:
         root = loader.get_single_node()
         if root is None:
             return None
         data = _plain(root)
-    except (
-        yaml.YAMLError,
-        _NotPlain,
-        RecursionError,
-        ValueError,
-        TypeError,
-        KeyError,
-    ):  # KeyError: a tag not in _SCALARS
+    except (yaml.YAMLError, _NotPlain, RecursionError, ValueError, TypeError, KeyError):  # KeyError: a tag we decline
         return None
     finally:
         loader.dispose()
