@@ -7,6 +7,7 @@ numeric arrays they need come from :meth:`Case.inputs`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -14,6 +15,9 @@ from pathlib import Path
 from .errors import Diagnostic
 from .inputs import Inputs
 from .scales import Belief, Scale
+
+# Browsers drop tabs and newlines inside an address ("java\tscript:"): refuse any whitespace or control character.
+_LINKABLE = re.compile(r"(?i:https?://|mailto:)[^\s\x00-\x1f\x7f]+")
 
 __all__ = ["Candidate", "Case", "Citation", "Evidence", "Hypothesis", "Source"]
 
@@ -41,6 +45,16 @@ class Citation:
     report: str
     quote: str = ""
     url: str = ""
+
+    @property
+    def link(self) -> str:
+        """``url`` if it may become a link (``http``, ``https`` or ``mailto``, no spaces), else ``""``.
+
+        Anything else (``javascript:``, ``data:``, ``file:``, a relative path)
+        is shown as text wherever citations are shown: a case file from
+        someone else must not be able to put a live script behind a click.
+        """
+        return self.url if _LINKABLE.fullmatch(self.url) else ""
 
 
 @dataclass(frozen=True)

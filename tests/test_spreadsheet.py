@@ -251,6 +251,7 @@ texts = st.one_of(
     st.text(chars, max_size=25),
     st.sampled_from(
         ["=1+1", "#N/A", "_x000D_", "a\r\nb", " lead", "0.3", "TRUE", "2020-01-01", "1", "x\x00y", "\ufffe"]
+        + ["'=1", "''+2", "@SUM(A1)", "-x", "+44", "'", "'plain", '=HYPERLINK("http://evil.example","x")']
     ),
 )
 words = st.text(chars, min_size=1, max_size=25)  # where an empty text and no text differ (titles, reports)

@@ -12,19 +12,20 @@ through Jinja2 templates (``ach/report/templates``):
     report.summary_html()             # compact block; also Jupyter's _repr_html_
     report.save("reports/k1")         # report.md, report.html, figures/*.png
 
-HTML escaping is Jinja's autoescape; Markdown cells go through one filter.
+HTML escaping is Jinja's autoescape; user text in Markdown goes through
+:mod:`ach.report.markdown`.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 from functools import cache, cached_property
 from pathlib import Path
 
 from ..files import write_atomic
 from ..plots import figure_png
 from ..plots.evidence import TOP_ITEMS
+from . import markdown
 from .context import Context
 
 __all__ = ["FIGURE_DIR", "Report"]
@@ -119,18 +120,14 @@ def _environment(autoescape: bool):
         keep_trailing_newline=True,
         undefined=StrictUndefined,
     )
-    env.filters["md"] = _md_cell
+    env.filters["md"] = markdown.text
+    env.filters["md_link"] = markdown.link
     env.filters["nb"] = _keep_units  # '47 %' never breaks across lines
     return env
 
 
 def _template(name: str):
     return _environment(name.endswith(".html.j2")).get_template(name)
-
-
-def _md_cell(text) -> str:
-    """Text safe inside a Markdown table cell: no raw HTML, no pipes, one line."""
-    return html.escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
 
 
 def _keep_units(text) -> str:

@@ -359,7 +359,6 @@ class Context:
         e = r.case.evidence[i]
         woe = r.item_woe[i]
         citation = e.citation
-        url = citation.url if citation is not None and citation.url.startswith(("http://", "https://")) else ""
         return {
             "id": e.id,
             "text": e.text,
@@ -375,7 +374,9 @@ class Context:
             "sign": _sign(woe[self.lead]),
             "citation_report": citation.report if citation is not None else "",
             "citation_quote": citation.quote if citation is not None else "",
-            "citation_url": url,
+            "citation_url": citation.link if citation is not None else "",
+            # an address that may not become a link (javascript:, file:, a path) is shown as text
+            "citation_unlinked": citation.url if citation is not None and not citation.link else "",
             "notes": e.notes,
         }
 

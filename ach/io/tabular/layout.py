@@ -47,8 +47,11 @@ __all__ = [
     "Sheet",
     "case_data",
     "companion",
+    "defuse_formula",
+    "formula_like",
     "if_false_text",
     "number_text",
+    "restore_formula",
     "sheets",
     "xl_escape",
     "xl_unescape",
@@ -347,6 +350,29 @@ def number_text(value) -> str:
     if isinstance(value, float):
         return repr(value)
     return str(value)
+
+
+# A cell a spreadsheet program would read as a formula (CSV injection): OWASP's list of first
+# characters (= + - @ tab, carriage return) and a line feed, behind any apostrophes already there.
+_FORMULA_START = re.compile(r"'*[=+\-@\t\r\n]")
+
+
+def formula_like(text: str) -> bool:
+    return _FORMULA_START.match(text) is not None
+
+
+def defuse_formula(text: str) -> str:
+    """Text a spreadsheet shows as text: OWASP's leading apostrophe before a formula-like cell.
+
+    Text that already starts with apostrophes before such a character gets one
+    more, so that :func:`restore_formula` gives back exactly what was written.
+    """
+    return "'" + text if formula_like(text) else text
+
+
+def restore_formula(text: str) -> str:
+    """Undo :func:`defuse_formula`: one leading apostrophe before a formula-like cell is dropped."""
+    return text[1:] if text.startswith("'") and formula_like(text[1:]) else text
 
 
 def xl_escape(text: str) -> str:

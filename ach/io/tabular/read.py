@@ -15,7 +15,17 @@ from pathlib import Path
 
 from ...errors import CaseError, Diagnostic, suggest
 from ...files import read_input
-from .layout import HELP_SHEET, LAYOUT_HINT, MAX_BYTES, MAX_CELLS, MAX_ROWS, MAX_UNZIPPED, SHEETS, xl_unescape
+from .layout import (
+    HELP_SHEET,
+    LAYOUT_HINT,
+    MAX_BYTES,
+    MAX_CELLS,
+    MAX_ROWS,
+    MAX_UNZIPPED,
+    SHEETS,
+    restore_formula,
+    xl_unescape,
+)
 
 __all__ = ["Bad", "Place", "Table", "csv_table", "failure", "filled", "why", "workbook_tables"]
 
@@ -247,7 +257,7 @@ def _grid(ws, name: str, budget: list[int]) -> tuple[list[tuple[int, list]], lis
             elif kind == "e" and value is not None:
                 value = Bad(f"the cell shows the error {value}", "fix the formula, or type the value")
             elif isinstance(value, str):
-                value = xl_unescape(value)
+                value = restore_formula(xl_unescape(value))
             values.append(value)
         if values and any(filled(v) for v in values):
             if r > MAX_ROWS:
@@ -332,7 +342,7 @@ def csv_table(path: Path, sheet: str, notes: list[Diagnostic], required: bool) -
                     "split the case",
                     f"row {r}",
                 )
-            values = [v if v != "" else None for v in cells]
+            values = [restore_formula(v) if v != "" else None for v in cells]  # ach's export defused formulas
             if any(filled(v) for v in values):
                 rows.append((r, values))
     except csv.Error as exc:

@@ -2,7 +2,11 @@
 
 Every text cell is stored as text (never a formula), every number so that it
 reads back as the same number, and nothing is written when any cell could
-not hold its value.
+not hold its value. Text that a spreadsheet would take for a formula
+(``=HYPERLINK(...)``, ``@SUM``, ``+1``) cannot run when the file is opened
+(CSV injection): in CSV it gets OWASP's leading apostrophe, in a workbook the
+cell is marked as quoted text (Excel's own form of that apostrophe, which
+keeps it text when the cell is edited). Reading undoes exactly that.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from .layout import (
     Sheet,
     case_data,
     companion,
+    defuse_formula,
+    formula_like,
     number_text,
     sheets,
     xl_escape,
@@ -270,10 +276,22 @@ def _put(cell, value, kind: str) -> None:
         cell.value = _excel_date(value)
         cell.number_format = "yyyy-mm-dd"
     elif isinstance(value, str):
-        cell.value = xl_escape(value)
-        cell.data_type = "s"  # text, even when it starts with '=' (never a formula)
+        _put_text(cell, value)
     else:
-        cell.value, cell.data_type = xl_escape(str(value)), "s"
+        _put_text(cell, str(value))
+
+
+def _put_text(cell, text: str) -> None:
+    """Text, even when it starts with '=' (never a formula); quoted, so an edit in Excel keeps it text.
+
+    Reading drops one apostrophe before a formula-like text in either format
+    (a defused CSV saved from Excel as a workbook keeps its apostrophe), so a
+    text that itself starts with one gets the apostrophe CSV would give it.
+    """
+    if formula_like(text):
+        cell.quotePrefix = True
+        text = defuse_formula(text) if text.startswith("'") else text
+    cell.value, cell.data_type = xl_escape(text), "s"
 
 
 def _excel_date(text: str) -> dt.date | None:
@@ -350,6 +368,9 @@ def _csv_bytes(out: Sheet) -> bytes:
     writer.writerow(headers)
     for row in rows:
         writer.writerow(
-            ["" if v is None else number_text(v) if isinstance(v, (bool, int, float)) else str(v) for v in row]
+            [
+                "" if v is None else number_text(v) if isinstance(v, (bool, int, float)) else defuse_formula(str(v))
+                for v in row
+            ]
         )
     return buffer.getvalue().encode("utf-8-sig")  # the BOM tells Excel the file is UTF-8
