@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 import os
 import sys
 import tempfile
@@ -20,7 +21,9 @@ from pathlib import Path
 from .errors import CaseError, Diagnostic
 
 __all__ = [
+    "CASE_MAX_BYTES",
     "LOCK_WAIT",
+    "MAX_MB_VARIABLE",
     "create_new",
     "locked",
     "read_input",
@@ -29,31 +32,47 @@ __all__ = [
     "write_atomic",
 ]
 
+CASE_MAX_BYTES = 25 * 2**20  # a 10,000-item case is a few MB: anything far larger is a mistake or an attack
+MAX_MB_VARIABLE = "ACH_MAX_MB"  # megabytes: lifts (or lowers) every size limit; `ach --max-mb N` sets it
 LOCK_WAIT = 30.0  # seconds an edit waits for another edit of the same file to finish
 STALE = 60.0  # a temporary file of ours older than this, beside a locked file, was left by a killed write
 
 
-def read_input(path, what: str, *, limit: int | None = None, missing_hint: str = "check the path") -> bytes:
+def read_input(path, what: str, *, limit: int = CASE_MAX_BYTES, missing_hint: str = "check the path") -> bytes:
     """The bytes of a user's file (``-``: standard input), or a CaseError saying why not.
 
     ``what`` names the kind of file for the messages ("a case file", "an
-    .achz file"); ``limit`` refuses a file larger than that many bytes before
-    reading it.
+    .achz file"). A file larger than ``limit`` bytes (or than ACH_MAX_MB
+    megabytes, when set) is refused before it is read: a runaway file should
+    not take a minute to be told it is one.
     """
     name = str(path)
 
     def fail(message: str, hint: str) -> CaseError:
         return CaseError([Diagnostic("error", message, name, hint=hint, code="unreadable")])
 
+    limit = _limit(limit, fail)
+
+    def too_big(size: int | None) -> CaseError:
+        """``size``: the file's bytes, or None for a stream that was only read up to the limit."""
+        most = f"{limit / 2**20:.3g} MB"
+        needed = math.ceil(size / 2**20) if size else "N"
+        return fail(
+            f"the file is {size / 2**20:.1f} MB; ach reads {what} of up to {most}"
+            if size
+            else f"the input is larger than the {most} ach reads for {what}",
+            f"check that this is {what}; to read it anyway, run `ach --max-mb {needed} ...` (or set {MAX_MB_VARIABLE})",
+        )
+
     if name == "-":
-        return sys.stdin.buffer.read()
+        raw = sys.stdin.buffer.read(limit + 1)
+        if len(raw) > limit:
+            raise too_big(None)
+        return raw
     try:
         size = Path(path).stat().st_size
-        if limit is not None and size > limit:
-            raise fail(
-                f"the file is {size / 2**20:.0f} MB; ach reads {what} of up to {limit // 2**20} MB",
-                f"check that this is {what}",
-            )
+        if size > limit:
+            raise too_big(size)
         return Path(path).read_bytes()
     except FileNotFoundError:
         raise fail("no such file", missing_hint) from None
@@ -63,6 +82,22 @@ def read_input(path, what: str, *, limit: int | None = None, missing_hint: str =
         raise fail(f"cannot read: {exc.strerror or exc}", "check the path and its permissions") from None
     except ValueError as exc:  # e.g. a NUL byte in the path
         raise fail(f"cannot read: {exc}", "check the path") from None
+
+
+def _limit(default: int, fail) -> int:
+    """``default``, or ACH_MAX_MB megabytes when that is set."""
+    raw = os.environ.get(MAX_MB_VARIABLE, "").strip()
+    if not raw:
+        return default
+    try:
+        megabytes = float(raw)
+    except ValueError:
+        megabytes = float("nan")
+    if not 0 < megabytes < 2**40:
+        raise fail(
+            f"{MAX_MB_VARIABLE}={raw!r} is not a size in megabytes", "set it to a number such as 100, or unset it"
+        )
+    return int(megabytes * 2**20)
 
 
 FORCE_HINT = "choose another name, or pass --force to replace it"

@@ -285,16 +285,44 @@ def test_set_infers_the_kind_and_refuses_when_ambiguous(tmp_path):
 # -- ach rm ---------------------------------------------------------------------------------------
 
 
-def test_rm_item_takes_its_lines_and_one_blank_line(tmp_path):
+def test_rm_item_takes_its_lines_and_the_blank_line_that_set_it_apart(tmp_path):
     path = copy(tmp_path, K1)
     before = path.read_text()
     lines = before.splitlines()
     start = lines.index("  - id: E06")
-    end = lines.index("  # -------------------------------------------------------- iraqi-security")
+    end = lines.index("  # -------------------------------------------------------- iraqi-security") - 1
+    assert lines[start - 1] == "" and lines[end] == ""
     remove(path, "E06")
-    assert_only(before, path.read_text(), lines[start:end], [])
-    assert lines[end - 1] == "" and lines[start - 1] == ""  # the blank line before E06 stays, the one after goes
-    assert [e.id for e in loaded(path).evidence].count("E06") == 0
+    assert path.read_text().splitlines() == lines[: start - 1] + lines[end:]  # the group's comment keeps its blank
+
+
+K1_LINES = K1.read_text().splitlines(True)
+K1_ITEMS = [i for i, line in enumerate(K1_LINES) if line.startswith("  - id: E")]
+BOUNDARIES = [i for i, line in enumerate(K1_LINES) if not line.startswith("    ")]  # not inside an entry
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(K1_ITEMS),
+    st.lists(
+        st.tuples(st.sampled_from(BOUNDARIES), st.sampled_from(["\n", "  \n", "  # a note\n", "\n\n"])), max_size=6
+    ),
+)
+def test_rm_changes_only_the_lines_of_the_entry(item, inserted):
+    """Blank lines and comments around an entry, wherever the analyst put them, survive its
+    removal, but for one blank line where two would otherwise meet."""
+    lines = list(K1_LINES)
+    for at, text in sorted(inserted, reverse=True):
+        lines.insert(at, text)
+        item += at <= item
+    ident, end = lines[item].split(":")[1].strip(), item + 1
+    while end < len(lines) and lines[end].startswith("    ") and lines[end].strip():
+        end += 1  # the entry's own lines: deeper than its dash, up to the first blank or shallower line
+    if not lines[item - 1].strip() and (end == len(lines) or not lines[end].strip()):
+        item -= 1  # and of two blank lines it would leave together, the one above it
+    doc = CaseText("".join(lines), "k1.yaml")
+    doc.remove(ident)
+    assert doc.text == "".join(lines[:item] + lines[end:])
 
 
 def test_rm_item_keeps_the_comments_above_it(tmp_path):

@@ -201,14 +201,22 @@ def _plain(node):
     return out
 
 
-def _line_of(root, path: tuple) -> int | None:
-    """The 1-based line of the value at ``path`` in a composed document (the deepest that exists)."""
+def _line_of(root, path: tuple, keys: dict[int, dict]) -> int | None:
+    """The 1-based line of the value at ``path`` in a composed document (the deepest that exists).
+
+    ``keys`` indexes each mapping met once, so a file with many problems in one
+    mapping is located in linear time.
+    """
     import yaml
 
     node, line = root, root.start_mark.line
     for key in path:
         if isinstance(node, yaml.MappingNode):
-            found = next(((k, v) for k, v in node.value if str(_plain(k)) == str(key)), None)
+            if id(node) not in keys:
+                keys[id(node)] = {}
+                for k, v in node.value:
+                    keys[id(node)].setdefault(str(_plain(k)), (k, v))
+            found = keys[id(node)].get(str(key))
             if found is None:
                 break
             line, node = found[0].start_mark.line, found[1]
@@ -240,7 +248,8 @@ def fast_parse(text: str):
         return None
     finally:
         loader.dispose()
-    return data, lambda path: _line_of(root, path)
+    keys: dict[int, dict] = {}
+    return data, lambda path: _line_of(root, path, keys)
 
 
 def line_of(doc, path: tuple) -> int | None:
@@ -250,7 +259,8 @@ def line_of(doc, path: tuple) -> int | None:
         lc = getattr(node, "lc", None)
         try:
             if isinstance(node, dict):
-                key = next((k for k in node if str(k) == str(key)), key)  # plain data's keys are text
+                if key not in node:  # plain data's keys are text; the document's may be numbers
+                    key = next((k for k in node if str(k) == str(key)), key)
                 line = lc.key(key)[0] if lc else line
             else:
                 line = lc.item(key)[0] if lc else line

@@ -16,6 +16,7 @@ from .common import (
     load_case,
     sampling_options,
     say,
+    show_diagnostics,
     show_progress,
 )
 from .tables import print_collection, print_sensitivity, print_summary, print_whatif
@@ -59,8 +60,7 @@ def validate(cases, strict, as_json):
         report_rows.append({"path": path, "valid": case is not None, "diagnostics": [d.to_dict() for d in diagnostics]})
         if as_json:
             continue
-        for d in diagnostics:
-            click.echo(str(d), err=True)
+        show_diagnostics(diagnostics)
         if case is None:
             click.echo(f"{path}: invalid ({count(errors, 'error')}, {count(warnings, 'warning')})", err=True)
         else:

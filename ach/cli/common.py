@@ -28,6 +28,7 @@ __all__ = [
     "load_case",
     "sampling_options",
     "say",
+    "show_diagnostics",
     "show_progress",
     "yaml_value",
 ]
@@ -37,10 +38,28 @@ EXIT_BUG = 3
 log = logging.getLogger("ach")
 
 
+SHOWN = 50  # problems printed at most; a runaway file must not bury the first ones (--json has them all)
+
+
+def show_diagnostics(diagnostics) -> None:
+    """Print located problems on stderr: errors before warnings, at most SHOWN, in file order, and a count of the rest."""
+    diagnostics = list(diagnostics)
+    ranked = sorted(range(len(diagnostics)), key=lambda i: not diagnostics[i].is_error)
+    for i in sorted(ranked[:SHOWN]):
+        click.echo(str(diagnostics[i]), err=True)
+    hidden = [diagnostics[i] for i in ranked[SHOWN:]]
+    if hidden:
+        errors = len(errors_of(hidden))
+        kinds = [count(errors, "error"), count(len(hidden) - errors, "warning")]
+        kinds = [k for k in kinds if not k.startswith("0 ")]
+        click.echo(
+            f"...and {len(hidden)} more not shown ({', '.join(kinds)}): `ach validate --json` lists all", err=True
+        )
+
+
 def fail_on(exc: CaseError, outcome: str) -> None:
     """Print a CaseError's located problems and what did not happen; exit 1."""
-    for d in exc.diagnostics:
-        click.echo(str(d), err=True)
+    show_diagnostics(exc.diagnostics)
     click.echo(f"{count(errors_of(exc.diagnostics), 'error')}: {outcome}", err=True)
     sys.exit(EXIT_INVALID)
 

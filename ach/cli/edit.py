@@ -11,7 +11,7 @@ import click
 
 from .. import editing
 from ..exact import posterior_by_id
-from .common import AchCommand, AchGroup, yaml_value
+from .common import AchCommand, AchGroup, show_diagnostics, yaml_value
 
 __all__ = ["COMMANDS"]
 
@@ -37,8 +37,7 @@ def _report(edit, dry_run: bool) -> None:
         return
     for change in edit.changes:
         click.echo(f"{edit.path}: {change}")
-    for d in edit.warnings:
-        click.echo(str(d), err=True)
+    show_diagnostics(edit.warnings)
     for line in edit.todo:
         click.echo(f"  to do: {line}")
     if edit.case is None:
@@ -106,8 +105,7 @@ def new(path, question, hypotheses, catch_all, title, analyst, dry_run):
         click.echo(edit.after, nl=False)
         return
     click.echo(f"{path}: written: {edit.changes[0]}")
-    for d in edit.warnings:
-        click.echo(str(d), err=True)
+    show_diagnostics(edit.warnings)
     for line in edit.todo:
         click.echo(f"  to do: {line}")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..formatting import count
-from .common import AchCommand, load_case
+from .common import AchCommand, load_case, show_diagnostics
 
 __all__ = ["COMMANDS"]
 
@@ -36,8 +36,7 @@ def import_case(file, out, force):
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     header = f"Written by `ach import {Path(file).name}` on {stamp}.\n" + (header or f"Imported from {file}.")
     path = write_case(data, out, header=header, overwrite=force)
-    for d in warnings:
-        click.echo(str(d), err=True)
+    show_diagnostics(warnings)
     named = len(data.get("sources") or [])
     counts = (
         f"{count(data['hypotheses'], 'hypothesis', 'hypotheses')}, {count(data['evidence'], 'item')}, "

@@ -10,6 +10,7 @@ import click
 
 from ..formatting import pct1
 from ..scales import icd203_term
+from .common import show_diagnostics
 
 __all__ = [
     "print_collection",
@@ -56,8 +57,7 @@ def print_summary(result) -> None:
         click.echo(row + f"  {case.hypothesis(h).title}")
     if result.bayes is not None and not result.bayes.healthy:
         click.echo("\nWARNING: the sampler's diagnostics failed: " + "; ".join(result.bayes.problems()), err=True)
-    for d in case.warnings:
-        click.echo(str(d), err=True)
+    show_diagnostics(case.warnings)
 
 
 def print_sensitivity(result, top: int) -> None:

@@ -336,15 +336,19 @@ class Splicer:
         self.splice(start, end, "")
 
     def delete_entry(self, entry) -> None:
+        """Remove a block-sequence entry: its own lines, and nothing else but one blank line
+        when blank lines stood both above and below it (the one above, which set it apart
+        and which :meth:`layout` makes an added entry write, so adding and removing undo
+        each other); the blank line below belongs to what follows (a group's comment)."""
         dash = self.dash(entry)
         start = self.own_line(dash)
-        column = dash - start
-        end = self.after(self.content_end(entry), column)
-        if start > 0 and not self.text[self.line_start(start - 1) : start].strip() and end < len(self.text):
-            following = self.text[end : self.next_line(end)]
-            if not following.strip():
-                end = self.next_line(end)  # blank line before and after: keep one
+        end = self.after(self.content_end(entry), dash - start)
+        if self._blank_above(start) and (end >= len(self.text) or not self.text[end : self.next_line(end)].strip()):
+            start = self.line_start(start - 1)
         self.splice(start, end, "")
+
+    def _blank_above(self, start: int) -> bool:
+        return start > 0 and not self.text[self.line_start(start - 1) : start].strip()
 
     def layout(self, seq) -> tuple[int, int, bool]:
         """(dash column, key offset after the dash, blank line between entries) of a block sequence."""
@@ -355,10 +359,7 @@ class Splicer:
         dash = self.dash(last)
         column = dash - self.own_line(dash)
         offset = last.start_mark.column - column
-        blank = False
-        if len(entries) > 1:
-            start = self.line_start(dash)
-            blank = start > 0 and not self.text[self.line_start(start - 1) : start].strip()
+        blank = len(entries) > 1 and self._blank_above(self.line_start(dash))
         return column, offset, blank
 
     def root_insert(self, root, key: str, lines: list[str], order) -> None:
