@@ -3,9 +3,9 @@
 A case file travels; its titles, item texts and citations may hold Markdown
 (``[x](javascript:…)``, ``**``, ``|``) or HTML written by someone else. Every
 such string reaches ``report.md`` through :func:`text`, which folds it to one
-line, turns ``& < >`` into entities and backslash-escapes every character that
-could open a Markdown construct, so any CommonMark or GitHub renderer shows
-exactly the characters written. :func:`link` makes a citation a link only when
+line, turns ``&`` and a ``<`` that could open a tag into entities and
+backslash-escapes every character that could open a Markdown construct, so
+any CommonMark or GitHub renderer shows exactly the characters written. :func:`link` makes a citation a link only when
 its address is one :attr:`ach.case.Citation.link` allows.
 """
 
@@ -21,6 +21,8 @@ __all__ = ["link", "text"]
 _INLINE = re.compile(r"[\\`*\[\]|~$]|(?<![^\W_])_|_(?![^\W_])")
 # Block constructs the line can open with: headings, quotes, bullets (not a signed number), setext rules, numbers.
 _BLOCK = re.compile(r"^(?:[#=>]|[-+](?!\d))")
+# Only a '<' before a letter, '/', '!' or '?' can open HTML or an autolink: "<0.1 %" stays readable.
+_TAG = re.compile(r"<(?=[A-Za-z/!?])")
 _NUMBERED = re.compile(r"^(\d+)([.)])(?=\s|$)")
 # Characters an address may keep inside ``(...)``; everything else is percent-encoded.
 _URL_SAFE = ":/?#@!$&'*+,;=%~-._"
@@ -29,11 +31,12 @@ _URL_SAFE = ":/?#@!$&'*+,;=%~-._"
 def text(value) -> str:
     """``value`` as Markdown that renders to exactly its characters, on one line.
 
-    ``&`` and ``<`` become entities (no raw HTML, no entity of the writer's);
+    ``&`` and a ``<`` that could open a tag become entities (no raw HTML, no
+    entity of the writer's);
     the rest is backslash-escaped only where it could mean something, so the
     Markdown file stays readable as text.
     """
-    folded = " ".join(str(value).split()).replace("&", "&amp;").replace("<", "&lt;")
+    folded = _TAG.sub("&lt;", " ".join(str(value).split()).replace("&", "&amp;"))
     escaped = _BLOCK.sub(lambda m: "\\" + m[0], _INLINE.sub(lambda m: "\\" + m[0], folded))
     return _NUMBERED.sub(r"\1\\\2", escaped)
 
