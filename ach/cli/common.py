@@ -50,8 +50,7 @@ def show_diagnostics(diagnostics) -> None:
     hidden = [diagnostics[i] for i in ranked[SHOWN:]]
     if hidden:
         errors = len(errors_of(hidden))
-        kinds = [count(errors, "error"), count(len(hidden) - errors, "warning")]
-        kinds = [k for k in kinds if not k.startswith("0 ")]
+        kinds = [count(n, word) for n, word in ((errors, "error"), (len(hidden) - errors, "warning")) if n]
         click.echo(
             f"...and {len(hidden)} more not shown ({', '.join(kinds)}): `ach validate --json` lists all", err=True
         )

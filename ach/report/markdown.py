@@ -5,8 +5,9 @@ A case file travels; its titles, item texts and citations may hold Markdown
 such string reaches ``report.md`` through :func:`text`, which folds it to one
 line, turns ``&`` and a ``<`` that could open a tag into entities and
 backslash-escapes every character that could open a Markdown construct, so
-any CommonMark or GitHub renderer shows exactly the characters written. :func:`link` makes a citation a link only when
-its address is one :attr:`ach.case.Citation.link` allows.
+any CommonMark or GitHub renderer shows exactly the characters written.
+:func:`link` makes a citation a link only when its address is one
+:attr:`ach.case.Citation.link` allows.
 """
 
 from __future__ import annotations

@@ -290,7 +290,8 @@ def _put_text(cell, text: str) -> None:
     """
     if formula_like(text):
         cell.quotePrefix = True
-        text = defuse_formula(text) if text.startswith("'") else text
+        if text.startswith("'"):
+            text = defuse_formula(text)
     cell.value, cell.data_type = xl_escape(text), "s"
 
 
