@@ -133,7 +133,10 @@ def test_a_citation_becomes_a_link_only_to_a_web_or_mail_address(label, url):
         assert not any(c.isspace() or ord(c) < 32 for c in link)
     page = Page(MD.render(markdown.link(label, link)))
     hrefs = [v for name, v in page.attrs if name == "href"]
-    assert hrefs == ([link] if link else []) or unquote(hrefs[0]) == unquote(link)
+    # the address survives the escaping, up to the renderer's own normalisation (``http://@`` -> ``http://``)
+    assert len(hrefs) == bool(link)
+    if link:
+        assert unquote(hrefs[0]) in (unquote(link), unquote(MD.normalizeLink(link)))
     assert page.text.strip("\n") == folded(label)
 
 
