@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import ach
@@ -308,13 +308,15 @@ BOUNDARIES = [i for i, line in enumerate(K1_LINES) if not line.startswith("    "
         st.tuples(st.sampled_from(BOUNDARIES), st.sampled_from(["\n", "  \n", "  # a note\n", "\n\n"])), max_size=6
     ),
 )
+@example(item=276, inserted=[(0, "\n"), (276, "\n\n")])  # CI: two blank lines inserted as one element
 def test_rm_changes_only_the_lines_of_the_entry(item, inserted):
     """Blank lines and comments around an entry, wherever the analyst put them, survive its
     removal, but for one blank line where two would otherwise meet."""
     lines = list(K1_LINES)
     for at, text in sorted(inserted, reverse=True):
-        lines.insert(at, text)
-        item += at <= item
+        added = text.splitlines(True)  # one element per line: "\n\n" is two blank lines
+        lines[at:at] = added
+        item += len(added) * (at <= item)
     ident, end = lines[item].split(":")[1].strip(), item + 1
     while end < len(lines) and lines[end].startswith("    ") and lines[end].strip():
         end += 1  # the entry's own lines: deeper than its dash, up to the first blank or shallower line
