@@ -105,6 +105,8 @@ class Case:
     default_reliability: Belief | None = None  # of an item with no source; None: not stated (1)
     document: dict | None = field(default=None, repr=False)  # the file's values as written (the loader's)
     comment: str = ""  # the file's opening comment block
+    handling: str = ""  # the handling line of every report
+    acknowledged: tuple[tuple[Diagnostic, str], ...] = ()  # (warning, why) the analyst means, kept out of `warnings`
 
     @property
     def hypothesis_ids(self) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -212,6 +213,8 @@ class Scale:
             return None
         if upper in self.rating_map:
             return Belief(self.rating_map[upper], LIKELIHOOD_CONCENTRATION[confidence], upper)
+        if (share := percent(text)) is not None:
+            return _labelled(probability(share, LIKELIHOOD_CONCENTRATION[confidence], "likelihood"), text)
         term = TERM_ALIASES.get(key, key)
         if term in self.term_map:
             mean, kappa = fit_band(*self.term_map[term])
@@ -235,6 +238,15 @@ def nearest_rating(m: np.ndarray, ratings: dict[str, float]) -> np.ndarray:
     return np.array(names, dtype=object)[nearest]
 
 
+_PERCENT = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*%")
+
+
+def percent(text: str) -> float | None:
+    """'70%' or '70 %' as 0.7 (as the spreadsheets read it), else None."""
+    match = _PERCENT.fullmatch(text.strip())
+    return float(match.group(1)) / 100 if match else None
+
+
 def logit(p):
     return np.log(p / (1 - p))
 
@@ -256,6 +268,11 @@ def probability(value: float, concentration: float | None, what: str) -> Belief:
     return Belief(v, None if v in (0.0, 1.0) else concentration, f"{v:g}")
 
 
+def _labelled(belief: Belief, text: str) -> Belief:
+    """The belief, labelled as the analyst wrote it ('70%')."""
+    return Belief(belief.mean, belief.concentration, " ".join(text.split()))
+
+
 def level_or_number(
     value: object,
     confidence: str | None,
@@ -269,6 +286,8 @@ def level_or_number(
     if isinstance(value, (int, float)) and not (isinstance(value, int) and value in admiralty):
         return probability(value, INPUT_CONCENTRATION[confidence or "medium"], what)
     text = str(value).strip()
+    if (share := percent(text)) is not None:
+        return _labelled(probability(share, INPUT_CONCENTRATION[confidence or "medium"], what), text)
     key = text.upper() if text.isalpha() and len(text) == 1 else text.lower()
     code = int(key) if key.isdigit() else key
     if code in admiralty:

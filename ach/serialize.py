@@ -121,6 +121,7 @@ def result_to_dict(result, pairwise: bool = False) -> dict:
         "top_items": [inp.items[i] for i in result.top_items()],
         "sources": [{"id": sid, "woe_db": by_h(result.source_woe[s])} for s, sid in enumerate(inp.sources)],
         "warnings": [d.to_dict() for d in case.warnings],
+        "acknowledged": [{**d.to_dict(), "why": why} for d, why in case.acknowledged],
         "sensitivity": sensitivity_to_dict(result.sensitivity, result.loo_table()),
         "collection": {
             "candidates": [_candidate(v, hyps) for v in result.collection],

@@ -40,6 +40,7 @@ def content(case) -> tuple:
         d.pop(key)
     for e in d["evidence"]:
         e.pop("line")
+    d["acknowledged"] = [(w["level"], w["message"], w["field"], why) for w, why in d["acknowledged"]]
     return d, [(w.level, w.message, w.field) for w in case.warnings]
 
 
@@ -522,7 +523,7 @@ def test_a_bad_credibility_names_its_cell(mini_xlsx):
         ("Hypotheses", "A3", "DOG", "Hypotheses!A3 (id): hypothesis id 'DOG' is used twice (also on row 2)"),
         ("Sources", "A3", "kid", "Sources!A3 (id): source id 'kid' is used twice"),
         ("Case", "B3", None, None),  # an empty question is still a question: no error
-        ("Case", "B9", -2, "Case!B9 (prior_concentration): -2 must be greater than 0"),
+        ("Case", "B10", -2, "Case!B10 (prior_concentration): -2 must be greater than 0"),
         ("Case", "A8", "colour", "Case!A8 (field): unknown field 'colour'"),
         ("Evidence", "R1", "cat", "Evidence!R1 (cat): unknown column 'cat'"),
         ("Evidence", "L1", "OTHR", "Evidence!L1 (OTHR): unknown column 'OTHR'"),

@@ -13,12 +13,14 @@ import copy
 import dataclasses
 import datetime as dt
 import math
+import re
 
 from ..case import Case, Hypothesis, Source
 from ..errors import Diagnostic, ScaleError
 from ..scales import ADMIRALTY_RELIABILITY, LEVELS, RATINGS, TERMS, Belief, Scale, fit_band, reliability
 from .checks import case_findings
 from .items import ItemReader
+from .placeholders import placeholders
 from .schema import complaints
 from .values import INVALID, input_hint, text_of, valid
 
@@ -28,9 +30,11 @@ __all__ = ["Builder"]
 class Builder(ItemReader):
     """Turns a parsed document into a Case, collecting diagnostics on the way."""
 
-    def __init__(self, line, data: dict, file: str, sha256: str, comment: str = ""):
-        """``line(path)``: the 1-based line of the value at ``path`` in the file, or None."""
+    def __init__(self, line, data: dict, file: str, sha256: str, comment: str = "", text: str = ""):
+        """``line(path)``: the 1-based line of the value at ``path`` in the file, or None;
+        ``text``: the file itself, searched for the placeholders left."""
         self.line, self.data, self.file, self.sha256, self.comment = line, data, file, sha256, comment
+        self.text = text
         self.document = copy.deepcopy(data)  # as written, before any value is set aside
         self.diagnostics: list[Diagnostic] = []
 
@@ -68,9 +72,41 @@ class Builder(ItemReader):
         diagnostics = sorted(self.diagnostics, key=lambda d: d.line or 0)  # stable: top of the file first
         if case is None or self.failed:
             return None, diagnostics
-        return dataclasses.replace(case, warnings=tuple(diagnostics)), diagnostics
+        diagnostics, acknowledged = self.acknowledge(diagnostics)
+        return dataclasses.replace(case, warnings=tuple(diagnostics), acknowledged=acknowledged), diagnostics
+
+    def acknowledge(self, diagnostics: list[Diagnostic]) -> tuple[list[Diagnostic], tuple]:
+        """Set aside the warnings the file's ``acknowledge`` list means, each with its reason;
+        an acknowledgement that matches no warning is itself a warning (it has gone stale)."""
+        entries = [(i, e) for i, e in enumerate(self.data.get("acknowledge") or []) if isinstance(e, dict)]
+        shown, acknowledged, used = [], [], set()
+        for d in diagnostics:
+            match = next((i for i, e in entries if d.level == "warning" and _means(e, d)), None)
+            if match is None:
+                shown.append(d)
+            else:
+                acknowledged.append((d, text_of(self.data["acknowledge"][match].get("why"))))
+                used.add(match)
+        for i, entry in entries:
+            if i not in used and isinstance(entry.get("warning"), str):
+                at = f" at {entry['at']}" if isinstance(entry.get("at"), str) else ""
+                path = ("acknowledge", i)
+                shown.append(
+                    Diagnostic(
+                        "warning",
+                        f"acknowledges a warning '{entry['warning']}'{at} that the case no longer gives",
+                        self.file,
+                        self.line(path),
+                        self.field(path),
+                        "remove the acknowledgement (ach validate --json lists the codes of the warnings given)",
+                        path,
+                        "acknowledgement-unused",
+                    )
+                )
+        return sorted(shown, key=lambda d: d.line or 0), tuple(acknowledged)
 
     def build(self) -> tuple[Case | None, list[Diagnostic]]:
+        self.diagnostics += placeholders(self.text, self.file)
         self.check_schema()
         self.check_dates()
         d = self.data
@@ -107,6 +143,7 @@ class Builder(ItemReader):
             default_reliability=default_reliability,
             document=self.document,
             comment=self.comment,
+            handling=text_of(d.get("handling")),
         )
         for f in case_findings(case):
             self.report(f.level, f.path, f.message, f.hint, f.code)
@@ -317,3 +354,10 @@ def set_aside(data, path: tuple) -> None:
         node[last] = INVALID
     elif isinstance(node, list) and isinstance(last, int) and last < len(node):
         node[last] = INVALID
+
+
+def _means(entry: dict, warning: Diagnostic) -> bool:
+    """Whether an ``acknowledge`` entry names this warning: its code, and the id it is about if given."""
+    if entry.get("warning") != warning.code:
+        return False
+    return "at" not in entry or entry["at"] in re.split(r"[\s›]+", warning.field)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import io
 import os
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -78,10 +79,14 @@ def rebuild(case) -> dict:
         data["date"] = case.date
     if case.as_of:
         data["as_of"] = case.as_of
+    if case.handling:
+        data["handling"] = case.handling
     if case.default_reliability is not None:
         data["default_reliability"] = _as_written(case.default_reliability, reliability, admiralty_letters=True)[0]
     if case.prior_concentration is not None:
         data["prior_concentration"] = case.prior_concentration
+    if case.acknowledged:
+        data["acknowledge"] = _acknowledgements(case.acknowledged)
     data["hypotheses"] = []
     for h in case.hypotheses:
         spec = {"id": h.id, "title": h.title}
@@ -216,3 +221,14 @@ def write_case(data: dict, path: str | Path, *, header: str = "", overwrite: boo
         raise CaseError(errors)
     refuse_existing([path], overwrite)
     return write_atomic(path, text)
+
+
+def _acknowledgements(acknowledged) -> list[dict]:
+    """One entry per acknowledged warning, at the id its field names (``evidence E13 › likelihood``)."""
+    entries: list[dict] = []
+    for warning, why in acknowledged:
+        words = re.split(r"[\s›]+", warning.field or "")
+        entry = {"warning": warning.code, **({"at": words[1]} if len(words) > 1 else {}), "why": why}
+        if entry not in entries:
+            entries.append(entry)
+    return entries

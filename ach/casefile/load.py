@@ -48,7 +48,33 @@ def check(path: str | Path) -> tuple[Case | None, list[Diagnostic]]:
         raw = read_input(path, "a case file")
     except CaseError as exc:
         return None, exc.diagnostics
-    return check_text(raw, str(path))
+    return not_a_case_file(raw, str(path)) or check_text(raw, str(path))
+
+
+def not_a_case_file(raw: bytes, name: str) -> tuple[None, list[Diagnostic]] | None:
+    """A spreadsheet or PARC file given where a case file belongs: say how to import it."""
+    suffix = Path(name).suffix.lower()
+    if suffix in _IMPORTED or raw.startswith(b"PK\x03\x04"):  # a zip: a workbook or .achz, whatever its name
+        what = _IMPORTED.get(suffix, "a zip archive (an Excel workbook or a PARC ACH file)")
+        out = f"{Path(name).stem}.yaml" if suffix in _IMPORTED else "case.yaml"
+        return None, [
+            Diagnostic(
+                "error",
+                f"this is {what}, not a case file",
+                name,
+                hint=f"turn it into one first: ach import {name} -o {out}",
+                code="not-a-case-file",
+            )
+        ]
+    return None
+
+
+_IMPORTED = {
+    ".xlsx": "an Excel workbook",
+    ".xlsm": "an Excel workbook",
+    ".csv": "a CSV file",
+    ".achz": "a PARC ACH file",
+}
 
 
 def check_text(raw: bytes, name: str) -> tuple[Case | None, list[Diagnostic]]:
@@ -101,4 +127,4 @@ def check_text(raw: bytes, name: str) -> tuple[Case | None, list[Diagnostic]]:
                 code="yaml",
             )
         ]
-    return Builder(line, data, name, hashlib.sha256(raw).hexdigest(), opening_comment(text)).build()
+    return Builder(line, data, name, hashlib.sha256(raw).hexdigest(), opening_comment(text), text).build()

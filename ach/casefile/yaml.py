@@ -97,15 +97,16 @@ def parse_yaml(text: str, name: str):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
+        message, hint = f"YAML syntax: {message}", "check indentation and quoting on this line or the one before"
         if isinstance(exc, DuplicateKeyError):
             hint = "each key may appear only once in a mapping: remove or rename one of them"
         elif isinstance(exc, ConstructorError):
             hint = "fix the value, or remove the tag (the !!name) in front of it"
         elif line and _has_tab_indent(text, line):
-            hint = "indent with spaces, not tabs"
-        else:
-            hint = "check indentation and quoting on this line or the one before"
-        return None, Diagnostic("error", f"YAML syntax: {message}", name, line, hint=hint, code="yaml")
+            message, hint = "a tab in the indentation: YAML indents with spaces only", "replace the tab with spaces"
+        elif (words := _in_words(message, exc)) is not None:
+            message, hint, line = words
+        return None, Diagnostic("error", message, name, line, hint=hint, code="yaml")
     except ReaderError as exc:
         char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
         line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
@@ -270,6 +271,51 @@ def line_of(doc, path: tuple) -> int | None:
     if line is None:
         line = getattr(getattr(node, "lc", None), "line", None)
     return None if line is None else line + 1
+
+
+_QUOTE_IT = 'put the whole value in double quotes, e.g. text: "..."'
+
+
+def _in_words(message: str, exc) -> tuple[str, str, int | None] | None:
+    """(what is wrong, how to fix it, the line) for the parser's usual complaints, else None."""
+    problem = exc.problem_mark.line + 1 if exc.problem_mark else None
+    start = exc.context_mark.line + 1 if exc.context_mark else problem
+    if "mapping values are not allowed here" in message:
+        return (
+            "a ': ' inside a value, read as the start of another key (or a line indented under a value)",
+            f"{_QUOTE_IT}; if it is a new key, line it up with the keys around it",
+            problem,
+        )
+    if "expected <block end>" in message:
+        return (
+            "this line is not lined up with the lines above it in the same block",
+            "indent it with spaces exactly as its neighbours (keys under keys, '-' under '-')",
+            problem,
+        )
+    if "while scanning a quoted scalar" in message:
+        return (
+            "a quoted value opens here and is never closed",
+            "close the quote; write a quote inside the text twice ('it''s') or as \\\"",
+            start,
+        )
+    if "found undefined alias" in message:
+        return ("a value starting with '*' reads as a YAML alias (a reference to an '&' anchor)", _QUOTE_IT, problem)
+    if "that cannot start any token" in message:
+        char = message.rsplit("found character ", 1)[-1].split(" ", 1)[0]
+        return (f"a value cannot start with {char} unless it is quoted", _QUOTE_IT, problem)
+    if "while parsing a flow" in message:
+        return (
+            "a [list] or {mapping} written on one line is not closed, or holds a stray ':' or ','",
+            "close the bracket on the same line, and quote any value that holds ': ' or ','",
+            start,
+        )
+    if "could not find expected ':'" in message:
+        return (
+            "a line without 'key:' where a key was expected",
+            "add the ':' after the key, or indent a continued text further than its key",
+            start,
+        )
+    return None
 
 
 def _has_tab_indent(text: str, line: int) -> bool:

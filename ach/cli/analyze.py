@@ -57,7 +57,15 @@ def validate(cases, strict, as_json):
         errors = [d for d in diagnostics if d.is_error]
         warnings = [d for d in diagnostics if not d.is_error]
         failed |= bool(errors) or (strict and bool(warnings))
-        report_rows.append({"path": path, "valid": case is not None, "diagnostics": [d.to_dict() for d in diagnostics]})
+        acknowledged = case.acknowledged if case is not None else ()
+        report_rows.append(
+            {
+                "path": path,
+                "valid": case is not None,
+                "diagnostics": [d.to_dict() for d in diagnostics],
+                "acknowledged": [{**d.to_dict(), "why": why} for d, why in acknowledged],
+            }
+        )
         if as_json:
             continue
         show_diagnostics(diagnostics)
@@ -66,7 +74,9 @@ def validate(cases, strict, as_json):
         else:
             named = [s for s in case.sources if not s.implicit]
             counts = f"{count(case.hypotheses, 'hypothesis', 'hypotheses')}, {count(case.evidence, 'item')}, {count(named, 'source')}"
-            note = f" ({count(warnings, 'warning')}{', failing under --strict' if strict else ''})" if warnings else ""
+            notes = [f"{count(warnings, 'warning')}{', failing under --strict' if strict else ''}"] if warnings else []
+            notes += [f"{len(acknowledged)} acknowledged"] if acknowledged else []
+            note = f" ({'; '.join(notes)})" if notes else ""
             click.echo(f"{path}: valid: {counts}{note}")
     if as_json:
         emit_json(report_rows)

@@ -73,6 +73,9 @@ class Context:
                 "description": case.description,
                 "path": case.path,
                 "name": case.name,
+                "handling": case.handling,
+                "analyst": case.analyst,
+                "as_of": case.as_of or case.date,
             },
             "bottom_line": r.bottom_line(),
             "qualifications": r.qualifications(),
@@ -102,7 +105,8 @@ class Context:
             "caveats": narrative.caveats(
                 catch_all=any(h.catch_all for h in case.hypotheses), forward=r.forward is not None
             ),
-            "warnings": [str(d.message) if not d.field else f"{d.field}: {d.message}" for d in case.warnings],
+            "warnings": [_warning(d) for d in case.warnings],
+            "acknowledged": [f"{_warning(d)} (acknowledged: {why})" for d, why in case.acknowledged],
             "provenance": self._provenance(),
             "generated": r.generated,
             "version": __version__,
@@ -544,3 +548,7 @@ def _heuer_order_text(heuer) -> str:
             parts.append(heuer.hypotheses[j])
         last = w[j]
     return " > ".join(parts)
+
+
+def _warning(d) -> str:
+    return str(d.message) if not d.field else f"{d.field}: {d.message}"

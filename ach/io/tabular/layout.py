@@ -45,6 +45,7 @@ __all__ = [
     "SOURCE_COLUMNS",
     "SUFFIXES",
     "Sheet",
+    "acknowledge_text",
     "case_data",
     "companion",
     "defuse_formula",
@@ -123,6 +124,7 @@ KIND = {
     "citation_quote": "text",
     "citation_url": "text",
     "comment": "text",
+    "acknowledge": "acknowledge",
 }
 
 
@@ -294,7 +296,9 @@ def sheets(data: dict, comment: str) -> list[Sheet]:
         [[s.get(c) for c in SOURCE_COLUMNS] for s in data.get("sources") or []],
         [ABOUT["Sources"][c] for c in SOURCE_COLUMNS],
     )
-    case_rows = [[k, data.get(k), ABOUT["Case"][k]] for k in CASE_KEYS]
+    case_rows = [
+        [k, acknowledge_text(data.get(k)) if k == "acknowledge" else data.get(k), ABOUT["Case"][k]] for k in CASE_KEYS
+    ]
     scale = data.get("scale") or {}
     for k, v in (scale.get("ratings") or {}).items():
         case_rows.append(
@@ -335,6 +339,15 @@ def sheets(data: dict, comment: str) -> list[Sheet]:
         + [ABOUT["Collection"]["notes"]],
     )
     return [evidence, hypotheses, sources, case, collection]
+
+
+def acknowledge_text(entries) -> str | None:
+    """The acknowledged warnings in one cell, one per line: ``non-diagnostic at E13: why``."""
+    if not entries:
+        return None
+    return "\n".join(
+        f"{e.get('warning')}{' at ' + e['at'] if e.get('at') else ''}: {e.get('why', '')}" for e in entries
+    )
 
 
 def if_false_text(value):

@@ -25,6 +25,22 @@ _FALSE = {"false", "no", "n", "0", "f", "-"}
 class CellReader:
     """Reads one cell's value for a Reader (which provides ``error`` and ``warn``)."""
 
+    def acknowledged(self, text: str, place: Place):
+        """``CODE [at ID]: why`` per line (as :func:`~.layout.acknowledge_text` writes it) as entries."""
+        entries = []
+        for line in filter(str.strip, text.splitlines()):
+            match = _ACKNOWLEDGED.fullmatch(line.strip())
+            if match is None:
+                self.error(
+                    place,
+                    f"'{line.strip()}' is not an acknowledged warning",
+                    "write one per line: the warning's code, 'at' and an id if it is about one, ':' and why, "
+                    "e.g. non-diagnostic at E13: kept as a lesson",
+                )
+                return FAILED
+            entries.append({k: v for k, v in match.groupdict().items() if v is not None})
+        return entries or None
+
     def value(self, kind: str, raw, place: Place):
         """The case-file value of one cell: None if blank, FAILED after an error."""
         if isinstance(raw, Bad):
@@ -34,6 +50,8 @@ class CellReader:
             return None
         if kind == "text":
             return text_of(raw)
+        if kind == "acknowledge":
+            return self.acknowledged(text_of(raw), place)
         if isinstance(raw, str) and not raw.strip():
             return None
         if kind == "id":
@@ -147,6 +165,9 @@ def date_of(raw):
 
         return from_excel(raw).date().isoformat()
     return text_of(raw).strip()
+
+
+_ACKNOWLEDGED = re.compile(r"(?P<warning>[\w.-]+)(?: at (?P<at>\S+))?\s*:\s*(?P<why>.+)")
 
 
 def _infinite(text: str) -> bool:
