@@ -14,7 +14,7 @@ from functools import cache
 
 from .schema import schema
 
-__all__ = ["ID_PATTERN", "KINDS", "Kind", "description", "kind", "top_order", "valid_id"]
+__all__ = ["CASE_FIELDS", "ID_PATTERN", "KINDS", "Kind", "description", "kind", "top_order", "valid_id"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,12 @@ KINDS: dict[str, Kind] = {
     "evidence": Kind("evidence", "evidence", "evidence item", "an"),
     "candidate": Kind("candidate", "collection", "candidate observation", "a"),
 }
+
+
+# What ``ach set CASE`` may change at the top level: the case's own scalars (not lists, not the scale).
+CASE_FIELDS: tuple[str, ...] = tuple(
+    k for k, v in schema()["properties"].items() if v.get("type") not in ("array", "object")
+)
 
 
 def kind(name: str) -> Kind:

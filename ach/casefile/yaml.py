@@ -405,7 +405,10 @@ def scalar(text: str):
 
 
 def render(value, *, flow: bool = False, style: str | None = None, safe: bool = False) -> str:
-    """A value as YAML text that reads back as exactly ``value`` (checked)."""
+    """A value as YAML text that reads back as exactly ``value`` (checked); a mapping on one line."""
+    if isinstance(value, dict):
+        cells = (f"{render(k, flow=True, safe=safe)}: {render(v, flow=True, safe=safe)}" for k, v in value.items())
+        return "{" + ", ".join(cells) + "}"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):

@@ -23,6 +23,7 @@ __all__ = [
     "AchCommand",
     "AchGroup",
     "KeyValue",
+    "Pairs",
     "emit_json",
     "fail_on",
     "load_case",
@@ -155,6 +156,23 @@ class KeyValue(click.ParamType):
         if not sep or not key.strip() or not text.strip():
             self.fail(f"'{value}' is not KEY=VALUE", param, ctx)
         return key.strip(), yaml_value(text)
+
+
+class Pairs(click.ParamType):
+    """``KH=35,ISIS=20``: pairs separated by commas, each value read as the case file would read it."""
+
+    name = "KEY=VALUE,..."
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        pairs = []
+        for part in str(value).split(","):
+            key, sep, text = part.partition("=")
+            if not sep or not key.strip() or not text.strip() or "=" in text:
+                self.fail(f"'{part.strip()}' in '{value}' is not KEY=VALUE (pairs are separated by commas)", param, ctx)
+            pairs.append((key.strip(), yaml_value(text)))
+        return tuple(pairs)
 
 
 def sampling_options(fn):

@@ -11,7 +11,7 @@ import click
 
 from .. import editing
 from ..exact import posterior_by_id
-from .common import AchCommand, AchGroup, show_diagnostics, yaml_value
+from .common import AchCommand, AchGroup, Pairs, show_diagnostics, yaml_value
 
 __all__ = ["COMMANDS"]
 
@@ -81,8 +81,12 @@ def _posterior_line(old, new) -> str:
 @click.option("--catch-all", metavar="ID", help="Mark this hypothesis as the catch-all (everything not listed).")
 @click.option("--title", help="Short title for reports.")
 @click.option("--analyst", help="Who is doing the analysis.")
+@click.option("--description", help="What happened and what the case is built from.")
+@click.option("--date", help="The date the analysis speaks for, YYYY-MM-DD (default: today).")
+@click.option("--as-of", help="Items dated later are hindsight, YYYY-MM-DD (default: --date).")
+@click.option("--handling", help='The handling line of every report, e.g. "UNCLASSIFIED // FOR TRAINING".')
 @_dry_run
-def new(path, question, hypotheses, catch_all, title, analyst, dry_run):
+def new(path, question, hypotheses, catch_all, title, analyst, description, date, as_of, handling, dry_run):
     """Write a new, commented case file: question, hypotheses, one source and one example item.
 
     Never overwrites a file. Then fill in every TODO and use `ach add`,
@@ -100,7 +104,19 @@ def new(path, question, hypotheses, catch_all, title, analyst, dry_run):
         )
     if catch_all is not None and catch_all not in [h for h, _ in pairs]:
         raise click.BadParameter(f"'{catch_all}' is not one of the hypotheses given", param_hint="--catch-all")
-    edit = editing.new_case(path, question, pairs, title=title, catch_all=catch_all, analyst=analyst, write=not dry_run)
+    edit = editing.new_case(
+        path,
+        question,
+        pairs,
+        title=title,
+        catch_all=catch_all,
+        analyst=analyst,
+        description=description,
+        date=date,
+        as_of=as_of,
+        handling=handling,
+        write=not dry_run,
+    )
     if dry_run:
         click.echo(edit.after, nl=False)
         return
@@ -115,7 +131,7 @@ def new(path, question, hypotheses, catch_all, title, analyst, dry_run):
 
 @click.group(cls=AchGroup)
 def add():
-    """Add a hypothesis, a source or an evidence item to a case file (in place, comments kept)."""
+    """Add a hypothesis, a source, an evidence item or a candidate observation to a case file (in place, comments kept)."""
 
 
 @add.command("hypothesis", outcome=_not_changed)
@@ -203,16 +219,10 @@ def add_evidence(
     dry_run,
 ):
     """Append an evidence item with its likelihoods."""
-    ratings = {}
-    for item in rates:
-        hid, sep, rating = item.partition("=")
-        if not sep or not hid.strip() or not rating.strip():
-            raise click.BadParameter(f"'{item}' is not HYP=RATING", param_hint="--rate")
-        ratings[hid.strip()] = yaml_value(rating)
     edit = editing.add_evidence(
         case,
         text,
-        ratings,
+        _ratings(rates),
         id=ident,
         source=source,
         date=date,
@@ -227,6 +237,38 @@ def add_evidence(
         write=not dry_run,
     )
     _report(edit, dry_run)
+
+
+@add.command("candidate", outcome=_not_changed)
+@click.argument("case")
+@click.option("--text", "-t", required=True, help="The observation we could make (not made yet).")
+@click.option("--id", "ident", help="Id of the new candidate (default: the next one, e.g. C4 after C3).")
+@click.option(
+    "--rate",
+    "rates",
+    multiple=True,
+    metavar="HYP=RATING",
+    help="How expected it would be under a hypothesis, e.g. KH=likely. One for every hypothesis (NA is not allowed).",
+)
+@click.option("--credibility", help="How far we could trust it if we got it: a number, low/medium/high, Admiralty 1-6.")
+@click.option("--notes", help="Free text: how it could be collected, what it costs.")
+@_dry_run
+def add_candidate(case, text, ident, rates, credibility, notes, dry_run):
+    """Append a candidate observation, which `ach collect` ranks by what it would tell."""
+    edit = editing.add_candidate(
+        case, text, _ratings(rates), id=ident, credibility=yaml_value(credibility), notes=notes, write=not dry_run
+    )
+    _report(edit, dry_run)
+
+
+def _ratings(rates) -> dict:
+    ratings = {}
+    for item in rates:
+        hid, sep, rating = item.partition("=")
+        if not sep or not hid.strip() or not rating.strip():
+            raise click.BadParameter(f"'{item}' is not HYP=RATING", param_hint="--rate")
+        ratings[hid.strip()] = yaml_value(rating)
+    return ratings
 
 
 # -- ach rate, set, rm -----------------------------------------------------------------------
@@ -255,98 +297,110 @@ def rate(case, item, hypothesis, rating, why, kind, dry_run):
     _report(edit, dry_run)
 
 
+# Options of `ach set` that change the case itself, and those that change the entry ID names.
+CASE_OPTIONS = ("question", "analyst", "as_of", "handling", "default_reliability", "prior_concentration", "priors")
+ENTRY_OPTIONS = (
+    "prior",
+    "catch_all",
+    "reliability",
+    "confidence",
+    "text",
+    "source",
+    "type_",
+    "credibility",
+    "credibility_confidence",
+    "relevance",
+    "notes",
+    "if_false",
+)
+
+
 @click.command("set", cls=AchCommand, outcome=_not_changed)
 @click.argument("case")
-@click.argument("ident", metavar="ID")
+@click.argument("ident", metavar="[ID]", required=False)
 @click.option("--kind", type=KIND, help="What ID names, when several kinds share it.")
-@click.option("--title", help="hypothesis, source")
-@click.option("--description", help="hypothesis")
-@click.option("--prior", help="hypothesis: prior weight")
+@click.option("--title", help="the case (no ID), hypothesis, source")
+@click.option("--description", help="the case (no ID), hypothesis")
+@click.option("--date", help="the case (no ID: the date the analysis speaks for), item: YYYY-MM-DD")
+@click.option("--question", help="the case (no ID): the question the hypotheses answer")
+@click.option("--analyst", help="the case (no ID): who made the judgment")
+@click.option("--as-of", help="the case (no ID): YYYY-MM-DD; items dated later are hindsight")
+@click.option("--handling", help="the case (no ID): the handling line printed on every report")
+@click.option("--default-reliability", help="the case (no ID): reliability of an item with no source")
+@click.option("--prior-concentration", help="the case (no ID): how firmly the priors are held (omit = fixed)")
+@click.option(
+    "--priors",
+    type=Pairs(),
+    metavar="HYP=W,...",
+    help="the case (no ID): prior weights, e.g. KH=35,ISIS=20; in a case without priors the rest share what is left",
+)
+@click.option("--prior", help="hypothesis: prior weight (in a case without priors, the others share what is left)")
 @click.option("--catch-all/--no-catch-all", default=None, help="hypothesis")
 @click.option("--reliability", help="source: number, low/medium/high, Admiralty A-F")
 @click.option("--confidence", help="source (of its reliability) or item (of its likelihoods): low/medium/high")
 @click.option("--text", help="item, candidate")
 @click.option("--source", help="item: id of a listed source")
-@click.option("--date", help="item: YYYY-MM-DD")
 @click.option("--type", "type_", help="item")
 @click.option("--credibility", help="item, candidate: number, low/medium/high, Admiralty 1-6")
 @click.option("--credibility-confidence", help="item: low/medium/high")
 @click.option("--relevance", help="item: low/medium/high")
+@click.option(
+    "--if-false",
+    metavar="P | HYP=P,...",
+    help="item: P(report exists | not genuine): one number, or one per hypothesis (KH=0.2,ISIS=0.6,...)",
+)
 @click.option("--notes", help="source, item, candidate")
 @click.option(
     "--unset", multiple=True, metavar="FIELD", help="Remove an optional field, e.g. --unset notes. Repeatable."
 )
 @_dry_run
-def set_(
-    case,
-    ident,
-    kind,
-    title,
-    description,
-    prior,
-    catch_all,
-    reliability,
-    confidence,
-    text,
-    source,
-    date,
-    type_,
-    credibility,
-    credibility_confidence,
-    relevance,
-    notes,
-    unset,
-    dry_run,
-):
-    """Change fields of a hypothesis, source, item or candidate, e.g.
-    `ach set k1.yaml E07 --credibility high` or `ach set k1.yaml us-gov --reliability B`.
+def set_(case, ident, kind, unset, dry_run, priors, **options):
+    """Change fields of the case, or of a hypothesis, source, item or candidate, e.g.
+    `ach set k1.yaml E07 --credibility high`, `ach set k1.yaml us-gov --reliability B`,
+    `ach set k1.yaml --analyst "J. Smith" --as-of 2020-02-06` or `ach set k1.yaml --priors KH=35,ISIS=20`.
 
-    ID may name any of them; the kind is the one that has that id (and the
-    fields given). When two kinds share the id, say which with --kind.
+    Without ID the options change the case itself. ID may name any entry; the
+    kind is the one that has that id (and the fields given). When two kinds
+    share the id, say which with --kind.
     """
-    if (
-        all(
-            v is None
-            for v in (
-                title,
-                description,
-                prior,
-                catch_all,
-                reliability,
-                confidence,
-                text,
-                source,
-                date,
-                type_,
-                credibility,
-                credibility_confidence,
-                relevance,
-                notes,
+    given = {k for k, v in options.items() if v is not None} | ({"priors"} if priors else set())
+    if not given and not unset:
+        raise click.UsageError("nothing to change: give at least one option, e.g. --credibility high")
+    wrong = sorted(given & set(ENTRY_OPTIONS if ident is None else CASE_OPTIONS))
+    if wrong:
+        flags = ", ".join("--" + w.rstrip("_").replace("_", "-") for w in wrong)
+        raise click.UsageError(
+            f"{flags} {'change' if len(wrong) > 1 else 'changes'} "
+            + (
+                "an entry: give its ID, e.g. ach set CASE E07 ..."
+                if ident is None
+                else "the case itself: leave out the ID"
             )
         )
-        and not unset
-    ):
-        raise click.UsageError("nothing to change: give at least one option, e.g. --credibility high")
+    if kind is not None and ident is None:
+        raise click.UsageError("--kind says what ID names: give the ID")
+    text_fields = ("title", "description", "question", "analyst", "handling", "date", "as_of", "catch_all")
+    text_fields += ("confidence", "text", "source", "type_", "credibility_confidence", "relevance", "notes")
     fields = {
-        "title": title,
-        "description": description,
-        "prior": yaml_value(prior),
-        "catch_all": catch_all,
-        "reliability": yaml_value(reliability),
-        "confidence": confidence,
-        "text": text,
-        "source": source,
-        "date": date,
-        "type": type_,
-        "credibility": yaml_value(credibility),
-        "credibility_confidence": credibility_confidence,
-        "relevance": relevance,
-        "notes": notes,
+        name.rstrip("_"): value if name in text_fields else _number_or_mapping(value, name)
+        for name, value in options.items()
     }
-    edit = editing.set_fields(
-        case, ident, kind=kind, unset=tuple(u.replace("-", "_") for u in unset), write=not dry_run, **fields
-    )
-    _report(edit, dry_run)
+    unset = tuple(u.replace("-", "_") for u in unset)
+
+    def edit(doc):
+        if priors:
+            doc.set_priors(dict(priors))
+        if any(v is not None for v in fields.values()) or unset:
+            doc.set_fields(ident, kind=kind, unset=unset, **fields)
+
+    _report(editing.apply(case, edit, write=not dry_run), dry_run)
+
+
+def _number_or_mapping(value, name: str):
+    """A value as the case file would read it; ``--if-false KH=0.2,ISIS=0.6`` as a mapping."""
+    if value is None or name != "if_false" or "=" not in value:
+        return yaml_value(value)
+    return dict(Pairs().convert(value, None, None))
 
 
 @click.command(cls=AchCommand, outcome=_not_changed)

@@ -34,7 +34,18 @@ deeper than its ``-`` that follow it, but never the comment lines above it.
 """
 
 from ..errors import EditError
-from .apply import Edit, add_evidence, add_hypothesis, add_source, apply, rate, remove, set_fields
+from .apply import (
+    Edit,
+    add_candidate,
+    add_evidence,
+    add_hypothesis,
+    add_source,
+    apply,
+    rate,
+    remove,
+    set_fields,
+    set_priors,
+)
 from .document import TODO
 from .new import new_case, scaffold
 from .ops import CaseText
@@ -44,6 +55,7 @@ __all__ = [
     "CaseText",
     "Edit",
     "EditError",
+    "add_candidate",
     "add_evidence",
     "add_hypothesis",
     "add_source",
@@ -53,4 +65,5 @@ __all__ = [
     "remove",
     "scaffold",
     "set_fields",
+    "set_priors",
 ]

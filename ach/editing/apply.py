@@ -24,7 +24,18 @@ from ..errors import CaseError, Diagnostic, EditError
 from ..files import locked, read_input, remove_stale_temporaries, write_atomic
 from .ops import CaseText
 
-__all__ = ["Edit", "add_evidence", "add_hypothesis", "add_source", "apply", "rate", "remove", "set_fields"]
+__all__ = [
+    "Edit",
+    "add_candidate",
+    "add_evidence",
+    "add_hypothesis",
+    "add_source",
+    "apply",
+    "rate",
+    "remove",
+    "set_fields",
+    "set_priors",
+]
 
 
 @dataclass
@@ -199,9 +210,14 @@ def rate(
     return apply(path, lambda doc: doc.rate(item, hypothesis, rating, why=why, kind=kind), write=write)
 
 
-def set_fields(path, ident: str, *, kind: str | None = None, unset=(), write: bool = True, **fields) -> Edit:
-    """``ach set``: change fields of a hypothesis, source, item or candidate."""
+def set_fields(path, ident: str | None, *, kind: str | None = None, unset=(), write: bool = True, **fields) -> Edit:
+    """``ach set``: change fields of a hypothesis, source, item or candidate, or (``ident`` None) of the case."""
     return apply(path, lambda doc: doc.set_fields(ident, kind=kind, unset=unset, **fields), write=write)
+
+
+def set_priors(path, priors: dict, *, write: bool = True) -> Edit:
+    """``ach set CASE --priors KH=35,ISIS=20``: prior weights; in a case without priors the rest are shared out."""
+    return apply(path, lambda doc: doc.set_priors(priors), write=write)
 
 
 def remove(path, ident: str, *, kind: str | None = None, write: bool = True) -> Edit:
@@ -219,3 +235,7 @@ def add_source(path, id: str, reliability, *, write: bool = True, **options) -> 
 
 def add_evidence(path, text: str, ratings: dict, *, write: bool = True, **options) -> Edit:
     return apply(path, lambda doc: doc.add_evidence(text, ratings, **options), write=write)
+
+
+def add_candidate(path, text: str, ratings: dict, *, write: bool = True, **options) -> Edit:
+    return apply(path, lambda doc: doc.add_candidate(text, ratings, **options), write=write)

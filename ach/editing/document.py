@@ -148,9 +148,9 @@ class CaseDocument(Splicer):
                 suggest(source, listed) or f"add it first: ach add source CASE --id {source} --reliability ...",
             )
 
-    def next_item_id(self) -> str:
-        """E32 after E31 (keeping zero padding: E07 -> E08), else E<n+1>."""
-        ids = self.ids("evidence")
+    def next_id(self, kind: str) -> str:
+        """E32 after E31 (keeping zero padding: E07 -> E08), else E<n+1> (C<n+1> for candidates)."""
+        ids = self.ids(kind)
         for ident in reversed(ids):
             m = re.fullmatch(r"(.*?)(\d+)", ident)
             if m:
@@ -161,10 +161,11 @@ class CaseDocument(Splicer):
                     if candidate not in ids:
                         return candidate
                     n += 1
+        letter = "C" if kind == "candidate" else "E"
         n = len(ids) + 1
-        while f"E{n}" in ids:
+        while f"{letter}{n}" in ids:
             n += 1
-        return f"E{n}"
+        return f"{letter}{n}"
 
     def insert_cell(self, cells, hid: str, rating, hyps: list[str], comment: str | None) -> None:
         """Add the cell of ``hid`` to a likelihood mapping, after the cells of the hypotheses before it."""

@@ -25,12 +25,16 @@ def scaffold(
     catch_all: str | None = None,
     analyst: str | None = None,
     date: str | None = None,
+    as_of: str | None = None,
+    description: str | None = None,
+    handling: str | None = None,
     schema: str = REPO_SCHEMA,
 ) -> str:
-    """The text of a new, commented case file."""
+    """The text of a new, commented case file (dated today unless ``date`` says otherwise)."""
     if not hypotheses:
         hypotheses = [("H1", "TODO: the first hypothesis"), ("H2", "TODO: the second hypothesis")]
     date = date or dt.date.today().isoformat()
+    as_of = as_of or date
     c = 39  # comment column
 
     def line(text: str, comment: str = "") -> str:
@@ -52,11 +56,15 @@ def scaffold(
     if title:
         out.append(f"title: {r(title)}")
     out.append(f"question: {r(question)}")
+    if description:
+        out.append(f"description: {r(description)}")
     if analyst:
         out.append(f"analyst: {r(analyst)}")
+    if handling:
+        out.append(line(f"handling: {r(handling)}", "printed at the top and bottom of every report"))
     out += [
         line(f"date: {date}", "the date the analysis speaks for (YYYY-MM-DD)"),
-        line(f"as_of: {date}", "items dated later are hindsight: left out of the headline"),
+        line(f"as_of: {as_of}", "items dated later are hindsight: left out of the headline"),
         line(f"default_reliability: {DEFAULT_RELIABILITY}", UNSOURCED_COMMENT),
         "",
     ]

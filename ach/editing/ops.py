@@ -11,8 +11,10 @@ written: :func:`ach.editing.apply.apply` does both.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..casefile.dump import DEFAULT_RELIABILITY, UNSOURCED_COMMENT
-from ..casefile.fields import KINDS, top_order
+from ..casefile.fields import CASE_FIELDS, KINDS, top_order
 from ..casefile.values import id_hint
 from ..casefile.yaml import differs, reads_back
 from ..errors import Diagnostic, EditError
@@ -92,8 +94,10 @@ class CaseText:
 
         self._run(run)
 
-    def set_fields(self, ident: str, *, kind: str | None = None, unset=(), **fields) -> None:
-        """Change (or add) fields of a hypothesis, source, item or candidate; ``unset`` removes optional ones."""
+    def set_fields(self, ident: str | None, *, kind: str | None = None, unset=(), **fields) -> None:
+        """Change (or add) fields of a hypothesis, source, item or candidate, or of the case itself
+        (``ident`` None); ``unset`` removes optional ones. A prior given to one hypothesis of a case
+        without priors fills the others by :func:`fill_priors`'s rule, said in :attr:`changes`."""
         fields = {k: v for k, v in fields.items() if v is not None}
         if not fields and not unset:
             raise EditError(
@@ -102,7 +106,7 @@ class CaseText:
                         "error",
                         "nothing to change",
                         self.name,
-                        field=ident,
+                        field=ident or "",
                         hint="give at least one option, e.g. --credibility high",
                     )
                 ]
@@ -110,45 +114,65 @@ class CaseText:
 
         def run(ed: CaseDocument):
             names = [*fields, *unset]
-            kind_ = ed.resolve(ident, kind, tuple(KINDS), names)
-            index, entry = ed.find(kind_, ident)
-            bad = [n for n in names if n not in KINDS[kind_].settable]
+            if ident is None:
+                target = _Target(ed.root, ed.data, ed.expected, top_order(), CASE_FIELDS, ("question",), "the case", "")
+            else:
+                kind_ = ed.resolve(ident, kind, tuple(KINDS), names)
+                index, entry = ed.find(kind_, ident)
+                k = KINDS[kind_]
+                target = _Target(
+                    entry,
+                    ed.data[k.section][index],
+                    ed.expect_entry(kind_, index),
+                    k.order,
+                    k.settable,
+                    k.required,
+                    k.a_noun,
+                    f"{k.section} {ident}",
+                )
+                if kind_ == "evidence" and "source" in fields:
+                    ed.check_source(fields["source"], entry, f"evidence {ident} › source")
+            bad = [n for n in names if n not in target.settable]
             if bad:
                 raise ed.refuse(
-                    f"{KINDS[kind_].a_noun} has no field {', '.join(repr(b) for b in bad)} to set",
-                    entry,
-                    f"{KINDS[kind_].section} {ident}",
-                    f"{KINDS[kind_].a_noun} takes: {', '.join(KINDS[kind_].settable)}",
+                    f"{target.noun} has no field {', '.join(repr(b) for b in bad)} to set",
+                    target.node,
+                    target.field,
+                    f"{target.noun} takes: {', '.join(target.settable)}",
                 )
-            if kind_ == "evidence" and "source" in fields:
-                ed.check_source(fields["source"], entry, f"evidence {ident} › source")
-            expected = ed.expect_entry(kind_, index)
-            current = ed.data[KINDS[kind_].section][index]
-            for name, value in fields.items():
-                old = ed.get(entry, name)
-                if old is not None and name in current and differs(current[name], value, name) is None:
-                    continue  # the file says that already
-                expected[name] = value
-                if old is None:
-                    ed.insert_key(entry, name, value, KINDS[kind_].order)
-                    self.changes.append(f"{ident} {name}: (none) → {plain(value)}")
-                else:
-                    before = current.get(name)
-                    ed.replace_value(old[1], value)
-                    self.changes.append(f"{ident} {name}: {plain(before)} → {plain(value)}")
-            for name in unset:
-                if name in KINDS[kind_].required:
+            if isinstance(fields.get("if_false"), dict):
+                hyps = ed.hypothesis_ids()
+                left_out = [h for h in hyps if h not in fields["if_false"]]
+                unknown = [h for h in fields["if_false"] if h not in hyps]
+                if left_out or unknown:
                     raise ed.refuse(
-                        f"'{name}' is required for {KINDS[kind_].a_noun}", entry, f"{KINDS[kind_].section} {ident}"
+                        "an if_false per hypothesis names every hypothesis: "
+                        + (f"not given: {', '.join(left_out)}" if left_out else f"'{unknown[0]}' is not a hypothesis"),
+                        target.node,
+                        f"{target.field} › if_false",
+                        f"give one number for all, or one for each of {', '.join(hyps)}",
                     )
-                old = ed.get(entry, name)
+            prefix = f"{ident} " if ident else ""
+            for name, value in fields.items():
+                if name == "prior":
+                    self._priors(ed, {ident: value})
+                else:
+                    self._put(ed, target, name, value, prefix)
+            for name in unset:
+                if name in target.required:
+                    raise ed.refuse(f"'{name}' is required for {target.noun}", target.node, target.field)
+                old = ed.get(target.node, name)
                 if old is None:
                     continue
-                ed.delete_pair(entry, old)
-                expected.pop(name, None)
-                self.changes.append(f"{ident} {name}: removed")
+                ed.delete_pair(target.node, old)
+                target.expected.pop(name, None)
+                self.changes.append(f"{prefix}{name}: removed")
 
         self._run(run)
+
+    def set_priors(self, priors: dict) -> None:
+        """Give hypotheses prior weights; in a case without priors, those left out share the rest."""
+        self._run(lambda ed: self._priors(ed, priors))
 
     def remove(self, ident: str, *, kind: str | None = None) -> None:
         """Remove an item, a candidate, an unused source, or a hypothesis (and its cells everywhere)."""
@@ -320,7 +344,7 @@ class CaseText:
                     "hypotheses",
                     id_hint(unknown[0], hyps),
                 )
-            eid = id or ed.next_item_id()
+            eid = id or ed.next_id("evidence")
             ed.check_new_id("evidence", eid)
             if source is not None:
                 ed.check_source(source, ed.section("evidence"), "evidence › source")
@@ -358,7 +382,104 @@ class CaseText:
         self._run(run)
         return made[-1]
 
+    def add_candidate(
+        self, text: str, ratings: dict, *, id: str | None = None, credibility=None, notes: str | None = None
+    ) -> str:
+        """Append a candidate observation for ``ach collect``: rated under every hypothesis
+        (not yet observed, so NA, "not rated", has no meaning here). Returns its id."""
+        made = []
+
+        def run(ed: CaseDocument):
+            hyps = ed.hypothesis_ids()
+            unknown = [h for h in ratings if h not in hyps]
+            if unknown:
+                raise ed.refuse(
+                    f"'{unknown[0]}' is not a hypothesis",
+                    ed.section("hypotheses"),
+                    "hypotheses",
+                    id_hint(unknown[0], hyps),
+                )
+            missing = [h for h in hyps if h not in ratings]
+            if missing:
+                raise ed.refuse(
+                    f"a candidate observation needs a likelihood under every hypothesis; not given: {', '.join(missing)}",
+                    ed.section("hypotheses"),
+                    "collection › likelihood",
+                    "give --rate HYP=RATING for each: how expected the observation would be under it",
+                )
+            cid = id or ed.next_id("candidate")
+            ed.check_new_id("candidate", cid)
+            spec = {"id": cid, "text": text, "likelihood": {h: ratings[h] for h in hyps}}
+            if credibility is not None:
+                spec["credibility"] = credibility
+            if notes is not None:
+                spec["notes"] = notes
+            ed.append_entry("candidate", spec)
+            made.append(cid)
+            self.changes.append(f"added candidate observation {cid}")
+
+        self._run(run)
+        return made[-1]
+
     # -- machinery -----------------------------------------------------------
+    def _put(self, ed: CaseDocument, target: _Target, name: str, value, prefix: str) -> None:
+        """Write one field of ``target``, adding the key where the schema's order puts it."""
+        old = ed.get(target.node, name)
+        if old is not None and name in target.current and differs(target.current[name], value, name) is None:
+            return  # the file says that already
+        target.expected[name] = value
+        if old is None:
+            ed.insert_key(target.node, name, value, target.order)
+            self.changes.append(f"{prefix}{name}: (none) → {plain(value)}")
+        elif isinstance(value, dict) and is_mapping(old[1]):  # cell by cell: each cell's comment stays
+            hyps = ed.hypothesis_ids()
+            for key, cell in list(old[1].value):
+                if key.value not in value:
+                    ed.delete_pair(old[1], (key, cell))
+            for key, v in value.items():
+                cell = ed.get(old[1], key)
+                if cell is None:
+                    ed.insert_cell(old[1], key, v, hyps, comment=None)
+                else:
+                    ed.replace_value(cell[1], v, drop_comment=TODO_IF_FALSE)
+            self.changes.append(f"{prefix}{name}: {plain(target.current.get(name))} → {plain(value)}")
+        else:
+            ed.replace_value(old[1], value)
+            self.changes.append(f"{prefix}{name}: {plain(target.current.get(name))} → {plain(value)}")
+
+    def _priors(self, ed: CaseDocument, priors: dict) -> None:
+        hyps = ed.hypothesis_ids()
+        unknown = [h for h in priors if h not in hyps]
+        if unknown:
+            raise ed.refuse(
+                f"'{unknown[0]}' is not a hypothesis", ed.section("hypotheses"), "hypotheses", id_hint(unknown[0], hyps)
+            )
+        entries = dict(ed.entries("hypothesis"))
+        by_id = {ed.entry_id(entry): i for i, entry in entries.items()}
+        have = {h for h in hyps if "prior" in ed.data["hypotheses"][by_id[h]]}
+        weights = dict(priors)
+        if not set(hyps) - set(priors) <= have:  # priors are all or none: share out the rest
+            try:
+                filled, rule = fill_priors(priors, [h for h in hyps if h not in priors])
+            except ValueError as exc:
+                raise ed.refuse(
+                    str(exc),
+                    ed.section("hypotheses"),
+                    "hypotheses",
+                    "give every hypothesis its prior: --priors KH=35,ISIS=20,...",
+                ) from None
+            weights.update(filled)
+            self.changes.append(rule)
+        for hid in hyps:
+            if hid not in weights:
+                continue
+            i = by_id[hid]
+            k = KINDS["hypothesis"]
+            target = _Target(
+                entries[i], ed.data["hypotheses"][i], ed.expect_entry("hypothesis", i), k.order, (), (), "", ""
+            )
+            self._put(ed, target, "prior", weights[hid], f"{hid} ")
+
     def _remove_cells(self, ed: CaseDocument, hid: str) -> int:
         count = 0
         for kind_ in ("evidence", "candidate"):
@@ -436,3 +557,50 @@ def _why_comment(why):
 
 def _some(ids: list[str], n: int = 6) -> str:
     return ", ".join(ids) if len(ids) <= n else ", ".join(ids[: n - 1]) + f", … {ids[-1]}"
+
+
+@dataclass
+class _Target:
+    """What an edit of fields writes to: an entry of a list, or the case's own top level."""
+
+    node: object  # the mapping node in the file
+    current: dict  # its data as the file holds it
+    expected: dict  # its data as the edited file must read back
+    order: tuple  # the usual order of its keys
+    settable: tuple
+    required: tuple
+    noun: str  # "a source", "the case"
+    field: str  # where a refusal points: "sources us-gov"
+
+
+def fill_priors(given: dict, rest: list[str]) -> tuple[dict, str]:
+    """Priors for the hypotheses ``rest`` that ``given`` leaves out, and the rule, in words.
+
+    Weights that sum to at most 1 are read as probabilities and the rest of 1 is
+    shared equally; larger ones as percentages, sharing the rest of 100. Nothing
+    left to share is refused: a prior of 0 would rule a hypothesis out unasked.
+    """
+    for h, v in given.items():
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+            raise ValueError(f"the prior weight of {h} is {plain(v)}: a prior weight is a number of at least 0")
+    numbers = list(given.values())
+    total = sum(numbers)
+    whole = 1 if total <= 1 else 100
+    left = whole - total
+    names = ", ".join(rest)
+    if left <= 0:
+        raise ValueError(
+            f"the priors given sum to {plain(total)}, leaving nothing of {whole} for {names} "
+            "(a prior of 0 would rule them out)"
+        )
+    share = left / len(rest)
+    value = round(share, 6 if whole == 1 else 4)
+    value = int(value) if float(value).is_integer() and whole == 100 else value
+    rule = (
+        f"priors are all or none: {names} {'was' if len(rest) == 1 else 'were'} not given, so "
+        f"{'it gets' if len(rest) == 1 else 'each gets an equal share of'} what is left of {whole}: "
+        f"({plain(whole)} − {plain(round(total, 10))})"
+        + (f" / {len(rest)}" if len(rest) > 1 else "")
+        + f" = {plain(value)}"
+    )
+    return dict.fromkeys(rest, value), rule
