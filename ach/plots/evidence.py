@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..formatting import db, pct, wrap_lines
-from .labels import hypothesis_label, item_label
-from .style import BLUE, DIVERGING, ORANGE, SKY, VERMILLION, finite_limit, new_axes, pyplot
+from .labels import hypothesis_label, hypothesis_labels, item_label, line_count
+from .style import BLUE, DIVERGING, ORANGE, SKY, VERMILLION, finite_limit, new_axes, pyplot, row_pitch
 
 __all__ = [
     "ANNOTATE_MAX_CELLS",
@@ -41,7 +41,8 @@ def plot_posterior(result, *, ax=None, figsize=None, title=None, color=SKY, lead
 
     order = result.order
     n = len(order)
-    ax = new_axes(ax, figsize or (8.0, max(2.6, 1.3 + 0.6 * n)))
+    labels = hypothesis_labels(result, [result.hypotheses[j] for j in order], max_lines=3)
+    ax = new_axes(ax, figsize or (8.0, max(2.6, 1.3 + row_pitch(line_count(*labels), fontsize, 0.6) * n)))
     y = np.arange(n)
     p = result.posterior[order]
     top = {result.hypotheses.index(h) for h in result.leaders}  # the leader, or every one of a tie
@@ -88,7 +89,7 @@ def plot_posterior(result, *, ax=None, figsize=None, title=None, color=SKY, lead
             gid="value",
         )
 
-    ax.set_yticks(y, [hypothesis_label(result, result.hypotheses[j]) for j in order], fontsize=fontsize)
+    ax.set_yticks(y, labels, fontsize=fontsize)
     ax.set_ylim(n - 0.35, -0.55)
     ax.set_xlim(0, max(1.0, float(right.max()) + 0.02, float(p.max()) + 0.1))
     ax.set_xticks(np.linspace(0, 1, 6))

@@ -10,12 +10,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..formatting import db, pct, short_title, wrap_lines
-from .labels import hypothesis_label, item_label, source_label
+from .labels import hypothesis_labels, item_label, line_count, source_label
 from .style import (
     BLUE,
     ORANGE,
     SKY,
     VERMILLION,
+    fit_legend,
     hypothesis_style,
     new_axes,
     percent_axis,
@@ -215,6 +216,12 @@ def plot_tornado(
     return ax
 
 
+def legend_labels(result, hids) -> list[str]:
+    """The hypotheses as a legend names them: 'Kataib Hezbollah (KH)' on one line; a long title
+    abbreviated behind its id on two, 'KH: Kataib Hezbollah, directly or through a front…'."""
+    return hypothesis_labels(result, hids, 50, max_lines=2) if hids else []
+
+
 def _sweep_panels(
     result,
     curves,
@@ -318,21 +325,20 @@ def _sweep_panels(
         a.set_xlabel(xlabel, fontsize=fontsize - 0.5)
     for row in axes:
         row[0].set_ylabel("probability of the hypothesis", fontsize=fontsize - 0.5)
+    hids = [result.hypotheses[j] for j in result.order]
     handles = [
-        Line2D(
-            [],
-            [],
-            lw=2,
-            label=hypothesis_label(result, result.hypotheses[j], 30).replace("\n", " "),
-            **hypothesis_style(result, result.hypotheses[j]),
-        )
-        for j in result.order
+        Line2D([], [], lw=2, label=label, **hypothesis_style(result, hid))
+        for hid, label in zip(hids, legend_labels(result, hids))
     ]
     handles.append(Line2D([], [], color="0.2", lw=1.1, ls=":", label="value in the case"))
     if shaded:
         handles.append(Patch(color="0.92", label=f"a hypothesis other than {lead} leads"))
-    fig.legend(
-        handles=handles, loc="outside lower center", ncol=min(3, len(handles)), frameon=False, fontsize=fontsize - 0.5
+    fit_legend(
+        lambda n: fig.legend(
+            handles=handles, loc="outside lower center", ncol=n, frameon=False, fontsize=fontsize - 0.5
+        ),
+        min(3, len(handles)),
+        fig.get_figwidth() - 0.2,
     )
     fig.suptitle(suptitle, x=0.01, ha="left", fontsize=fontsize + 3, fontweight="bold")
     return flat[:k]
@@ -400,15 +406,13 @@ def _hindsight_steps(as_of, dates, offset: int) -> list[int]:
     return [i + offset for i, date in enumerate(dates) if date != "start" and date > str(as_of)]
 
 
-def _mark_hindsight(ax, as_of, later: list[int], fontsize) -> None:
-    """Hatch the hindsight points' span and say what it means."""
-    ax.axvspan(
-        later[0] - 0.5, later[-1] + 0.6, facecolor="0.96", hatch="//", edgecolor="0.85", zorder=0, lw=0, gid="hindsight"
-    )
+def _mark_hindsight(ax, as_of, later: list[int], right: float, fontsize) -> None:
+    """Hatch the hindsight points' span, up to ``right``, and say what it means."""
+    ax.axvspan(later[0] - 0.5, right, facecolor="0.96", hatch="//", edgecolor="0.85", zorder=0, lw=0, gid="hindsight")
     ax.text(
-        later[-1] + 0.55,
+        right - 0.05,
         0.98,
-        f"hindsight:\nreported after {as_of},\nnot in the headline",
+        HINDSIGHT_NOTE.format(as_of=as_of),
         transform=ax.get_xaxis_transform(),
         va="top",
         ha="right",
@@ -418,10 +422,46 @@ def _mark_hindsight(ax, as_of, later: list[int], fontsize) -> None:
     )
 
 
+HINDSIGHT_NOTE = "hindsight:\nreported after {as_of},\nnot in the headline"
+
+
+def _text_inches(text: str, fontsize: float) -> tuple[float, float]:
+    """A generous guess at the width and height of ``text`` in inches, before anything is drawn."""
+    lines = text.split("\n")
+    return max(len(line) for line in lines) * 0.62 * fontsize / 72, len(lines) * 1.2 * fontsize / 72
+
+
+def _timeline_limits(result, t, post, later, labelled, pitch, axes_height, fontsize) -> tuple[float, float]:
+    """The right and top limits of the timeline: room right of the last point for its label, and
+    above the labelled points for the hindsight note when they would run into it."""
+    end_width = _text_inches(_leader_text(result, post[-1], ""), fontsize + 1)[0] + 8 / 72 + 0.05
+    right = t[-1] + max(0.6, end_width / pitch)
+    top = max(1.0, float(post.max()) + 0.05) if post.max() > 0.8 else min(1.0, float(post.max()) + 0.12)
+    if not later:
+        return right, top
+    note_width, note_height = _text_inches(HINDSIGHT_NOTE.format(as_of=result.case.as_of), fontsize - 1)
+    note_left = right - 0.05 - (note_width + 0.05) / pitch
+    for x, prefix in labelled:
+        width, height = _text_inches(_leader_text(result, post[x], prefix), fontsize + 1)
+        if prefix:  # centred, above the point
+            start, end, above = x - width / 2 / pitch, x + width / 2 / pitch, 9 / 72 + height
+        else:  # right of the point
+            start, end, above = x, x + end_width / pitch, height / 2
+        if end > note_left and start < right:
+            room = min(0.9, (above + note_height + 0.1) / axes_height)
+            top = max(top, min(1.0, float(post[x].max()) / (1 - room)))
+    return right, top
+
+
+def _leader_text(result, row: np.ndarray, prefix: str) -> str:
+    lead = int(np.argmax(row))
+    return f"{prefix}{result.hypotheses[lead]} {pct(row[lead])}"
+
+
 def _label_leader(ax, result, t: int, row: np.ndarray, prefix: str, fontsize) -> None:
     lead = int(np.argmax(row))
     ax.annotate(
-        f"{prefix}{result.hypotheses[lead]} {pct(row[lead])}",
+        _leader_text(result, row, prefix),
         (t, row[lead]),
         xytext=(8, 0) if not prefix else (0, 9),
         textcoords="offset points",
@@ -434,6 +474,19 @@ def _label_leader(ax, result, t: int, row: np.ndarray, prefix: str, fontsize) ->
     )
 
 
+def _date_ticks(labels, pitch, fontsize) -> tuple[list[str], int, float]:
+    """The date labels, ``pitch`` inches apart: upright when they fit side by side, else turned on
+    end, and then only every k-th when even that is too tight. Returns (labels, rotation, height in inches)."""
+    across = _text_inches("\n".join(labels), fontsize)[0] + 0.1
+    deep = max(_text_inches(label, fontsize)[1] for label in labels)
+    if pitch >= across:
+        return labels, 0, deep
+    every = max(1, int(np.ceil((deep + 0.05) / pitch)))
+    last = len(labels) - 1  # always labelled, so its neighbours within ``every`` are not
+    shown = [label if i == last or (i % every == 0 and last - i >= every) else "" for i, label in enumerate(labels)]
+    return shown, 90, across
+
+
 def plot_timeline(result, *, ax=None, figsize=None, title=None, fontsize=9, show_prior=True):
     """The assessment as it would have stood after each evidence date, oldest first.
 
@@ -442,6 +495,8 @@ def plot_timeline(result, *, ax=None, figsize=None, title=None, fontsize=9, show
     prior (before any evidence) when ``show_prior``. Tick labels say how many
     items each date added. The leader at the end is labelled, and so is the
     headline's when items dated after the case's ``as_of`` (hatched) follow."""
+    from matplotlib.transforms import ScaledTranslation
+
     steps = _sensitivity(result).timeline
     if not steps.dates:
         raise ValueError("nothing to draw: the case has no evidence")
@@ -454,39 +509,64 @@ def plot_timeline(result, *, ax=None, figsize=None, title=None, fontsize=9, show
         labels = ["prior", *labels]
         post = np.vstack([result.inputs.prior, post])
     t = np.arange(len(labels))
-    ax = new_axes(ax, figsize or (min(12.0, max(8.0, 3.0 + 1.4 * len(t))), 5.2))
-    for j in result.order:
-        hid = result.hypotheses[j]
-        style = hypothesis_style(result, hid)
+    hids = [result.hypotheses[j] for j in result.order]
+    names = legend_labels(result, hids)
+    width = min(12.0, max(8.0, 3.0 + 1.4 * len(t)))
+    # inches, before the layout (the axes' default share of the figure): low guesses, so labels get room to spare
+    pitch = (ax.figure.get_figwidth() * ax.get_position().width if ax is not None else 0.775 * width) / (len(t) + 0.9)
+    ticks, rotation, tick_height = _date_ticks(labels, pitch, fontsize - 0.5)
+    legend_height = np.ceil(len(names) / 2) * line_count(*names) * 1.2 * (fontsize - 0.5) / 72
+    # taller when the date labels or the legend are: the plot keeps its height
+    ax = new_axes(ax, figsize or (width, 5.2 + max(0.0, tick_height - 0.3) + max(0.0, legend_height - 0.45)))
+    fig = ax.figure
+    for j, hid, label in zip(result.order, hids, names):
         ax.plot(
             t,
             post[:, j],
             marker="o",
             markersize=5,
             lw=2.0 if j == result.order[0] else 1.5,
-            label=hypothesis_label(result, hid, 30).replace("\n", " "),
+            label=label,
             gid="hypothesis",
             zorder=3,
-            **style,
+            **hypothesis_style(result, hid),
         )
     later = _hindsight_steps(result.case.as_of, steps.dates, int(show_prior))
-    _label_leader(ax, result, t[-1], post[-1], "", fontsize)
+    labelled = [(int(t[-1]), "")]
     if later and later[0] > 0:
-        _label_leader(ax, result, later[0] - 1, post[later[0] - 1], "headline: ", fontsize)
+        labelled.append((later[0] - 1, "headline: "))
+    for x, prefix in labelled:
+        _label_leader(ax, result, x, post[x], prefix, fontsize)
+    around = 0.35 + tick_height + 0.45 + legend_height + 0.3  # title, dates, axis label, legend, margins
+    axes_height = max(1.5, fig.get_figheight() - around)
+    right, top = _timeline_limits(result, t, post, later, labelled, pitch, axes_height, fontsize)
     if show_prior:
         ax.axvspan(-0.5, 0.5, color="0.95", zorder=0, lw=0)
     if later:
-        _mark_hindsight(ax, result.case.as_of, later, fontsize)
-    ax.set_xticks(t, labels, fontsize=fontsize - 0.5)
-    ax.set_xlim(-0.3, t[-1] + 0.6)
-    ax.set_ylim(0, max(1.0, float(post.max()) + 0.05) if post.max() > 0.8 else min(1.0, float(post.max()) + 0.12))
+        _mark_hindsight(ax, result.case.as_of, later, right, fontsize)
+    ax.set_xticks(t, ticks, fontsize=fontsize - 0.5, rotation=rotation)
+    ax.set_xlim(-0.3, right)
+    ax.set_ylim(0, top)
     percent_axis(ax.yaxis)
     ax.set_ylabel("probability of the hypothesis", fontsize=fontsize)
     ax.set_xlabel("evidence date: each point is the assessment with every item up to that date", fontsize=fontsize)
     ax.tick_params(axis="y", labelsize=fontsize - 1)
     ax.grid(axis="y", color="0.9", zorder=0)
     strip(ax)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False, fontsize=fontsize - 0.5)
+    # below the date labels and the axis label, however tall they are
+    below = ax.transAxes + ScaledTranslation(0, -(tick_height + 1.2 * fontsize / 72 + 0.25), fig.dpi_scale_trans)
+    fit_legend(
+        lambda n: ax.legend(
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0),
+            bbox_transform=below,
+            ncol=n,
+            frameon=False,
+            fontsize=fontsize - 0.5,
+        ),
+        2,
+        fig.get_figwidth() - 1.0,
+    )
     ax.set_title(
         title or "How the assessment changed as the evidence came in",
         loc="left",

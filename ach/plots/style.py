@@ -26,10 +26,12 @@ __all__ = [
     "VERMILLION",
     "YELLOW",
     "finite_limit",
+    "fit_legend",
     "hypothesis_style",
     "new_axes",
     "percent_axis",
     "pyplot",
+    "row_pitch",
     "strip",
 ]
 
@@ -68,6 +70,25 @@ def new_axes(ax, figsize, **kwargs):
     plt = pyplot()
     _, ax = plt.subplots(figsize=figsize, layout="constrained", **kwargs)
     return ax
+
+
+def row_pitch(lines: int, fontsize: float, least: float) -> float:
+    """Inches per row of a bar chart whose labels run to ``lines`` lines: at least ``least``,
+    more when the label needs it (a line is 1.2 font sizes high, plus a gap between rows)."""
+    return max(least, lines * 1.2 * fontsize / 72 + 0.2)
+
+
+def fit_legend(make, ncol: int, width: float):
+    """The legend ``make(ncol)`` with the most columns, ``ncol`` at most, that is at most ``width``
+    inches wide: long labels take fewer columns, rather than squeezing the axes or leaving the figure."""
+    for n in range(ncol, 1, -1):
+        legend = make(n)
+        fig = legend.figure
+        renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else fig._get_renderer()
+        if legend.get_window_extent(renderer).width / fig.dpi <= width:
+            return legend
+        legend.remove()
+    return make(1)
 
 
 def finite_limit(values: np.ndarray, default: float = 1.0) -> float:
