@@ -31,9 +31,9 @@ def plot_collection(
             1,
             2,
             sharey=True,
-            figsize=figsize or (10.0, max(2.6, 1.5 + 0.55 * n)),
+            figsize=figsize or (10.5, max(2.6, 1.5 + 0.55 * n)),
             layout="constrained",
-            gridspec_kw={"width_ratios": [1.0, 0.8]},
+            gridspec_kw={"width_ratios": [1.0, 0.9]},
         )
     axes = np.asarray(ax).ravel()
     if axes.size != 2:

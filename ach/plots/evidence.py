@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..formatting import db, pct, wrap_lines
-from .labels import hypothesis_label, hypothesis_labels, item_label, line_count
+from .labels import hypothesis_labels, item_label, line_count
 from .style import BLUE, DIVERGING, ORANGE, SKY, VERMILLION, finite_limit, new_axes, pyplot, row_pitch
 
 __all__ = [
@@ -173,9 +173,8 @@ def plot_evidence_matrix(
     ax.set_yticks(
         np.arange(n_rows)[::every], [item_label(result, i, label_width) for i in rows[::every]], fontsize=label_size
     )
-    ax.set_xticks(
-        np.arange(n_cols), [hypothesis_label(result, result.hypotheses[j], 13) for j in cols], fontsize=fontsize
-    )
+    columns = hypothesis_labels(result, [result.hypotheses[j] for j in cols], 13, max_lines=5)
+    ax.set_xticks(np.arange(n_cols), columns, fontsize=fontsize)
     ax.xaxis.tick_top()
     ax.tick_params(axis="both", length=0)
     for spine in ax.spines.values():
@@ -252,7 +251,7 @@ def plot_top_items(result, *, ax=None, k=TOP_ITEMS, figsize=None, title=None, fo
     span = max(high - low, 1e-9)
     ax.set_xlim(low - (0.18 * span if low < 0 else 0.02 * span), high + (0.18 * span if high > 0 else 0.02 * span))
     ax.set_xlabel(
-        f"weight of evidence for {hid} against the rest (dB; +10 dB multiplies the odds by 10)", fontsize=fontsize
+        f"weight of evidence for {hid} against the rest (dB)\n+10 dB multiplies the odds by 10", fontsize=fontsize
     )
     ax.tick_params(axis="x", labelsize=fontsize - 1)
     ax.tick_params(axis="y", length=0)
@@ -281,11 +280,11 @@ def plot_heuer_vs_bayes(result, *, ax=None, figsize=None, fontsize=10, heuer_col
 
     order = result.order
     n = len(order)
+    labels = hypothesis_labels(result, [result.hypotheses[j] for j in order], max_lines=3)
     if ax is None:
         plt = pyplot()
-        _, ax = plt.subplots(
-            1, 2, sharey=True, figsize=figsize or (10.0, max(2.6, 1.4 + 0.6 * n)), layout="constrained"
-        )
+        height = max(2.6, 1.4 + row_pitch(line_count(*labels), fontsize, 0.6) * n)
+        _, ax = plt.subplots(1, 2, sharey=True, figsize=figsize or (10.0, height), layout="constrained")
     axes = np.asarray(ax).ravel()
     if axes.size != 2:
         raise ValueError(f"plot_heuer_vs_bayes draws two panels: pass ax=None or a pair of Axes, not {axes.size}")
@@ -315,7 +314,7 @@ def plot_heuer_vs_bayes(result, *, ax=None, figsize=None, fontsize=10, heuer_col
     right.set_title("Bayes: exact posterior\n(higher is better)", loc="left", fontsize=fontsize + 1, fontweight="bold")
     right.set_xlabel("probability given all the evidence", fontsize=fontsize - 1)
 
-    left.set_yticks(y, [hypothesis_label(result, result.hypotheses[j]) for j in order], fontsize=fontsize)
+    left.set_yticks(y, labels, fontsize=fontsize)
     left.set_ylim(n - 0.5, -0.5)
     right.tick_params(axis="y", length=0)
     for a in axes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..formatting import pct
-from .labels import hypothesis_label
+from .labels import hypothesis_labels
 from .style import BLACK, VERMILLION, percent_axis, pyplot, strip
 
 __all__ = ["plot_robustness"]
@@ -29,7 +29,7 @@ def plot_robustness(result, *, ax=None, figsize=None, fontsize=10.5, posterior_c
         _, axes = plt.subplots(
             2,
             2,
-            figsize=figsize or (9.5, 2.6 + 0.95 * n),
+            figsize=figsize or (10.0, 2.6 + 0.95 * n),
             sharey=True,
             layout="constrained",
             gridspec_kw={"height_ratios": [1.15, 1.0]},
@@ -56,7 +56,7 @@ def plot_robustness(result, *, ax=None, figsize=None, fontsize=10.5, posterior_c
             forward_color,
         ),
     )
-    labels = [hypothesis_label(result, result.hypotheses[j], 26) for j in order]
+    labels = hypothesis_labels(result, [result.hypotheses[j] for j in order], 28, max_lines=2)
     for c, (name, meaning, hdi, leads, color) in enumerate(views):
         top, bottom = axes[0, c], axes[1, c]
         top.hlines(y, hdi[:, 0], hdi[:, 1], color=color, lw=2.6, zorder=3, gid="interval")
@@ -82,13 +82,15 @@ def plot_robustness(result, *, ax=None, figsize=None, fontsize=10.5, posterior_c
                 fontsize=fontsize - 1,
                 gid="value",
             )
-        top.set_title(f"{name}\n", loc="left", fontsize=fontsize + 1.5, fontweight="bold")
-        top.text(
-            0,
-            1.02,
+        # the bold name, and under it what the view means, both above the panel
+        top.set_title(name, loc="left", fontsize=fontsize + 1.5, fontweight="bold", pad=3 + 1.3 * fontsize + 4)
+        top.annotate(
             meaning,
-            transform=top.transAxes,
-            fontsize=fontsize,
+            (0, 1),
+            xycoords="axes fraction",
+            xytext=(0, 3),
+            textcoords="offset points",
+            fontsize=fontsize - 1,
             style="italic",
             color=color if color != BLACK else "0.2",
             va="bottom",

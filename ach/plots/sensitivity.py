@@ -182,9 +182,20 @@ def plot_tornado(
                 gid="input",
             )
     ax.axvline(p0, color="0.15", lw=1.1, zorder=3)
-    ax.text(p0, -0.75, f"exact P({hid}) = {pct(p0)}", ha="center", va="bottom", fontsize=fontsize - 0.5, gid="exact")
+    # just above the plot, under the title (which is padded to make room for it)
+    ax.annotate(
+        f"exact P({hid}) = {pct(p0)}",
+        (p0, 1),
+        xycoords=ax.get_xaxis_transform(),
+        xytext=(0, 2),
+        textcoords="offset points",
+        ha="center",
+        va="bottom",
+        fontsize=fontsize - 0.5,
+        gid="exact",
+    )
     ax.set_yticks(y, [w.label for w in swings], fontsize=fontsize)
-    ax.set_ylim(n - 0.5, -1.0)
+    ax.set_ylim(n - 0.5, -0.7)
     ax.set_xlim(max(0.0, lo_all - 0.12 * span), min(1.0, hi_all + 0.12 * span))
     percent_axis(ax.xaxis)
     ax.set_xlabel(
@@ -212,6 +223,7 @@ def plot_tornado(
         loc="left",
         fontsize=fontsize + 3,
         fontweight="bold",
+        pad=2 + 1.2 * fontsize + 4,
     )
     return ax
 
