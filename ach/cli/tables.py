@@ -40,11 +40,11 @@ def print_summary(result) -> None:
         level, _ = result.confidence
         click.echo(f"Analytic confidence: {level}")
     click.echo()
-    width = max(len(h) for h in result.hypotheses)
-    header = f"  {'':<{width}}  {'posterior':>9}  {'ICD 203 term':<20}"
+    width = max(len(h) for h in [*result.hypotheses, "id"])
+    header = f"  {'id':<{width}}  {'posterior':>9}  {'ICD 203 term':<20}"
     if result.bayes is not None:
         header += f"  {'90 % interval':>13}  {'leads':>5}"
-    header += "  inconsistency"
+    header += f"  {'prior':>6}  {WEIGHTED}  hypothesis"
     click.echo(header)
     for j in result.order:
         h = result.hypotheses[j]
@@ -53,45 +53,66 @@ def print_summary(result) -> None:
         if result.bayes is not None:
             lo, hi = result.bayes.summary.hdi90[j]
             row += f"  {100 * lo:5.1f}–{100 * hi:5.1f}%  {100 * result.bayes.summary.p_leading[j]:4.0f}%"
-        row += f"  {result.heuer.weighted_inconsistency[j]:6.2f}"
+        row += f"  {100 * result.inputs.prior[j]:5.1f}%  {result.heuer.weighted_inconsistency[j]:>{len(WEIGHTED)}.2f}"
         click.echo(row + f"  {case.hypothesis(h).title}")
+    click.echo("\n  prior: the case's prior weights, normalised")
+    click.echo(
+        f"  {WEIGHTED}: classic ACH's score (1 per I, 2 per II), each item weighted by its credibility "
+        "and relevance; lower is better"
+    )
     if result.bayes is not None and not result.bayes.healthy:
         click.echo("\nWARNING: the sampler's diagnostics failed: " + "; ".join(result.bayes.problems()), err=True)
     show_diagnostics(case.warnings)
 
 
+WEIGHTED = "weighted inconsistency"
+
+
 def print_sensitivity(result, top: int) -> None:
+    from ..report import narrative
+
     sens, inp = result.sensitivity, result.inputs
     lead = result.reference
     click.echo(f"Leading hypothesis: {lead} ({pct1(result.posterior[result.hypotheses.index(lead)])})\n")
     linchpins = [inp.items[i] for i in sens.loo.item_linchpins] + [inp.sources[s] for s in sens.loo.source_linchpins]
     click.echo("Linchpins (removing one alone changes the leader): " + (", ".join(linchpins) or "none"))
+
     click.echo(f"\nTornado: P({lead}) as each input swings across its 5-95 % range (widest first)")
-    for s in sens.tornado[:top]:
+    swings = sens.tornado[:top]
+    width = max([len(s.label) for s in swings] + [len("input")])
+    p_head = f"P({lead}) at 5 %"
+    click.echo(f"  {'input':<{width}}  {'5 %':>6}  {'95 %':>6}  {p_head}  {'at 95 %':>7}")
+    for s in swings:
         click.echo(
-            f"  {s.label:<40} {s.low:6.3f} -> {s.high:6.3f}   P({lead}) {100 * s.p_low:5.1f}% -> {100 * s.p_high:5.1f}%"
+            f"  {s.label:<{width}}  {s.low:6.3f}  {s.high:6.3f}  {100 * s.p_low:>{len(p_head) - 2}.1f} %  {100 * s.p_high:5.1f} %"
         )
+
     if result.leading is None:
         click.echo("\nThresholds: none, a tie has no leader to overturn")
     else:
         click.echo("\nThresholds: the smallest change of one of an item's likelihoods that makes a rival lead")
-    for t in sorted(sens.thresholds, key=lambda t: (t.value_to is None, t.factor or 0.0))[:top]:
+    thresholds = sorted(sens.thresholds, key=lambda t: (t.value_to is None, t.factor or 0.0))[:top]
+    cells = [f"{t.item}.{t.hypothesis}" if t.value_to is not None else t.item for t in thresholds]
+    width = max([len(c) for c in cells] + [len("cell")])
+    if thresholds:
+        click.echo(f"  {'cell':<{width}}  {'edit':<5}  {'from':>6}    {'to':<6}  then leads")
+    for t, cell in zip(thresholds, cells):
         if t.value_to is None:
-            click.echo(f"  {t.item:<8} cannot overturn {lead} alone")
+            click.echo(f"  {cell:<{width}}  cannot overturn {lead} alone")
         else:
             verb = "raise" if t.direction == "raise" else "lower"
-            click.echo(
-                f"  {t.item:<8} {verb} under {t.hypothesis}: {t.value_from:.3g} -> {t.value_to:.3g}   then {t.rival} leads"
-            )
-    if sens.prior is not None:
-        p = sens.prior
-        click.echo(
-            f"\nPrior: you would need to believe beforehand that {p.rival} is {p.odds_needed:.2f} times as likely "
-            f"as {lead} (now {p.odds_now:.2f}) for {p.rival} to lead."
-        )
-    click.echo("\nTimeline (posterior after each date):")
+            click.echo(f"  {cell:<{width}}  {verb:<5}  {t.value_from:>6.3g} → {t.value_to:<6.3g}  {t.rival}")
+
+    sentence = narrative.prior(sens.prior, lead)
+    if sentence:
+        click.echo(f"\nPrior: {sentence}")
+
+    click.echo("\nTimeline: the posterior after each date")
+    hyps = result.hypotheses
+    widths = [max(len(h), 5) for h in hyps]
+    click.echo(f"  {'date':<12}" + "".join(f"  {h:>{w}}" for h, w in zip(hyps, widths)))
     for d, row in zip(sens.timeline.dates, sens.timeline.posterior):
-        click.echo(f"  {d:<12} " + "  ".join(f"{h} {100 * p:4.0f}%" for h, p in zip(result.hypotheses, row)))
+        click.echo(f"  {d:<12}" + "".join(f"  {100 * p:>{w - 2}.0f} %" for p, w in zip(row, widths)))
 
 
 def print_whatif(w) -> None:
