@@ -345,13 +345,16 @@ def _sweep_panels(
     handles.append(Line2D([], [], color="0.2", lw=1.1, ls=":", label="value in the case"))
     if shaded:
         handles.append(Patch(color="0.92", label=f"a hypothesis other than {lead} leads"))
-    fit_legend(
+    legend = fit_legend(
         lambda n: fig.legend(
             handles=handles, loc="outside lower center", ncol=n, frameon=False, fontsize=fontsize - 0.5
         ),
         min(3, len(handles)),
         fig.get_figwidth() - 0.2,
     )
+    if ax is None:  # a legend taller than three short lines makes the figure taller, not the panels flatter
+        tall = legend.get_window_extent(fig.canvas.get_renderer()).height / fig.dpi
+        fig.set_figheight(fig.get_figheight() + max(0.0, tall - 0.75))
     fig.suptitle(suptitle, x=0.01, ha="left", fontsize=fontsize + 3, fontweight="bold")
     return flat[:k]
 
@@ -453,12 +456,13 @@ def _timeline_limits(result, t, post, later, labelled, pitch, axes_height, fonts
         return right, top
     note_width, note_height = _text_inches(HINDSIGHT_NOTE.format(as_of=result.case.as_of), fontsize - 1)
     note_left = right - 0.05 - (note_width + 0.05) / pitch
-    for x, prefix in labelled:
+    for x, prefix, ha in labelled:
         width, height = _text_inches(_leader_text(result, post[x], prefix), fontsize + 1)
-        if prefix:  # centred, above the point
-            start, end, above = x - width / 2 / pitch, x + width / 2 / pitch, 9 / 72 + height
-        else:  # right of the point
+        if ha == "left":  # right of the point
             start, end, above = x, x + end_width / pitch, height / 2
+        else:  # above the point, centred or ending there
+            start = x - (width / 2 if ha == "center" else width) / pitch
+            end, above = start + width / pitch, 9 / 72 + height
         if end > note_left and start < right:
             room = min(0.9, (above + note_height + 0.1) / axes_height)
             top = max(top, min(1.0, float(post[x].max()) / (1 - room)))
@@ -470,15 +474,16 @@ def _leader_text(result, row: np.ndarray, prefix: str) -> str:
     return f"{prefix}{result.hypotheses[lead]} {pct(row[lead])}"
 
 
-def _label_leader(ax, result, t: int, row: np.ndarray, prefix: str, fontsize) -> None:
+def _label_leader(ax, result, t: int, row: np.ndarray, prefix: str, ha: str, fontsize) -> None:
+    """The leader's name and probability: right of the point (``ha="left"``), else above it."""
     lead = int(np.argmax(row))
     ax.annotate(
         _leader_text(result, row, prefix),
         (t, row[lead]),
-        xytext=(8, 0) if not prefix else (0, 9),
+        xytext=(8, 0) if ha == "left" else (0, 9),
         textcoords="offset points",
-        va="center" if not prefix else "bottom",
-        ha="left" if not prefix else "center",
+        va="center" if ha == "left" else "bottom",
+        ha=ha,
         fontsize=fontsize + 1,
         fontweight="bold",
         color=hypothesis_style(result, result.hypotheses[lead])["color"],
@@ -544,11 +549,13 @@ def plot_timeline(result, *, ax=None, figsize=None, title=None, fontsize=9, show
             **hypothesis_style(result, hid),
         )
     later = _hindsight_steps(result.case.as_of, steps.dates, int(show_prior))
-    labelled = [(int(t[-1]), "")]
-    if later and later[0] > 0:
-        labelled.append((later[0] - 1, "headline: "))
-    for x, prefix in labelled:
-        _label_leader(ax, result, x, post[x], prefix, fontsize)
+    labelled = [(int(t[-1]), "", "left")]
+    if later and later[0] > 0:  # centred over its point, unless that runs into the label of the last one
+        x = later[0] - 1
+        half = _text_inches(_leader_text(result, post[x], "headline: "), fontsize + 1)[0] / 2
+        labelled.append((x, "headline: ", "center" if (t[-1] - x) * pitch > half + 0.15 else "right"))
+    for x, prefix, ha in labelled:
+        _label_leader(ax, result, x, post[x], prefix, ha, fontsize)
     around = 0.35 + tick_height + 0.45 + legend_height + 0.3  # title, dates, axis label, legend, margins
     axes_height = max(1.5, fig.get_figheight() - around)
     right, top = _timeline_limits(result, t, post, later, labelled, pitch, axes_height, fontsize)
