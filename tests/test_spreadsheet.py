@@ -142,7 +142,7 @@ def test_a_changed_file_is_not_trusted(tmp_path):
 
 def test_workbook_layout(mini_xlsx):
     wb = openpyxl.load_workbook(mini_xlsx)
-    assert wb.sheetnames == ["Evidence", "Hypotheses", "Sources", "Case", "Collection", "Help"]
+    assert wb.sheetnames == ["Evidence", "Hypotheses", "Sources", "Case", "Collection", "Rationales", "Help"]
     ev = wb["Evidence"]
     header = [c.value for c in ev[1]]
     assert header == [
@@ -181,7 +181,13 @@ def test_workbook_layout(mini_xlsx):
 
 def test_csv_layout(tmp_path):
     paths = export_csv(load(MINI), tmp_path / "mini.csv")
-    assert [p.name for p in paths] == ["mini.csv", "mini.hypotheses.csv", "mini.sources.csv", "mini.case.csv"]
+    assert [p.name for p in paths] == [
+        "mini.csv",
+        "mini.hypotheses.csv",
+        "mini.sources.csv",
+        "mini.case.csv",
+        "mini.rationales.csv",  # its one comment, the why of E1's ratings
+    ]
     rows = list(csv.reader(io.StringIO((tmp_path / "mini.csv").read_text("utf-8-sig"))))
     assert rows[0][9:12] == ["DOG", "KID", "OTHER"] and rows[1][9:12] == ["likely", "0.3", "I"]
     assert (tmp_path / "mini.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel needs the BOM to see UTF-8
@@ -381,7 +387,7 @@ def test_any_case_round_trips(kind, data):
         case = _valid_case(data, folder)
         back, _ = roundtrip(case, folder, kind)
         assert content(back) == content(case)
-        written = ss.case_data(back)[0]  # what a Case does not keep, the file still does
+        written = ss.case_data(back).data  # what a Case does not keep, the file still does
         for key in ("analyst", "date", "title", "description"):
             assert (written.get(key) or None) == (data.get(key) or None)
         if kind == "xlsx":  # and through the labels, with no YAML to read again

@@ -200,9 +200,10 @@ def dump_case(data: dict, header: str = "", schema: str = REPO_SCHEMA) -> str:
     yaml = YAML()
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 100
-    doc = CommentedMap(data)
+    doc = data if isinstance(data, CommentedMap) else CommentedMap(data)  # commented: ach.casefile.remarks
     for key in ("hypotheses", "sources", "evidence", "collection"):
-        if key in doc and list(doc).index(key) > 0:
+        commented = key in doc.ca.items and doc.ca.items[key][1]  # lines above it already, led by a blank
+        if key in doc and list(doc).index(key) > 0 and not commented:
             doc.yaml_set_comment_before_after_key(key, before="\n")
     buffer = io.StringIO()
     yaml.dump(doc, buffer)

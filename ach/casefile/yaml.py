@@ -373,6 +373,54 @@ def _scalar(node):
     return node
 
 
+def content_end(text: str, node) -> int:
+    """Index just after the last character of ``text`` that belongs to the composed ``node``
+    (a block scalar's trailing blank lines and a block collection's trailing comments excluded)."""
+    from ruamel.yaml.nodes import ScalarNode
+
+    if isinstance(node, ScalarNode):
+        end = node.end_mark.index
+        if node.style in ("|", ">"):
+            while end > node.start_mark.index and text[end - 1] in " \t\r\n":
+                end -= 1
+        return end
+    if node.flow_style or not node.value:
+        return node.end_mark.index
+    last = node.value[-1]
+    if isinstance(last, tuple):
+        k, v = last
+        return max(content_end(text, k) + 1, content_end(text, v))
+    return content_end(text, last)
+
+
+def comment_after(text: str, index: int) -> tuple[int, int] | None:
+    """(start of the gap before '#', index of '#') of the comment on the line of
+    ``index``, scanning the rest of the line with quotes respected."""
+    end = text.find("\n", index)
+    end = len(text) if end < 0 else end
+    i, quote = index, None
+    while i < end:
+        c = text[i]
+        if quote:
+            if quote == '"' and c == "\\":
+                i += 2
+                continue
+            if c == quote:
+                if quote == "'" and text[i + 1 : i + 2] == "'":
+                    i += 2
+                    continue
+                quote = None
+        elif c in "\"'" and (i == index or text[i - 1] in " \t,[{:"):
+            quote = c
+        elif c == "#" and (i == index or text[i - 1] in " \t"):
+            gap = i
+            while gap > index and text[gap - 1] in " \t":
+                gap -= 1
+            return gap, i
+        i += 1
+    return None
+
+
 def opening_comment(text: str) -> str:
     """The comment block at the top of a YAML file, without '# ' and the editor's schema line."""
     lines = []

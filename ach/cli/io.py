@@ -71,7 +71,9 @@ def export_case(case, to, force):
     if Path(to).suffix.lower() not in io.EXPORTERS:
         raise click.BadParameter(f"'{to}' must end in .xlsx or .csv", param_hint="'--to'")
     loaded = load_case(case)
-    paths = io.export(loaded, to, overwrite=force)
+    warnings: list = []
+    paths = io.export(loaded, to, overwrite=force, warnings=warnings)
+    show_diagnostics(warnings)
     click.echo(f"{paths[0]}: {count(loaded.evidence, 'item')} × {count(loaded.hypotheses, 'hypothesis', 'hypotheses')}")
     for extra in paths[1:]:
         click.echo(f"  and {extra}")

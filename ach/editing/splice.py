@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..casefile.yaml import Unwritable, parse_yaml, render
+from ..casefile.yaml import Unwritable, comment_after, content_end, parse_yaml, render
 
 __all__ = ["Splicer", "Unsupported", "is_mapping"]
 
@@ -59,21 +59,7 @@ class Splicer:
 
     def content_end(self, node) -> int:
         """Index just after the last character that belongs to ``node``."""
-        from ruamel.yaml.nodes import ScalarNode
-
-        if isinstance(node, ScalarNode):
-            end = node.end_mark.index
-            if node.style in ("|", ">"):
-                while end > node.start_mark.index and self.text[end - 1] in " \t\r\n":
-                    end -= 1
-            return end
-        if node.flow_style or not node.value:
-            return node.end_mark.index
-        last = node.value[-1]
-        if isinstance(last, tuple):
-            k, v = last
-            return max(self.content_end(k) + 1, self.content_end(v))
-        return self.content_end(last)
+        return content_end(self.text, node)
 
     def after(self, end: int, column: int) -> int:
         """Start of the line after the one holding ``end`` (an index just after some
@@ -107,31 +93,8 @@ class Splicer:
         return j
 
     def comment_after(self, index: int) -> tuple[int, int] | None:
-        """(start of the gap before '#', index of '#') of the comment on the line of
-        ``index``, scanning the rest of the line with quotes respected."""
-        end = self.text.find("\n", index)
-        end = len(self.text) if end < 0 else end
-        i, quote = index, None
-        while i < end:
-            c = self.text[i]
-            if quote:
-                if quote == '"' and c == "\\":
-                    i += 2
-                    continue
-                if c == quote:
-                    if quote == "'" and self.text[i + 1 : i + 2] == "'":
-                        i += 2
-                        continue
-                    quote = None
-            elif c in "\"'" and (i == index or self.text[i - 1] in " \t,[{:"):
-                quote = c
-            elif c == "#" and (i == index or self.text[i - 1] in " \t"):
-                gap = i
-                while gap > index and self.text[gap - 1] in " \t":
-                    gap -= 1
-                return gap, i
-            i += 1
-        return None
+        """(start of the gap before '#', index of '#') of the comment on the line of ``index``."""
+        return comment_after(self.text, index)
 
     def comment_column(self, mapping) -> int | None:
         """The column most comments of a block mapping's lines start at, if any."""

@@ -74,15 +74,16 @@ def read(path) -> tuple[dict, str, list[Diagnostic]]:
     return data, header, warnings
 
 
-def export(case, path, *, overwrite: bool = False) -> list[Path]:
-    """Write a loaded case as ``.xlsx`` or ``.csv`` (with its companions); the paths written."""
+def export(case, path, *, overwrite: bool = False, warnings: list | None = None) -> list[Path]:
+    """Write a loaded case as ``.xlsx`` or ``.csv`` (with its companions); the paths written.
+    ``warnings`` gains one for every comment of the case file the spreadsheet cannot hold."""
     suffix = Path(path).suffix.lower()
     if suffix == ".xlsx":
         from .tabular import export_xlsx
 
-        return [export_xlsx(case, path, overwrite=overwrite)]
+        return [export_xlsx(case, path, overwrite=overwrite, warnings=warnings)]
     if suffix == ".csv":
         from .tabular import export_csv
 
-        return export_csv(case, path, overwrite=overwrite)
+        return export_csv(case, path, overwrite=overwrite, warnings=warnings)
     raise UnknownFormat(f"'{path}' must end in {' or '.join(EXPORTERS)}")

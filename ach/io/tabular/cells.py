@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from ...casefile import check_text, dump_case
+from ...casefile.remarks import PLACES, Remark, attach
 from ...errors import CaseError, Diagnostic, suggest
 from .layout import (
     ALIASES,
@@ -25,6 +26,7 @@ from .layout import (
     HYPOTHESIS_COLUMNS,
     KIND,
     LAYOUT_HINT,
+    RATIONALE_COLUMNS,
     SOURCE_COLUMNS,
     SUFFIXES,
     companion,
@@ -159,7 +161,48 @@ class Reader(CellReader):
             data["collection"] = collection
         if scale:
             data["scale"] = scale
+        data, unplaced = attach(data, self.rationales())
+        for note, place in unplaced:
+            self.warn(
+                place,
+                f"this comment has no place in the case: {note.sheet} has no {note.id or 'field'}"
+                f"{' › ' + note.field if note.field else ''}; it is not kept",
+                "correct the sheet, id or field of the row (ach export writes them), or delete the row",
+            )
         return data, comment
+
+    # -- Rationales --------------------------------------------------------------
+    def rationales(self) -> list[tuple[Remark, Place]]:
+        """The comments of the case file, one per row: sheet, id, field, place, comment."""
+        table = self.tables.get("Rationales")
+        if table is None or not table.rows:
+            return []
+        (head_row, header), *rows = table.rows
+        columns = {_norm(v): c for c, v in enumerate(header, 1) if filled(v)}
+        missing = [f for f in RATIONALE_COLUMNS if f not in columns]
+        if missing:
+            self.warn(
+                table.place(head_row),
+                f"the Rationales sheet has no column {', '.join(missing)}: its comments are not read",
+                f"the columns are {', '.join(RATIONALE_COLUMNS)}",
+            )
+            return []
+        out = []
+        for r, cells in rows:
+            sheet, ident, fld, where, text = (
+                text_of(cell(cells, columns[c])).strip() if filled(cell(cells, columns[c])) else ""
+                for c in RATIONALE_COLUMNS
+            )
+            if where not in PLACES:
+                self.warn(
+                    table.place(r, columns["place"], "place"),
+                    f"'{where}' is not a place of a comment: this comment is not kept",
+                    "write end (at the end of the field's line) or above (lines above it)",
+                )
+                continue
+            if text:
+                out.append((Remark(sheet, ident, fld, where, text), table.place(r)))
+        return out
 
     # -- Case ------------------------------------------------------------------
     def case_sheet(self, data: dict) -> str:

@@ -11,12 +11,14 @@ are its companions. :func:`sheets` lays a case dict out in these tables.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...casefile import check_text, dump_case, to_data
 from ...casefile.fields import KINDS, description, top_order
+from ...casefile.remarks import remarks
 from ...casefile.schema import schema
 from ...errors import CaseError, Diagnostic, errors_of
 from ...scales import NA, RATINGS, TERMS
@@ -96,13 +98,21 @@ SOURCE_COLUMNS = KINDS["source"].order
 CANDIDATE_HEAD = ("id", "text", "credibility")
 CANDIDATE_TAIL = ("notes",)
 CASE_KEYS = tuple(k for k in top_order() if k not in ("hypotheses", "sources", "evidence", "collection", "scale"))
-SHEETS = ("Evidence", "Hypotheses", "Sources", "Case", "Collection")
+SHEETS = ("Evidence", "Hypotheses", "Sources", "Case", "Collection", "Rationales")
+RATIONALE_COLUMNS = ("sheet", "id", "field", "place", "comment")
 
 
 HELP_SHEET = "Help"
 
 
-SUFFIXES = {"hypotheses": "Hypotheses", "sources": "Sources", "case": "Case", "collection": "Collection"}
+SUFFIXES = {
+    "hypotheses": "Hypotheses",
+    "sources": "Sources",
+    "case": "Case",
+    "collection": "Collection",
+    "rationales": "Rationales",
+}
+OPTIONAL_SHEETS = ("Collection", "Rationales")  # written only when the case has some
 
 
 # How a column's cells are read (see _Reader.value).
@@ -200,19 +210,43 @@ def companion(path: str | Path, sheet: str) -> Path:
     return path.with_name(f"{stem}.{sheet.lower()}{path.suffix or '.csv'}")
 
 
-def case_data(case) -> tuple[dict, str, str]:
-    """(case dict as the analyst wrote it, opening comment, file name for messages).
+@dataclass
+class Exported:
+    """What an export writes: the case as the analyst wrote it, and its comments."""
+
+    data: dict
+    comment: str  # the file's opening comment block
+    origin: str  # the file name, for messages
+    remarks: list = field(default_factory=list)  # ach.casefile.remarks.Remark, one per comment
+    untied: list = field(default_factory=list)  # lines of comments no sheet can hold
+
+
+def case_data(case) -> Exported:
+    """The case dict as the analyst wrote it, with its comments.
 
     From a dict: itself, checked as a case. From a loaded Case: what its file
-    said (:func:`ach.casefile.to_data`).
+    said (:func:`ach.casefile.to_data`), and the comments of that file if it is
+    still the one that was loaded.
     """
     if isinstance(case, dict):
         _, found = check_text(dump_case(case).encode("utf-8"), "<case>")
         if errors_of(found):
             raise CaseError(found)
-        return case, "", "<case>"
+        return Exported(case, "", "<case>")
     data, comment = to_data(case)
-    return data, comment, case.path
+    text = _text_as_loaded(case)
+    notes, untied = remarks(text) if text is not None else ([], [])
+    return Exported(data, comment, case.path, notes, untied)
+
+
+def _text_as_loaded(case) -> str | None:
+    try:
+        raw = Path(case.path).read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(raw).hexdigest() != case.sha256:
+        return None
+    return raw.decode("utf-8-sig", errors="replace")
 
 
 @dataclass
@@ -226,7 +260,7 @@ class Sheet:
     about: list[str]
 
 
-def sheets(data: dict, comment: str) -> list[Sheet]:
+def sheets(data: dict, comment: str, notes=()) -> list[Sheet]:
     hyps = [h.get("id") for h in data.get("hypotheses") or [] if isinstance(h, dict)]
     hyps = [h for h in hyps if isinstance(h, str)]
     taken = set(hyps)
@@ -338,7 +372,20 @@ def sheets(data: dict, comment: str) -> list[Sheet]:
         + [f"{h}: {titles.get(h) or h}\nP(we would observe it | {h}); NA not allowed." for h in hyps]
         + [ABOUT["Collection"]["notes"]],
     )
-    return [evidence, hypotheses, sources, case, collection]
+    rationales = Sheet(
+        "Rationales",
+        list(RATIONALE_COLUMNS),
+        ["id", "id", "id", "id", "text"],
+        [[n.sheet, n.id, n.field, n.place, n.text] for n in notes],
+        [
+            "The sheet of the commented thing: Case, Hypotheses, Sources, Evidence, Collection.",
+            "The id of its row (empty on the Case sheet).",
+            "Its field: a column name; a rating column as likelihood.H; empty for the row itself.",
+            "end: the comment at the end of the field's line; above: whole comment lines above it.",
+            "The comment: the analyst's reason, kept through the round trip.",
+        ],
+    )
+    return [evidence, hypotheses, sources, case, collection, rationales]
 
 
 def acknowledge_text(entries) -> str | None:

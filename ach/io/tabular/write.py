@@ -23,6 +23,7 @@ from ...files import refuse_existing, write_atomic
 from .layout import (
     EXCEL_CELL_CHARS,
     HELP_SHEET,
+    OPTIONAL_SHEETS,
     RATING_WORDS,
     SUFFIXES,
     Sheet,
@@ -38,31 +39,31 @@ from .layout import (
 __all__ = ["export_csv", "export_xlsx"]
 
 
-def export_xlsx(case, path: str | Path, *, overwrite: bool = False) -> Path:
-    """Write ``case`` (a loaded :class:`~ach.case.Case` or a case dict) as an Excel workbook, atomically."""
+def export_xlsx(case, path: str | Path, *, overwrite: bool = False, warnings: list | None = None) -> Path:
+    """Write ``case`` (a loaded :class:`~ach.case.Case` or a case dict) as an Excel workbook, atomically;
+    ``warnings`` gains one for every comment of the case file no sheet can hold."""
     path = Path(path)
-    data, comment, origin = case_data(case)
-    _check_storable(data, comment, origin, excel=True)
+    out = _exported(case, warnings, excel=True)
     refuse_existing([path], overwrite)
-    return write_atomic(path, _workbook_bytes(data, comment))
+    return write_atomic(path, _workbook_bytes(out.data, out.comment, out.remarks))
 
 
-def export_csv(case, path: str | Path, *, overwrite: bool = False) -> list[Path]:
+def export_csv(case, path: str | Path, *, overwrite: bool = False, warnings: list | None = None) -> list[Path]:
     """Write ``case`` as ``x.csv`` (the Evidence sheet) plus ``x.hypotheses.csv``,
-    ``x.sources.csv``, ``x.case.csv`` and, with candidates, ``x.collection.csv``.
+    ``x.sources.csv``, ``x.case.csv`` and, with candidates and comments,
+    ``x.collection.csv`` and ``x.rationales.csv``.
 
     Returns the paths written. Every file is written atomically; a stale
-    ``x.collection.csv`` is removed (only with ``overwrite``).
+    optional companion is removed (only with ``overwrite``).
     """
     path = Path(path)
-    data, comment, origin = case_data(case)
-    _check_storable(data, comment, origin, excel=False)
+    out = _exported(case, warnings, excel=False)
     files = {path: None, **{companion(path, s): s for s in SUFFIXES.values()}}
-    tables = {t.name: t for t in sheets(data, comment)}
+    tables = {t.name: t for t in sheets(out.data, out.comment, out.remarks)}
     contents = {
         p: _csv_bytes(tables["Evidence" if s is None else s])
         for p, s in files.items()
-        if s != "Collection" or data.get("collection")
+        if s not in OPTIONAL_SHEETS or tables[s].rows
     }
     stale = [p for p, s in files.items() if p not in contents and p.exists()]
     refuse_existing([*contents, *stale], overwrite)
@@ -80,6 +81,25 @@ def export_csv(case, path: str | Path, *, overwrite: bool = False) -> list[Path]
     for p in stale:
         p.unlink(missing_ok=True)
     return list(contents)
+
+
+def _exported(case, warnings: list | None, excel: bool):
+    out = case_data(case)
+    _check_storable(out.data, out.comment, out.origin, excel=excel)
+    if warnings is not None:
+        warnings.extend(
+            Diagnostic(
+                "warning",
+                "this comment is not carried to the spreadsheet: it is tied to no field "
+                "(inside a one-line list, or after the last entry)",
+                out.origin,
+                line,
+                hint="move it to the end of a field's line, or onto its own line above a field",
+                code="comment-not-carried",
+            )
+            for line in out.untied
+        )
+    return out
 
 
 def _check_storable(data: dict, comment: str, origin: str, excel: bool) -> None:
@@ -128,7 +148,7 @@ def _excel_number_ok(value) -> bool:
     return math.isfinite(value) and float(f"{value:.16g}") == value
 
 
-def _workbook_bytes(data: dict, comment: str) -> bytes:
+def _workbook_bytes(data: dict, comment: str, notes=()) -> bytes:
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -156,7 +176,9 @@ def _workbook_bytes(data: dict, comment: str) -> bytes:
     sources = [s.get("id") for s in data.get("sources") or [] if isinstance(s, dict)]
     extra_terms = [t for t in (data.get("scale") or {}).get("terms") or {} if t not in RATING_WORDS]
 
-    for out in sheets(data, comment):
+    for out in sheets(data, comment, notes):
+        if out.name == "Rationales" and not out.rows:
+            continue  # a case without comments gets no empty sheet
         ws = wb.create_sheet(out.name)
         for c, (header, about) in enumerate(zip(out.headers, out.about), 1):
             cell = ws.cell(1, c, xl_escape(header))
@@ -326,12 +348,18 @@ def _help_sheet(ws, bold, wrap) -> None:
         ("Sources", "id, title, reliability, confidence, notes."),
         (
             "Case",
-            "field / value rows: title, question (required), description, analyst, date, prior_concentration, "
+            "field / value rows: title, question (required), description, analyst, handling, date, as_of, "
+            "default_reliability, prior_concentration, acknowledge (one 'CODE at ID: why' per line), "
             "scale.ratings.CC (etc.), scale.terms.<term> ('low, high'), comment.",
         ),
         (
             "Collection",
             "Candidate observations for `ach collect`: id, text, credibility, one column per hypothesis, notes.",
+        ),
+        (
+            "Rationales",
+            "The comments of the case file, one per row: sheet, id, field (a column; a rating as likelihood.KH), "
+            "place (end: at the end of the field's line; above: lines above it), comment. Kept on import.",
         ),
         (
             "Ratings",
