@@ -15,6 +15,7 @@ from ach.editing.ops import fill_priors
 
 from .test_cli_edit import ach_
 from .test_editing import COMMENTED, assert_only, hunks
+from .test_spreadsheet import content
 
 HYPS = ("KH", "IAM", "ISIS", "OTHER")
 
@@ -310,3 +311,106 @@ def test_new_refuses_a_date_that_does_not_exist(tmp_path):
     proc = ach_("new", "c.yaml", "--date", "2020-02-30", cwd=tmp_path)
     assert proc.returncode == 1 and "date" in proc.err
     assert not (tmp_path / "c.yaml").exists()
+
+
+# -- the whole workflow ----------------------------------------------------------------------
+
+
+def test_a_case_built_with_commands_only_survives_a_spreadsheet(tmp_path):
+    """Priors, case fields, a deceptive item, a candidate and rationales, all by command;
+    then export and import: the case, its numbers and every comment come back."""
+    from ach.casefile.remarks import remarks
+
+    def run(*args):
+        proc = ach_(*args, cwd=tmp_path)
+        assert proc.returncode == 0, (args, proc.err)
+        return proc
+
+    run(
+        "new",
+        "c.yaml",
+        "-q",
+        "Who fired the rockets?",
+        "-H",
+        "KH: Kataib Hezbollah",
+        "-H",
+        "ISIS: Islamic State",
+        "-H",
+        "OTHER: Someone else",
+        "--catch-all",
+        "OTHER",
+        "--date",
+        "2020-02-06",
+        "--as-of",
+        "2020-02-06",
+        "--description",
+        "A practice case.",
+        "--analyst",
+        "A. Student",
+        "--handling",
+        "UNCLASSIFIED // TRAINING",
+    )
+    run("set", "c.yaml", "source-1", "--title", "US officials", "--reliability", "C")
+    run(
+        "set",
+        "c.yaml",
+        "E1",
+        "--text",
+        "US officials blame KH.",
+        "--credibility",
+        "3",
+        "--if-false",
+        "KH=0.3,ISIS=0.7,OTHER=0.5",
+    )
+    for hyp, rating, why in (
+        ("KH", "likely", "what they would say if KH fired"),
+        ("ISIS", "unlikely", "they would have no reason to name KH"),
+        ("OTHER", "unlikely", "as for ISIS"),
+    ):
+        run("rate", "c.yaml", "E1", hyp, rating, "--why", why)
+    run("add", "source", "c.yaml", "--id", "iraqi", "--reliability", "B", "--title", "Iraqi officers")
+    run(
+        "add",
+        "evidence",
+        "c.yaml",
+        "-t",
+        "Officers say ISIS fired.",
+        "-s",
+        "iraqi",
+        "--rate",
+        "KH=0.3",
+        "--rate",
+        "ISIS=0.7",
+        "--rate",
+        "OTHER=0.4",
+    )
+    run("rate", "c.yaml", "E2", "ISIS", "likely", "--why", "first at the launcher")
+    run(
+        "add",
+        "candidate",
+        "c.yaml",
+        "-t",
+        "The intercepts are released",
+        "--rate",
+        "KH=likely",
+        "--rate",
+        "ISIS=very unlikely",
+        "--rate",
+        "OTHER=unlikely",
+    )
+    run("set", "c.yaml", "--priors", "KH=50,ISIS=30")
+    proc = run("validate", "c.yaml")
+    assert "warning" not in proc.err, proc.err  # every TODO of the scaffold is done
+    original = tmp_path / "c.yaml"
+    case = ach.load(original)
+    assert [h.prior for h in case.hypotheses] == [50, 30, 20] and case.handling == "UNCLASSIFIED // TRAINING"
+    assert case.evidence[0].if_false == {"KH": 0.3, "ISIS": 0.7, "OTHER": 0.5} and len(case.collection) == 1
+    for suffix in ("xlsx", "csv"):
+        run("export", "c.yaml", "--to", f"c.{suffix}")
+        run("import", f"c.{suffix}", "-o", f"back-{suffix}.yaml")
+        back = tmp_path / f"back-{suffix}.yaml"
+        assert content(ach.load(back)) == content(case)
+        before, _ = remarks(original.read_text())
+        after, _ = remarks(back.read_text())
+        assert sorted(map(repr, after)) == sorted(map(repr, before))
+        assert any(r.field == "likelihood.ISIS" and r.text == "first at the launcher" for r in after)

@@ -444,7 +444,7 @@ class CaseText:
                     ed.replace_value(cell[1], v, drop_comment=TODO_IF_FALSE)
             self.changes.append(f"{prefix}{name}: {plain(target.current.get(name))} → {plain(value)}")
         else:
-            ed.replace_value(old[1], value)
+            ed.replace_value(old[1], value, drop_comment="# TODO")  # the scaffold's to-do, now done
             self.changes.append(f"{prefix}{name}: {plain(target.current.get(name))} → {plain(value)}")
 
     def _priors(self, ed: CaseDocument, priors: dict) -> None:
