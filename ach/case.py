@@ -19,7 +19,7 @@ from .scales import Belief, Scale
 # Browsers drop tabs and newlines inside an address ("java\tscript:"): refuse any whitespace or control character.
 _LINKABLE = re.compile(r"(?i:https?://|mailto:)[^\s\x00-\x1f\x7f]+")
 
-__all__ = ["Candidate", "Case", "Citation", "Evidence", "Hypothesis", "Source"]
+__all__ = ["Candidate", "Case", "Citation", "CitedReport", "Evidence", "Hypothesis", "Source"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,27 @@ class Source:
     reliability: Belief
     notes: str = ""
     implicit: bool = False  # made up for an item that names no listed source
+
+
+@dataclass(frozen=True)
+class CitedReport:
+    """A report the evidence is quoted from, named in words (the case's ``reports`` list)."""
+
+    id: str  # what citations write: a file name or a short id
+    title: str
+    publisher: str = ""
+    date: str | None = None
+    url: str = ""
+
+    @property
+    def label(self) -> str:
+        """'New York Times, 2020-02-06' (or the title when no publisher is given)."""
+        head = self.publisher or self.title
+        return f"{head}, {self.date}" if self.date else head
+
+    @property
+    def link(self) -> str:
+        return self.url if _LINKABLE.fullmatch(self.url) else ""
 
 
 @dataclass(frozen=True)
@@ -106,6 +127,7 @@ class Case:
     document: dict | None = field(default=None, repr=False)  # the file's values as written (the loader's)
     comment: str = ""  # the file's opening comment block
     handling: str = ""  # the handling line of every report
+    reports: tuple[CitedReport, ...] = ()  # the reports citations name, in words
     acknowledged: tuple[tuple[Diagnostic, str], ...] = ()  # (warning, why) the analyst means, kept out of `warnings`
 
     @property
@@ -125,6 +147,12 @@ class Case:
 
     def item(self, eid: str) -> Evidence:
         return next(e for e in self.evidence if e.id == eid)
+
+    def cited(self, citation: Citation | None) -> CitedReport | None:
+        """The listed report a citation names, if the case lists it."""
+        if citation is None:
+            return None
+        return next((r for r in self.reports if r.id == citation.report), None)
 
     @cached_property
     def inputs(self) -> Inputs:

@@ -141,8 +141,9 @@ def test_sections_appear_in_order(markdown):
         "Classic ACH vs Bayes",
         "Evidence matrix",
         "Sources",
-        "Uncertainty and diagnostics",
+        "Uncertainty",
         "Caveats",
+        "Annex: how the intervals were computed",
         "Provenance",
     ]
 
@@ -160,6 +161,7 @@ def test_html_sections_and_contents_follow_the_same_order(html):
         "sources",
         "uncertainty",
         "caveats",
+        "annex",
         "provenance",
     ]
     nav = section(html, '<nav class="contents">', "</nav>")
@@ -263,29 +265,29 @@ def test_classic_scores_sit_beside_the_posterior_with_a_verdict(markdown):
 
 # -- uncertainty ---------------------------------------------------------------------------
 def test_uncertainty_section_labels_both_computations(sampled, markdown):
-    part = section(markdown, "## Uncertainty and diagnostics", "## Caveats")
-    assert "uncertainty about the posterior given the evidence" in part
-    assert (
-        "robustness: where the answer could land if our judgments are off within their stated uncertainty; not a posterior"
-        in part
-    )
-    assert f"{sampled.bayes.draws:,} exact independent draws, seed 1" in part
-    assert f"| independent draws | {sampled.bayes.draws:,} |" in part
+    part = section(markdown, "## Uncertainty", "## Caveats")
+    assert "how uncertain the probability is given the evidence" in part
+    assert "a test of robustness, not a probability" in part
+    for jargon in ("R-hat", "ESS", "Monte Carlo", "MC SE", "stratified", "draws"):  # the body is in the analyst's words
+        assert jargon not in part, jargon
+    annex = section(markdown, "## Annex: how the intervals were computed", "## Provenance")
+    assert f"{sampled.bayes.draws:,} exact independent draws, seed 1" in annex
+    assert f"| independent draws | {sampled.bayes.draws:,} |" in annex
     error = f"{100 * sampled.bayes.summary.mc_error:.2g} pp"
-    assert f"| Monte Carlo error, largest (interval ends, shares) | {error} | below 0.5 pp | ok |" in part
-    assert "R-hat" not in part and "divergent" not in part  # no chains, no transitions
-    assert "agrees with the exact posterior within Monte Carlo error" in part
-    assert "90 % interval (stratified exact draws)" in part
+    assert f"| Monte Carlo error, largest (interval ends, shares) | {error} | below 0.5 pp | ok |" in annex
+    assert "R-hat" not in annex and "divergent" not in annex  # no chains, no transitions
+    assert "agrees with the exact posterior within Monte Carlo error" in annex
+    assert "stratified posterior (exact draws)" in annex
 
 
 def test_a_nuts_run_shows_the_mcmc_diagnostics(sampled):
     nuts = with_bayes(sampled, **NUTS_RUN)
-    part = section(Report(nuts).to_markdown(), "## Uncertainty and diagnostics", "## Caveats")
+    part = section(Report(nuts).to_markdown(), "## Annex: how the intervals were computed", "## Provenance")
     assert "NUTS, 2 chains × 500 draws after 500 tuning steps, seed 1" in part
     assert "| R-hat, largest | 1.002 | below 1.01 | ok |" in part
     assert "| bulk ESS, smallest | 900 | above 400 | ok |" in part
     assert "| tail ESS, smallest | 800 |" in part and "| divergent transitions | 0 | 0 | ok |" in part
-    assert "90 % interval (stratified NUTS)" in part
+    assert "stratified posterior (NUTS)" in part
 
 
 def test_too_few_exact_draws_is_a_failed_check(sampled):

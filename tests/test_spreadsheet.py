@@ -1081,5 +1081,10 @@ def test_the_sheets_columns_are_the_case_formats_fields():
     )
     assert set(ss.CANDIDATE_HEAD + ss.CANDIDATE_TAIL) == set(KINDS["candidate"].order) - {"likelihood"}
     assert ss.HYPOTHESIS_COLUMNS == KINDS["hypothesis"].order and ss.SOURCE_COLUMNS == KINDS["source"].order
-    assert set(ss.CASE_KEYS) | {"hypotheses", "sources", "evidence", "collection", "scale"} == set(top_order())
+    assert set(ss.CASE_KEYS) | {"hypotheses", "sources", "evidence", "collection", "reports", "scale"} == set(
+        top_order()
+    )
+    from ach.casefile.schema import schema
+
+    assert ss.REPORT_COLUMNS == tuple(schema()["properties"]["reports"]["items"]["properties"])
     assert all(ss.ABOUT["Evidence"][c] for c in ss.EVIDENCE_HEAD + ss.EVIDENCE_TAIL)

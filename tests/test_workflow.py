@@ -4,16 +4,20 @@ acknowledged, YAML mistakes in words, spreadsheets sent to `ach import`."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import ach as ach_lib
 from ach.casefile import check, check_text, loads
 from ach.exact import posterior_by_id
 from ach.io.tabular import export_csv, export_xlsx, read_csv, read_xlsx
 
 from .test_cli import K1, MINI, ach
+
+ROOT = Path(__file__).resolve().parents[1]
 
 MINI_TEXT = MINI.read_text()
 
@@ -150,3 +154,36 @@ def test_acknowledgements_survive_a_spreadsheet(kind, tmp_path):
     (export_xlsx if kind == "xlsx" else export_csv)(case, out)
     data, _ = (read_xlsx if kind == "xlsx" else read_csv)(out)
     assert data["acknowledge"] == case.document["acknowledge"]
+
+
+# -- reports named in words (issue 10, part 9) ------------------------------------------------
+
+
+def test_citations_name_a_listed_report_in_words_and_the_report_lists_them():
+    case = ach_lib.load(ROOT / "cases" / "k1.yaml")
+    cited = case.cited(case.item("E03").citation)
+    assert (cited.publisher, cited.date) == ("The New York Times", "2020-02-06")
+    text = ach_lib.analyze(case, sample=False, progress=False).report().to_markdown()
+    row = next(line for line in text.splitlines() if line.startswith("| E03 |"))
+    assert "The New York Times, 2020-02-06" in row and "2390cfa6678715c5" not in row
+    listed = text.split("**Reports cited**", 1)[1].split("##", 1)[0]
+    assert "- Rudaw, 2020-02-13: A second rocket attack on K-1 air base (001_21bded6551911335.txt)" in listed
+
+
+def test_a_citation_of_a_report_not_listed_is_a_warning_with_a_suggestion(tmp_path):
+    text = (ROOT / "cases" / "k1.yaml").read_text()
+    path = tmp_path / "k1.yaml"
+    path.write_text(text.replace("report: 001_21bded6551911335.txt", "report: 001_21bded6551911335.tx", 1))
+    case = ach_lib.load(path)
+    unknown = [w for w in case.warnings if w.code == "unknown-report"]
+    assert len(unknown) == 1 and "001_21bded6551911335.tx" in unknown[0].message
+    assert "did you mean '001_21bded6551911335.txt'" in unknown[0].hint
+    assert unknown[0].field.endswith("citation › report") and unknown[0].line is not None
+
+
+def test_a_report_listed_twice_is_an_error(tmp_path):
+    text = (ROOT / "cases" / "k1.yaml").read_text()
+    path = tmp_path / "k1.yaml"
+    path.write_text(text + "  - id: 000_2390cfa6678715c5.txt\n    title: again\n")
+    with pytest.raises(ach_lib.CaseError, match="listed twice"):
+        ach_lib.load(path)

@@ -15,8 +15,8 @@ import datetime as dt
 import math
 import re
 
-from ..case import Case, Hypothesis, Source
-from ..errors import Diagnostic, ScaleError
+from ..case import Case, CitedReport, Hypothesis, Source
+from ..errors import Diagnostic, ScaleError, suggest
 from ..scales import ADMIRALTY_RELIABILITY, LEVELS, RATINGS, TERMS, Belief, Scale, fit_band, reliability
 from .checks import case_findings
 from .items import ItemReader
@@ -123,6 +123,7 @@ class Builder(ItemReader):
             default_reliability or Belief(1.0),
         )
         collection = self.collection(d.get("collection"), hypotheses if hyps_complete else None, scale)
+        reports = self.reports(d.get("reports"), d.get("evidence"))
         if self.failed:
             return self.result(None)
         case = Case(
@@ -144,6 +145,7 @@ class Builder(ItemReader):
             document=self.document,
             comment=self.comment,
             handling=text_of(d.get("handling")),
+            reports=reports,
         )
         for f in case_findings(case):
             self.report(f.level, f.path, f.message, f.hint, f.code)
@@ -182,13 +184,54 @@ class Builder(ItemReader):
             return [path]
         return []
 
+    def reports(self, specs, items) -> tuple[CitedReport, ...]:
+        """The listed reports; once there is a list, a citation naming a report not in it is a warning."""
+        specs = [r for r in specs or [] if isinstance(r, dict) and isinstance(r.get("id"), str)]
+        out = tuple(
+            CitedReport(
+                r["id"],
+                text_of(r.get("title")),
+                text_of(r.get("publisher")),
+                r.get("date") if isinstance(r.get("date"), str) else None,
+                text_of(r.get("url")),
+            )
+            for r in specs
+        )
+        seen: set[str] = set()
+        for i, r in enumerate(specs):
+            if r["id"] in seen:
+                self.error(
+                    ("reports", i, "id"),
+                    f"report '{r['id']}' is listed twice",
+                    "list each report once",
+                    code="duplicate-id",
+                )
+            seen.add(r["id"])
+        if not out:
+            return out
+        for i, e in enumerate(items or []):
+            cite = e.get("citation") if isinstance(e, dict) else None
+            name = cite.get("report") if isinstance(cite, dict) else None
+            if isinstance(name, str) and name not in seen:
+                self.report(
+                    "warning",
+                    ("evidence", i, "citation", "report"),
+                    f"cites the report '{name}', which is not under reports",
+                    "; ".join(
+                        filter(None, [suggest(name, sorted(seen)), "add it to reports (title, publisher, date, url)"])
+                    ),
+                    "unknown-report",
+                )
+        return out
+
     def check_dates(self) -> None:
         """The schema checks the form YYYY-MM-DD; this checks the day exists."""
         paths = [("date",), ("as_of",)]
-        if isinstance(self.data.get("evidence"), list):
-            paths += [("evidence", i, "date") for i in range(len(self.data["evidence"]))]
+        for section in ("evidence", "reports"):
+            if isinstance(self.data.get(section), list):
+                paths += [(section, i, "date") for i in range(len(self.data[section]))]
         for path in paths:
-            parent = self.data if len(path) == 1 else self.data["evidence"][path[1]]
+            parent = self.data if len(path) == 1 else self.data[path[0]][path[1]]
             key = path[-1]
             value = parent.get(key) if isinstance(parent, dict) else None
             if not isinstance(value, str):

@@ -11,6 +11,7 @@ these; the editor splices text instead (``ach.editing``).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import io
 import os
 import re
@@ -149,6 +150,10 @@ def rebuild(case) -> dict:
         if c.notes:
             spec["notes"] = c.notes
         data["collection"].append(spec)
+    if case.reports:
+        data["reports"] = [
+            {k: v for k, v in dataclasses.asdict(r).items() if v or k in ("id", "title")} for r in case.reports
+        ]
     ratings = {k: v for k, v in case.scale.ratings if RATINGS.get(k) != v}
     terms = {k: list(v) for k, v in case.scale.terms if TERMS.get(k) != tuple(v)}
     if ratings or terms:

@@ -19,7 +19,13 @@ from .yaml import comment_after, content_end
 
 __all__ = ["SHEETS", "Remark", "attach", "remarks"]
 
-SHEETS = {"hypotheses": "Hypotheses", "sources": "Sources", "evidence": "Evidence", "collection": "Collection"}
+SHEETS = {
+    "hypotheses": "Hypotheses",
+    "sources": "Sources",
+    "evidence": "Evidence",
+    "collection": "Collection",
+    "reports": "Reports",
+}
 PLACES = ("end", "above")
 
 

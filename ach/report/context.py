@@ -101,6 +101,17 @@ class Context:
             "heuer_sentence": self._heuer_sentence(),
             "matrix": self._matrix(),
             "sources": self._sources(),
+            "reports": [
+                {
+                    "id": rep.id,
+                    "title": rep.title,
+                    "publisher": rep.publisher,
+                    "date": rep.date or "",
+                    "link": rep.link,
+                    "unlinked": rep.url if not rep.link else "",
+                }
+                for rep in self.result.case.reports
+            ],
             "uncertainty": self._uncertainty(),
             "caveats": narrative.caveats(
                 catch_all=any(h.catch_all for h in case.hypotheses), forward=r.forward is not None
@@ -363,6 +374,7 @@ class Context:
         e = r.case.evidence[i]
         woe = r.item_woe[i]
         citation = e.citation
+        cited = r.case.cited(citation)
         return {
             "id": e.id,
             "text": e.text,
@@ -376,9 +388,13 @@ class Context:
             ],
             "woe": db(woe[self.lead]),
             "sign": _sign(woe[self.lead]),
-            "citation_report": citation.report if citation is not None else "",
+            # a listed report is named in words (publisher, date), else by what the citation says
+            "citation_report": (cited.label if cited else citation.report) if citation is not None else "",
+            "citation_title": cited.title if cited else "",
             "citation_quote": citation.quote if citation is not None else "",
-            "citation_url": citation.link if citation is not None else "",
+            "citation_url": (citation.link or (cited.link if cited and not citation.url else ""))
+            if citation is not None
+            else "",
             # an address that may not become a link (javascript:, file:, a path) is shown as text
             "citation_unlinked": citation.url if citation is not None and not citation.link else "",
             "notes": e.notes,

@@ -27,6 +27,7 @@ from .layout import (
     KIND,
     LAYOUT_HINT,
     RATIONALE_COLUMNS,
+    REPORT_COLUMNS,
     SOURCE_COLUMNS,
     SUFFIXES,
     companion,
@@ -159,6 +160,9 @@ class Reader(CellReader):
         data["evidence"] = evidence
         if collection:
             data["collection"] = collection
+        reports = self.reports()
+        if reports:
+            data["reports"] = reports
         if scale:
             data["scale"] = scale
         data, unplaced = attach(data, self.rationales())
@@ -402,6 +406,19 @@ class Reader(CellReader):
         out = []
         for r, cells in rows:
             spec = self.row(table, r, cells, columns, ("sources", len(out)), SOURCE_COLUMNS)
+            if spec is not None:
+                out.append(spec)
+        return out
+
+    def reports(self) -> list[dict]:
+        table = self.tables.get("Reports")
+        if table is None or not table.rows:
+            return []
+        self.where[("reports",)] = table.place()
+        columns, _, _, rows = self.header(table, REPORT_COLUMNS, {"report": "id", "link": "url"}, ("id", "title"))
+        out = []
+        for r, cells in rows:
+            spec = self.row(table, r, cells, columns, ("reports", len(out)), REPORT_COLUMNS)
             if spec is not None:
                 out.append(spec)
         return out

@@ -42,6 +42,7 @@ __all__ = [
     "MAX_ROWS",
     "MAX_UNZIPPED",
     "RATING_WORDS",
+    "REPORT_COLUMNS",
     "SHEETS",
     "SHEET_NOTES",
     "SOURCE_COLUMNS",
@@ -95,10 +96,13 @@ EVIDENCE_HEAD = (
 EVIDENCE_TAIL = ("if_false", "citation_report", "citation_quote", "citation_url", "notes")
 HYPOTHESIS_COLUMNS = KINDS["hypothesis"].order
 SOURCE_COLUMNS = KINDS["source"].order
+REPORT_COLUMNS = tuple(schema()["properties"]["reports"]["items"]["properties"])
 CANDIDATE_HEAD = ("id", "text", "credibility")
 CANDIDATE_TAIL = ("notes",)
-CASE_KEYS = tuple(k for k in top_order() if k not in ("hypotheses", "sources", "evidence", "collection", "scale"))
-SHEETS = ("Evidence", "Hypotheses", "Sources", "Case", "Collection", "Rationales")
+CASE_KEYS = tuple(
+    k for k in top_order() if k not in ("hypotheses", "sources", "evidence", "collection", "reports", "scale")
+)
+SHEETS = ("Evidence", "Hypotheses", "Sources", "Case", "Collection", "Reports", "Rationales")
 RATIONALE_COLUMNS = ("sheet", "id", "field", "place", "comment")
 
 
@@ -110,9 +114,10 @@ SUFFIXES = {
     "sources": "Sources",
     "case": "Case",
     "collection": "Collection",
+    "reports": "Reports",
     "rationales": "Rationales",
 }
-OPTIONAL_SHEETS = ("Collection", "Rationales")  # written only when the case has some
+OPTIONAL_SHEETS = ("Collection", "Reports", "Rationales")  # CSV files written only when the case has some
 
 
 # How a column's cells are read (see _Reader.value).
@@ -135,6 +140,8 @@ KIND = {
     "citation_url": "text",
     "comment": "text",
     "acknowledge": "acknowledge",
+    "publisher": "text",
+    "url": "text",
 }
 
 
@@ -188,6 +195,7 @@ ABOUT = {
         "comment": SHEET_NOTES["comment"],
     },
     "Collection": {**{f: description("collection", f) for f in KINDS["candidate"].order}},
+    "Reports": {f: description("reports", f) for f in REPORT_COLUMNS},
 }
 
 
@@ -372,6 +380,13 @@ def sheets(data: dict, comment: str, notes=()) -> list[Sheet]:
         + [f"{h}: {titles.get(h) or h}\nP(we would observe it | {h}); NA not allowed." for h in hyps]
         + [ABOUT["Collection"]["notes"]],
     )
+    reports = Sheet(
+        "Reports",
+        list(REPORT_COLUMNS),
+        [KIND[c] for c in REPORT_COLUMNS],
+        [[r.get(c) for c in REPORT_COLUMNS] for r in data.get("reports") or []],
+        [ABOUT["Reports"][c] for c in REPORT_COLUMNS],
+    )
     rationales = Sheet(
         "Rationales",
         list(RATIONALE_COLUMNS),
@@ -385,7 +400,7 @@ def sheets(data: dict, comment: str, notes=()) -> list[Sheet]:
             "The comment: the analyst's reason, kept through the round trip.",
         ],
     )
-    return [evidence, hypotheses, sources, case, collection, rationales]
+    return [evidence, hypotheses, sources, case, collection, reports, rationales]
 
 
 def acknowledge_text(entries) -> str | None:

@@ -177,8 +177,8 @@ def _workbook_bytes(data: dict, comment: str, notes=()) -> bytes:
     extra_terms = [t for t in (data.get("scale") or {}).get("terms") or {} if t not in RATING_WORDS]
 
     for out in sheets(data, comment, notes):
-        if out.name == "Rationales" and not out.rows:
-            continue  # a case without comments gets no empty sheet
+        if out.name in ("Reports", "Rationales") and not out.rows:
+            continue  # a case without a reports list or comments gets no empty sheet
         ws = wb.create_sheet(out.name)
         for c, (header, about) in enumerate(zip(out.headers, out.about), 1):
             cell = ws.cell(1, c, xl_escape(header))
@@ -355,6 +355,10 @@ def _help_sheet(ws, bold, wrap) -> None:
         (
             "Collection",
             "Candidate observations for `ach collect`: id, text, credibility, one column per hypothesis, notes.",
+        ),
+        (
+            "Reports",
+            "The reports citations name, in words: id (what Evidence's citation_report says), title, publisher, date, url.",
         ),
         (
             "Rationales",
