@@ -13,6 +13,7 @@ import copy
 import re
 
 from ..casefile.fields import KINDS, top_order, valid_id
+from ..casefile.values import id_hint
 from ..casefile.yaml import parse_yaml, plain_data
 from ..errors import Diagnostic, EditError, suggest
 from ..scales import NA, RATINGS
@@ -147,6 +148,19 @@ class CaseDocument(Splicer):
                 field_,
                 suggest(source, listed) or f"add it first: ach add source CASE --id {source} --reliability ...",
             )
+
+    def known_hypotheses(self, named) -> list[str]:
+        """The case's hypothesis ids, refusing an edit that names one it does not have."""
+        hyps = self.hypothesis_ids()
+        unknown = [h for h in named if h not in hyps]
+        if unknown:
+            raise self.refuse(
+                f"'{unknown[0]}' is not a hypothesis",
+                self.section("hypotheses"),
+                "hypotheses",
+                id_hint(unknown[0], hyps),
+            )
+        return hyps
 
     def next_id(self, kind: str) -> str:
         """E32 after E31 (keeping zero padding: E07 -> E08), else E<n+1> (C<n+1> for candidates)."""

@@ -20,6 +20,7 @@ from ..casefile.yaml import differs, reads_back
 from ..errors import Diagnostic, EditError
 from ..formatting import plain
 from .document import CODES, TODO, TODO_IF_FALSE, CaseDocument
+from .priors import fill_priors
 from .splice import Unsupported, is_mapping
 
 __all__ = ["CaseText"]
@@ -335,15 +336,7 @@ class CaseText:
         made = []
 
         def run(ed: CaseDocument):
-            hyps = ed.hypothesis_ids()
-            unknown = [h for h in ratings if h not in hyps]
-            if unknown:
-                raise ed.refuse(
-                    f"'{unknown[0]}' is not a hypothesis",
-                    ed.section("hypotheses"),
-                    "hypotheses",
-                    id_hint(unknown[0], hyps),
-                )
+            hyps = ed.known_hypotheses(ratings)
             eid = id or ed.next_id("evidence")
             ed.check_new_id("evidence", eid)
             if source is not None:
@@ -390,15 +383,7 @@ class CaseText:
         made = []
 
         def run(ed: CaseDocument):
-            hyps = ed.hypothesis_ids()
-            unknown = [h for h in ratings if h not in hyps]
-            if unknown:
-                raise ed.refuse(
-                    f"'{unknown[0]}' is not a hypothesis",
-                    ed.section("hypotheses"),
-                    "hypotheses",
-                    id_hint(unknown[0], hyps),
-                )
+            hyps = ed.known_hypotheses(ratings)
             missing = [h for h in hyps if h not in ratings]
             if missing:
                 raise ed.refuse(
@@ -448,12 +433,7 @@ class CaseText:
             self.changes.append(f"{prefix}{name}: {plain(target.current.get(name))} → {plain(value)}")
 
     def _priors(self, ed: CaseDocument, priors: dict) -> None:
-        hyps = ed.hypothesis_ids()
-        unknown = [h for h in priors if h not in hyps]
-        if unknown:
-            raise ed.refuse(
-                f"'{unknown[0]}' is not a hypothesis", ed.section("hypotheses"), "hypotheses", id_hint(unknown[0], hyps)
-            )
+        hyps = ed.known_hypotheses(priors)
         entries = dict(ed.entries("hypothesis"))
         by_id = {ed.entry_id(entry): i for i, entry in entries.items()}
         have = {h for h in hyps if "prior" in ed.data["hypotheses"][by_id[h]]}
@@ -571,36 +551,3 @@ class _Target:
     required: tuple
     noun: str  # "a source", "the case"
     field: str  # where a refusal points: "sources us-gov"
-
-
-def fill_priors(given: dict, rest: list[str]) -> tuple[dict, str]:
-    """Priors for the hypotheses ``rest`` that ``given`` leaves out, and the rule, in words.
-
-    Weights that sum to at most 1 are read as probabilities and the rest of 1 is
-    shared equally; larger ones as percentages, sharing the rest of 100. Nothing
-    left to share is refused: a prior of 0 would rule a hypothesis out unasked.
-    """
-    for h, v in given.items():
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
-            raise ValueError(f"the prior weight of {h} is {plain(v)}: a prior weight is a number of at least 0")
-    numbers = list(given.values())
-    total = sum(numbers)
-    whole = 1 if total <= 1 else 100
-    left = whole - total
-    names = ", ".join(rest)
-    if left <= 0:
-        raise ValueError(
-            f"the priors given sum to {plain(total)}, leaving nothing of {whole} for {names} "
-            "(a prior of 0 would rule them out)"
-        )
-    share = left / len(rest)
-    value = round(share, 6 if whole == 1 else 4)
-    value = int(value) if float(value).is_integer() and whole == 100 else value
-    rule = (
-        f"priors are all or none: {names} {'was' if len(rest) == 1 else 'were'} not given, so "
-        f"{'it gets' if len(rest) == 1 else 'each gets an equal share of'} what is left of {whole}: "
-        f"({plain(whole)} − {plain(round(total, 10))})"
-        + (f" / {len(rest)}" if len(rest) > 1 else "")
-        + f" = {plain(value)}"
-    )
-    return dict.fromkeys(rest, value), rule

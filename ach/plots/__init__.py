@@ -30,9 +30,9 @@ from .sensitivity import (
     plot_deception,
     plot_leave_one_out,
     plot_reliability_sweeps,
-    plot_timeline,
     plot_tornado,
 )
+from .timeline import plot_timeline
 
 __all__ = [
     "FIGURES",

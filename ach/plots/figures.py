@@ -24,10 +24,10 @@ from .sensitivity import (
     plot_deception,
     plot_leave_one_out,
     plot_reliability_sweeps,
-    plot_timeline,
     plot_tornado,
 )
 from .style import pyplot
+from .timeline import plot_timeline
 
 __all__ = ["FIGURES", "Figure", "available_figures", "figure", "figure_png", "save_figures"]
 

@@ -9,6 +9,7 @@ the exact posterior) are the Result's, and the sentences are
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cached_property
 
 import numpy as np
@@ -103,12 +104,10 @@ class Context:
             "sources": self._sources(),
             "reports": [
                 {
-                    "id": rep.id,
-                    "title": rep.title,
-                    "publisher": rep.publisher,
+                    **dataclasses.asdict(rep),
                     "date": rep.date or "",
                     "link": rep.link,
-                    "unlinked": rep.url if not rep.link else "",
+                    "unlinked": (rep.link and "") or rep.url,
                 }
                 for rep in self.result.case.reports
             ],
@@ -392,9 +391,7 @@ class Context:
             "citation_report": (cited.label if cited else citation.report) if citation is not None else "",
             "citation_title": cited.title if cited else "",
             "citation_quote": citation.quote if citation is not None else "",
-            "citation_url": (citation.link or (cited.link if cited and not citation.url else ""))
-            if citation is not None
-            else "",
+            "citation_url": citation.link or (cited.link if cited and not citation.url else "") if citation else "",
             # an address that may not become a link (javascript:, file:, a path) is shown as text
             "citation_unlinked": citation.url if citation is not None and not citation.link else "",
             "notes": e.notes,
@@ -446,7 +443,7 @@ class Context:
             hyps[self.lead],
             r.posterior[self.lead],
             r.heuer.weighted_inconsistency[self.lead],
-            _heuer_order_text(r.heuer),
+            narrative.heuer_order(r.heuer),
             " > ".join(hyps[j] for j in self.order),
         )
 
@@ -551,19 +548,6 @@ def _leads_note(leader: str | None, posterior, hyps: list[str], lead: int) -> st
         return "no single leader"
     j = hyps.index(leader)
     return f"{leader} leads, {pct(posterior[j])}" if j != lead else ""
-
-
-def _heuer_order_text(heuer) -> str:
-    """'ISIS = SUNNI > OTHER > KH > IAM': least inconsistent first, ties joined by '='."""
-    w = heuer.weighted_inconsistency
-    parts, last = [], None
-    for j in np.argsort(w, kind="stable"):
-        if last is not None and np.isclose(w[j], last):
-            parts[-1] += f" = {heuer.hypotheses[j]}"
-        else:
-            parts.append(heuer.hypotheses[j])
-        last = w[j]
-    return " > ".join(parts)
 
 
 def _warning(d) -> str:

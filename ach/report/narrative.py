@@ -19,6 +19,7 @@ __all__ = [
     "caveats",
     "deception",
     "edit_words",
+    "heuer_order",
     "linchpin_summary",
     "pair",
     "prior",
@@ -251,3 +252,16 @@ def caveats(*, catch_all: bool, forward: bool) -> list[str]:
         "be relied on. A 'likely' judgment may be held with low confidence."
     )
     return out
+
+
+def heuer_order(heuer) -> str:
+    """'ISIS = SUNNI > OTHER > KH > IAM': least inconsistent first, ties joined by '='."""
+    w = heuer.weighted_inconsistency
+    parts, last = [], None
+    for j in np.argsort(w, kind="stable"):
+        if last is not None and np.isclose(w[j], last):
+            parts[-1] += f" = {heuer.hypotheses[j]}"
+        else:
+            parts.append(heuer.hypotheses[j])
+        last = w[j]
+    return " > ".join(parts)

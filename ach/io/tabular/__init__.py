@@ -10,8 +10,8 @@ sheet's ``comment`` (the file's opening comment block) or are lost (comments
 inside the file).
 """
 
-from .cells import read_csv, read_xlsx
 from .layout import companion
+from .readers import read_csv, read_xlsx
 from .write import export_csv, export_xlsx
 
 __all__ = ["companion", "export_csv", "export_xlsx", "read_csv", "read_xlsx"]

@@ -9,11 +9,10 @@ is parsed).
 from __future__ import annotations
 
 import dataclasses
-import re
 from pathlib import Path
 
 from ...casefile import check_text, dump_case
-from ...casefile.remarks import PLACES, Remark, attach
+from ...casefile.remarks import attach
 from ...errors import CaseError, Diagnostic, suggest
 from .layout import (
     ALIASES,
@@ -26,61 +25,15 @@ from .layout import (
     HYPOTHESIS_COLUMNS,
     KIND,
     LAYOUT_HINT,
-    RATIONALE_COLUMNS,
     REPORT_COLUMNS,
     SOURCE_COLUMNS,
-    SUFFIXES,
     companion,
 )
-from .read import Bad, Place, Table, csv_table, filled, workbook_tables
+from .rationales import read_rationales
+from .read import Bad, Place, Table, filled, header_field
 from .values import FAILED, CellReader, cell, text_of
 
-__all__ = ["Reader", "read_csv", "read_xlsx"]
-
-
-def read_xlsx(path: str | Path, warnings: list[Diagnostic] | None = None) -> tuple[dict, str]:
-    """(case dict, header comment) from an Excel workbook in the ach layout.
-
-    Raises :class:`CaseError` naming the sheet, row and column of every
-    problem, the loader's own checks included. Pass a list as ``warnings`` to
-    receive the warnings.
-    """
-    name = str(path)
-    tables, notes = workbook_tables(Path(path), name)
-    return Reader(name, tables, notes, csv=False).read(warnings)
-
-
-def read_csv(path: str | Path, warnings: list[Diagnostic] | None = None) -> tuple[dict, str]:
-    """(case dict, header comment) from ``x.csv`` and the companions beside it.
-
-    Without ``x.hypotheses.csv`` the hypotheses are the rating columns'
-    headers (titles = ids, with a warning); without ``x.case.csv`` there is no
-    question, which is an error.
-    """
-    path = Path(path)
-    name = str(path)
-    for suffix, sheet in SUFFIXES.items():
-        if path.name.lower().endswith(f".{suffix}.csv"):
-            main = path.name[: -len(f".{suffix}.csv")] + ".csv"
-            raise CaseError(
-                [
-                    Diagnostic(
-                        "error",
-                        f"this is the {sheet} companion of a CSV case, not its evidence matrix",
-                        name,
-                        hint=f"import the evidence file {main}; ach reads its companions itself",
-                    )
-                ]
-            )
-    notes: list[Diagnostic] = []
-    tables = {"Evidence": csv_table(path, "Evidence", notes, required=True)}
-    for sheet in SUFFIXES.values():
-        tables[sheet] = csv_table(companion(path, sheet), sheet, notes, required=False)
-    return Reader(name, tables, notes, csv=True).read(warnings)
-
-
-def _norm(text) -> str:
-    return re.sub(r"[\s\-]+", "_", str(text).strip().lower())
+__all__ = ["Reader"]
 
 
 class Reader(CellReader):
@@ -176,37 +129,8 @@ class Reader(CellReader):
         return data, comment
 
     # -- Rationales --------------------------------------------------------------
-    def rationales(self) -> list[tuple[Remark, Place]]:
-        """The comments of the case file, one per row: sheet, id, field, place, comment."""
-        table = self.tables.get("Rationales")
-        if table is None or not table.rows:
-            return []
-        (head_row, header), *rows = table.rows
-        columns = {_norm(v): c for c, v in enumerate(header, 1) if filled(v)}
-        missing = [f for f in RATIONALE_COLUMNS if f not in columns]
-        if missing:
-            self.warn(
-                table.place(head_row),
-                f"the Rationales sheet has no column {', '.join(missing)}: its comments are not read",
-                f"the columns are {', '.join(RATIONALE_COLUMNS)}",
-            )
-            return []
-        out = []
-        for r, cells in rows:
-            sheet, ident, fld, where, text = (
-                text_of(cell(cells, columns[c])).strip() if filled(cell(cells, columns[c])) else ""
-                for c in RATIONALE_COLUMNS
-            )
-            if where not in PLACES:
-                self.warn(
-                    table.place(r, columns["place"], "place"),
-                    f"'{where}' is not a place of a comment: this comment is not kept",
-                    "write end (at the end of the field's line) or above (lines above it)",
-                )
-                continue
-            if text:
-                out.append((Remark(sheet, ident, fld, where, text), table.place(r)))
-        return out
+    def rationales(self) -> list:
+        return read_rationales(self.tables.get("Rationales"), self.warn)
 
     # -- Case ------------------------------------------------------------------
     def case_sheet(self, data: dict) -> str:
@@ -221,7 +145,7 @@ class Reader(CellReader):
             )
             return ""
         rows = table.rows
-        if rows and _norm(rows[0][1][0] if rows[0][1] else "") in ("field", "key", "name"):
+        if rows and header_field(rows[0][1][0] if rows[0][1] else "") in ("field", "key", "name"):
             rows = rows[1:]
         comment, seen = "", {}
         allowed = [*CASE_KEYS, "comment", "scale.ratings.<rating>", "scale.terms.<term>"]
@@ -243,7 +167,7 @@ class Reader(CellReader):
             key = str(key_raw).strip()
             lower = key.lower()
             place = table.place(r, 2, key)
-            same = lower if lower.startswith("scale.") else _norm(key)
+            same = lower if lower.startswith("scale.") else header_field(key)
             if same in seen:
                 self.error(key_place, f"'{key}' is given twice (also on row {seen[same]})", "keep one of the rows")
                 continue
@@ -262,7 +186,7 @@ class Reader(CellReader):
                 if v is not None and v is not FAILED:
                     data.setdefault("scale", {}).setdefault("terms", {})[term] = v
                 continue
-            norm = _norm(key)
+            norm = header_field(key)
             if norm not in (*CASE_KEYS, "comment"):
                 self.error(
                     key_place,
@@ -321,7 +245,7 @@ class Reader(CellReader):
                 continue
             text = text_of(raw).strip()
             place = table.place(head_row, c, text)
-            norm = _norm(text)
+            norm = header_field(text)
             if hyps is not None and text in hyps:
                 target, key = ratings, text
             elif norm in fields or norm in aliases:
@@ -396,29 +320,23 @@ class Reader(CellReader):
         return out
 
     def sources(self) -> list[dict] | None:
-        table = self.tables["Sources"]
-        if table is None:
+        if self.tables["Sources"] is None:
             return None
-        self.where[("sources",)] = table.place()
-        if not table.rows:
-            return []
-        columns, _, _, rows = self.header(table, SOURCE_COLUMNS, ALIASES["sources"], ("id", "reliability"))
-        out = []
-        for r, cells in rows:
-            spec = self.row(table, r, cells, columns, ("sources", len(out)), SOURCE_COLUMNS)
-            if spec is not None:
-                out.append(spec)
-        return out
+        return self.simple("Sources", "sources", SOURCE_COLUMNS, ALIASES["sources"], ("id", "reliability"))
 
     def reports(self) -> list[dict]:
-        table = self.tables.get("Reports")
+        return self.simple("Reports", "reports", REPORT_COLUMNS, {"report": "id", "link": "url"}, ("id", "title"))
+
+    def simple(self, sheet: str, section: str, order: tuple, aliases: dict, required: tuple) -> list[dict]:
+        """The rows of a sheet of one kind of entry (sources, reports), each a dict in ``order``."""
+        table = self.tables.get(sheet)
         if table is None or not table.rows:
             return []
-        self.where[("reports",)] = table.place()
-        columns, _, _, rows = self.header(table, REPORT_COLUMNS, {"report": "id", "link": "url"}, ("id", "title"))
+        self.where[(section,)] = table.place()
+        columns, _, _, rows = self.header(table, order, aliases, required)
         out = []
         for r, cells in rows:
-            spec = self.row(table, r, cells, columns, ("reports", len(out)), REPORT_COLUMNS)
+            spec = self.row(table, r, cells, columns, (section, len(out)), order)
             if spec is not None:
                 out.append(spec)
         return out

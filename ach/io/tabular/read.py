@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from .layout import (
     xl_unescape,
 )
 
-__all__ = ["Bad", "Place", "Table", "csv_table", "failure", "filled", "why", "workbook_tables"]
+__all__ = ["Bad", "Place", "Table", "csv_table", "failure", "filled", "header_field", "why", "workbook_tables"]
 
 
 class Bad:
@@ -354,3 +355,8 @@ def csv_table(path: Path, sheet: str, notes: list[Diagnostic], required: bool) -
             f"row {r + 1}",
         ) from None
     return Table(sheet, name, None, rows)
+
+
+def header_field(text) -> str:
+    """A header as a field name: 'Evidence ID' -> 'evidence_id'."""
+    return re.sub(r"[\s\-]+", "_", str(text).strip().lower())
