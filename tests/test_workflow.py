@@ -187,3 +187,11 @@ def test_a_report_listed_twice_is_an_error(tmp_path):
     path.write_text(text + "  - id: 000_2390cfa6678715c5.txt\n    title: again\n")
     with pytest.raises(ach_lib.CaseError, match="listed twice"):
         ach_lib.load(path)
+
+
+def test_export_takes_o_like_import(tmp_path):
+    proc = ach("export", K1, "-o", tmp_path / "k1.xlsx")
+    assert proc.returncode == 0, proc.err
+    back = ach("import", tmp_path / "k1.xlsx", "-o", tmp_path / "k1.yaml")
+    assert back.returncode == 0, back.err
+    assert (tmp_path / "k1.yaml").exists()

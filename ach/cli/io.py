@@ -52,10 +52,12 @@ def import_case(file, out, force):
 @click.argument("case")
 @click.option(
     "--to",
+    "-o",
+    "--out",
     "to",
     required=True,
     type=click.Path(dir_okay=False),
-    help="The file to write: .xlsx (Excel workbook) or .csv (evidence matrix plus companion files).",
+    help="The file to write: .xlsx (Excel workbook) or .csv (evidence matrix plus companion files); -o as for ach import.",
 )
 @click.option("--force", is_flag=True, help="Replace the file(s) if they exist.")
 def export_case(case, to, force):
