@@ -50,12 +50,14 @@ def sample(
     """The posterior draws and the forward draws of a case's inputs.
 
     ``draws``: for exact draws, how many in all (None: as many as the Monte
-    Carlo error target needs); for NUTS, per chain (None: 1000).
+    Carlo error target needs); for NUTS, per chain (None: 1000). The forward
+    draws are as many as the posterior's in all (None: as the target needs).
     """
     from .conjugate import sample_exact, sample_forward_exact
 
     engine = choose(inputs, sampler)
-    forward = sample_forward_exact(inputs, seed=seed + 1)
+    in_all = None if draws is None else draws * (chains if engine == "nuts" else 1)
+    forward = sample_forward_exact(inputs, draws=in_all, seed=seed + 1)
     if engine == "exact":
         return sample_exact(inputs, draws=draws, seed=seed), forward
     from . import model

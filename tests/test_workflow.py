@@ -195,3 +195,11 @@ def test_export_takes_o_like_import(tmp_path):
     back = ach("import", tmp_path / "k1.xlsx", "-o", tmp_path / "k1.yaml")
     assert back.returncode == 0, back.err
     assert (tmp_path / "k1.yaml").exists()
+
+
+def test_draws_sets_the_forward_draws_too():
+    """--draws used to leave the forward draws at whatever the Monte Carlo target chose."""
+    few = ach_lib.analyze(MINI, draws=500, seed=3, progress=False)
+    assert len(few.forward.samples) == 500
+    default = ach_lib.analyze(MINI, seed=3, progress=False)
+    assert len(default.forward.samples) >= 20000 and default.forward.mc_error <= 0.005

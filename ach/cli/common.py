@@ -193,7 +193,7 @@ def sampling_options(fn):
             type=click.IntRange(50),
             default=None,
             help="Exact draws in all (default: as many as a Monte Carlo error under 0.5 pp needs), "
-            "or NUTS draws per chain (default 1000).",
+            "or NUTS draws per chain (default 1000); the forward draws are as many in all.",
         ),
         click.option(
             "--tune", type=click.IntRange(50), default=1000, show_default=True, help="NUTS tuning steps per chain."
