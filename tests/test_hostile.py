@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,7 +18,7 @@ from urllib.parse import unquote
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markupsafe import escape
@@ -125,6 +126,7 @@ addresses = st.one_of(
 
 @settings(max_examples=500, deadline=None)
 @given(hostile, addresses)
+@example(label="", url="http://@¡")
 def test_a_citation_becomes_a_link_only_to_a_web_or_mail_address(label, url):
     link = Citation("r.txt", url=url).link
     assert link in ("", url)
@@ -136,7 +138,9 @@ def test_a_citation_becomes_a_link_only_to_a_web_or_mail_address(label, url):
     # the address survives the escaping, up to the renderer's own normalisation (``http://@`` -> ``http://``)
     assert len(hrefs) == bool(link)
     if link:
-        assert unquote(hrefs[0]) in (unquote(link), unquote(MD.normalizeLink(link)))
+        # markdown-it also drops an empty user part ('http://@host' -> 'http://host'): CI found 'http://@¡'
+        forms = {unquote(link), unquote(MD.normalizeLink(link)), unquote(re.sub(r"^([a-zA-Z]+://)@", r"\1", link))}
+        assert unquote(hrefs[0]) in forms
     assert page.text.strip("\n") == folded(label)
 
 
