@@ -379,10 +379,9 @@ def set_(case, ident, kind, unset, dry_run, priors, **options):
         )
     if kind is not None and ident is None:
         raise click.UsageError("--kind says what ID names: give the ID")
-    text_fields = ("title", "description", "question", "analyst", "handling", "date", "as_of", "catch_all")
-    text_fields += ("confidence", "text", "source", "type_", "credibility_confidence", "relevance", "notes")
+    read_as_yaml = ("prior", "reliability", "credibility", "default_reliability", "prior_concentration", "if_false")
     fields = {
-        name.rstrip("_"): value if name in text_fields else _number_or_mapping(value, name)
+        name.rstrip("_"): _number_or_mapping(value, name) if name in read_as_yaml else value
         for name, value in options.items()
     }
     unset = tuple(u.replace("-", "_") for u in unset)

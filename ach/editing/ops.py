@@ -142,13 +142,11 @@ class CaseText:
                     f"{target.noun} takes: {', '.join(target.settable)}",
                 )
             if isinstance(fields.get("if_false"), dict):
-                hyps = ed.hypothesis_ids()
+                hyps = ed.known_hypotheses(fields["if_false"])
                 left_out = [h for h in hyps if h not in fields["if_false"]]
-                unknown = [h for h in fields["if_false"] if h not in hyps]
-                if left_out or unknown:
+                if left_out:
                     raise ed.refuse(
-                        "an if_false per hypothesis names every hypothesis: "
-                        + (f"not given: {', '.join(left_out)}" if left_out else f"'{unknown[0]}' is not a hypothesis"),
+                        f"an if_false per hypothesis names every hypothesis: not given: {', '.join(left_out)}",
                         target.node,
                         f"{target.field} › if_false",
                         f"give one number for all, or one for each of {', '.join(hyps)}",

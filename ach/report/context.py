@@ -107,7 +107,7 @@ class Context:
                     **dataclasses.asdict(rep),
                     "date": rep.date or "",
                     "link": rep.link,
-                    "unlinked": (rep.link and "") or rep.url,
+                    "unlinked": "" if rep.link else rep.url,
                 }
                 for rep in self.result.case.reports
             ],
