@@ -1,8 +1,13 @@
-"""A PARC ACH XML tree to a case dict: hypotheses, items, ratings, credibility, dates."""
+"""A PARC ACH XML tree to a case dict: hypotheses, items, ratings, credibility, dates.
+
+Two layouts: PARC ACH 2.0's (any root holding ``PROJECT-TITLE``,
+``CLASSIFICATION`` and a ``MATRIX`` of ``HYPOTHESIS`` and ``EVIDENCE``
+elements, ``VALUES`` such as ``C C,I,NA``, dates in milliseconds) and the
+earlier ``<ACHProject>`` one ach read first (docs/FORMATS-ACHZ.md).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
@@ -10,9 +15,19 @@ from ...casefile.fields import valid_id
 from ...errors import CaseError, Diagnostic, suggest
 from ...formatting import clip
 from ...scales import NA, RATINGS
+from .words import epoch_date, is_catch_all, parse_date
 from .xml import FORMAT_HINT, Node, key_of, stop
 
-__all__ = ["CLASSIC", "MAX_HYPOTHESES", "MAX_ITEMS", "Converter", "is_catch_all", "parse_date"]
+__all__ = [
+    "CLASSIC",
+    "FLAG_NOTE",
+    "MAX_HYPOTHESES",
+    "MAX_ITEMS",
+    "PARC_SPELLING",
+    "Converter",
+    "is_catch_all",
+    "parse_date",
+]
 
 MAX_HYPOTHESES = 100
 
@@ -44,6 +59,21 @@ FALSE_WORDS = {"false", "no", "0", "n", "off", "", "none"}
 ROOTS = {"achproject", "project", "ach", "achmatrix", "achfile", "parcach", "achdocument"}
 
 
+# PARC ACH 2.0: the root (of any name) holds these, the hypotheses and items are in its MATRIX.
+PARC_MARKS = {"matrix", "projecttitle", "classification", "lastindex", "colorscheme"}
+
+
+# The line of an item's notes that says PARC ACH flagged it (an .achz export turns it back into FLAG 1).
+FLAG_NOTE = "Flagged in PARC ACH."
+
+
+CODE = ("code", "evidencecode", "number")
+
+
+# How PARC ACH 2.0 writes the classic ratings in VALUES (the doubles with a space).
+PARC_SPELLING = {"CC": "C C", "II": "I I"}
+
+
 TITLE = ("title", "projecttitle", "projectname", "name")
 
 
@@ -71,70 +101,7 @@ NAME = ("name", "title", "text", "label")
 ITEM_NAME = (*NAME, "description")
 
 
-CONSISTENCY = ("consistency", "consistencies", "consistencyvalues", "ratings", "scores")
-
-
-# Characters XML allows but YAML cannot carry (C1 controls): dropped from all text.
-
-
-# A catch-all's name is made of these words only, and has at least one of the first kind.
-_CATCH_ALL_CORE = {
-    "other",
-    "others",
-    "another",
-    "someone",
-    "somebody",
-    "something",
-    "anyone",
-    "anybody",
-    "none",
-    "unknown",
-    "nobody",
-    "else",
-    "unidentified",
-    "unlisted",
-}
-
-
-_CATCH_ALL_WORDS = _CATCH_ALL_CORE | {
-    "all",
-    "any",
-    "some",
-    "an",
-    "a",
-    "of",
-    "the",
-    "above",
-    "or",
-    "and",
-    "actor",
-    "actors",
-    "group",
-    "groups",
-    "party",
-    "parties",
-    "explanation",
-    "explanations",
-    "cause",
-    "causes",
-    "hypothesis",
-    "hypotheses",
-    "possibility",
-    "possibilities",
-    "option",
-    "options",
-    "perpetrator",
-    "perpetrators",
-    "reason",
-    "reasons",
-    "answer",
-    "answers",
-    "person",
-    "persons",
-    "people",
-    "entity",
-    "entities",
-}
+CONSISTENCY = ("consistency", "values", "consistencies", "consistencyvalues", "ratings", "scores")
 
 
 class Converter:
@@ -142,6 +109,8 @@ class Converter:
         self.root, self.name, self.notes = root, name, notes
         self.errors: list[Diagnostic] = []
         self.order = ""  # "H1 Kataib Hezbollah, H2 …" for hints
+        self.body = root  # where the hypotheses and items are: the root, or PARC ACH 2.0's MATRIX
+        self.parc = False  # the PARC ACH 2.0 layout: upper-case element names in messages, dates in ms
 
     def error(self, field: str, message: str, hint: str = "", line: int | None = None) -> None:
         self.errors.append(Diagnostic("error", message, self.name, line, field, hint))
@@ -149,12 +118,39 @@ class Converter:
     def warn(self, field: str, message: str, hint: str = "", line: int | None = None) -> None:
         self.notes.append(Diagnostic("warning", message, self.name, line, field, hint))
 
+    def called(self, name: str) -> str:
+        """How a message names a field: as the file's layout spells it (``Consistency`` or ``VALUES``)."""
+        if not self.parc:
+            return name
+        return {"Consistency": "VALUES", "Hypotheses": "MATRIX", "Evidence": "MATRIX"}.get(name, name.upper())
+
     def convert(self) -> tuple[dict, str]:
         root = self.root
-        if root.key not in ROOTS:
+        marks = [c for c in root.children if c.key in PARC_MARKS]
+        if marks:
+            self.parc = True
+            matrices = [c for c in root.children if c.key == "matrix"]
+            if not matrices:
+                raise stop(
+                    self.name,
+                    f"the project has no <MATRIX> element: <{root.tag}> holds <{marks[0].tag}> as PARC ACH 2.0 "
+                    "writes it, but not the MATRIX that holds the hypotheses and the evidence",
+                    "the file is damaged or cut short; save the project from PARC ACH again",
+                    root.line,
+                    "MATRIX",
+                )
+            self.body = matrices[0]
+            if len(matrices) > 1:
+                self.warn(
+                    "MATRIX",
+                    f"the project has {len(matrices)} MATRIX elements; only the first is read",
+                    line=matrices[1].line,
+                )
+        elif root.key not in ROOTS:
             raise stop(
                 self.name,
-                f"the XML root element is <{root.tag}>, not <ACHProject>: not a PARC ACH project",
+                f"the XML root element is <{root.tag}>, not <ACHProject>, and it holds no <MATRIX>: "
+                "not a PARC ACH project",
                 FORMAT_HINT,
                 root.line,
                 "XML",
@@ -162,10 +158,13 @@ class Converter:
         title, _ = root.value(TITLE)
         if not title:
             title = Path(self.name).stem or "PARC ACH project"
-            self.warn("Title", f"the project has no title; it is called '{title}' after the file", line=root.line)
+            self.warn(
+                self.called("Title"), f"the project has no title; it is called '{title}' after the file", line=root.line
+            )
         question, _ = root.value(QUESTION)
         description, _ = root.value(("description", "summary"))
         version = next((v for k, v in root.attrs.items() if key_of(k) in ("version", "achversion")), "")
+        handling, _ = root.value(("classification", "handling"))
 
         hypotheses = self.hypotheses()
         evidence = self.evidence(hypotheses)
@@ -178,9 +177,11 @@ class Converter:
         }
         if description:
             data["description"] = description
+        if handling:
+            data["handling"] = handling
         data["hypotheses"] = hypotheses
         data["evidence"] = evidence
-        return data, self.header(version.strip(), hypotheses, evidence, asked=bool(question))
+        return data, self.header(version.strip(), hypotheses, evidence, asked=bool(question), handling=handling or "")
 
     # -- hypotheses ---------------------------------------------------------
     def hypotheses(self) -> list[dict]:
@@ -188,29 +189,36 @@ class Converter:
         if len(nodes) < 2:
             found = "no hypotheses" if not nodes else "only one hypothesis"
             self.error(
-                "Hypotheses",
+                self.called("Hypotheses"),
                 f"the project has {found}; an analysis needs at least two",
                 "add the hypotheses in PARC ACH (one of them a catch-all such as 'Someone else') and export again",
-                self.root.line,
+                self.body.line,
             )
         if len(nodes) > MAX_HYPOTHESES:
             self.error(
-                "Hypotheses",
+                self.called("Hypotheses"),
                 f"the project has {len(nodes)} hypotheses; at most {MAX_HYPOTHESES} can be imported",
                 "check the file",
                 self.root.line,
             )
             return []
         out = []
+        own = [node.attrs.get("ach-id", "") for node in nodes] if self.parc else []  # the ids an ach export keeps
         for j, node in enumerate(nodes, start=1):
-            place = f"Hypothesis {j}"
+            place = f"{self.called('Hypothesis')} {j}"
             name, line = node.value(NAME)
             if not name and not node.children:
                 name = node.text
             if not name:
-                self.error(f"{place} › Name", "the hypothesis has no name", "give every hypothesis a name", line)
+                self.error(
+                    f"{place} › {self.called('Name')}",
+                    "the hypothesis has no name",
+                    "give every hypothesis a name",
+                    line,
+                )
                 continue
-            spec = {"id": f"H{j}", "title": name}
+            hid = own[j - 1] if own and valid_id(own[j - 1]) and own.count(own[j - 1]) == 1 else f"H{j}"
+            spec = {"id": hid, "title": name}
             description, _ = node.value(("description", "notes", "rationale"))
             if description and description != name:
                 spec["description"] = description
@@ -230,11 +238,12 @@ class Converter:
     def children(self, lists: set, inner: set, outer: set) -> list[Node]:
         """The entries of the lists (``<Hypotheses><Hypothesis/>…</Hypotheses>``; entries named
         one of ``inner``), or else the elements named one of ``outer`` right under the root."""
-        containers = [c for c in self.root.children if c.key in lists and any(g.key in inner for g in c.children)]
-        if containers:
+        body = self.body
+        containers = [c for c in body.children if c.key in lists and any(g.key in inner for g in c.children)]
+        if containers and not self.parc:
             return [g for c in containers for g in c.children if g.key in inner]
         # no list: entries right under the root (an empty <Evidence/> is an empty list, not an item)
-        return [c for c in self.root.children if c.key in outer and (c.key not in lists or c.children or c.attrs)]
+        return [c for c in body.children if c.key in outer and (c.key not in lists or c.children or c.attrs)]
 
     # -- evidence ------------------------------------------------------------
     def evidence(self, hypotheses: list[dict]) -> list[dict]:
@@ -242,18 +251,18 @@ class Converter:
         n_hyp = len(self.children(HYPOTHESIS_LISTS, HYPOTHESIS_ENTRIES, HYPOTHESIS))
         if not nodes:
             self.error(
-                "Evidence",
+                self.called("Evidence"),
                 "the project has no evidence items",
                 "add evidence in PARC ACH and export again",
-                self.root.line,
+                self.body.line,
             )
             return []
         if len(nodes) > MAX_ITEMS:
             self.error(
-                "Evidence",
+                self.called("Evidence"),
                 f"the project has {len(nodes)} evidence items; at most {MAX_ITEMS} can be imported",
                 "check the file",
-                self.root.line,
+                self.body.line,
             )
             return []
         hyp_ids = [h["id"] for h in hypotheses] if len(hypotheses) == n_hyp else None
@@ -262,15 +271,17 @@ class Converter:
         codes = self.ids(nodes)
         out = []
         for i, node in enumerate(nodes, start=1):
-            code, _ = node.value(("code", "evidencecode", "number"))
-            place = f"Evidence item {i}" + (f" (code {clip(code, 30)})" if code else "")
+            code, _ = node.value(CODE)
+            place = self.place(i, code)
             item: dict = {"id": codes[i - 1]}
             text, line = node.value(ITEM_NAME)
             if not text and not node.children:
                 text = node.text
             if not text:
                 text = f"(item {i} has no name in the PARC ACH file)"
-                self.warn(f"{place} › Name", "the item has no name; a placeholder text stands in", line=line)
+                self.warn(
+                    f"{place} › {self.called('Name')}", "the item has no name; a placeholder text stands in", line=line
+                )
             item["text"] = text
             notes: list[str] = []
             body, _ = node.value(("notes", "note", "comments", "comment"))
@@ -288,7 +299,19 @@ class Converter:
             if kind:
                 item["type"] = kind
             raw_date, line = node.value(("date", "evidencedate", "datetime"))
-            if raw_date:
+            if raw_date and self.parc and re.fullmatch(r"-?[0-9]{1,20}", raw_date):
+                if int(raw_date) != 0:  # PARC ACH: milliseconds since 1970, 0 for no date
+                    date = epoch_date(int(raw_date))
+                    if date:
+                        item["date"] = date
+                    else:
+                        notes.append(f"PARC ACH date: {raw_date}")
+                        self.warn(
+                            f"{place} › DATE",
+                            f"{raw_date} ms since 1970 is no calendar date; it is kept in the notes",
+                            line=line,
+                        )
+            elif raw_date:
                 date, note = parse_date(raw_date)
                 if date:
                     item["date"] = date
@@ -296,7 +319,7 @@ class Converter:
                     notes.append(note)
                     if not date:
                         self.warn(
-                            f"{place} › Date",
+                            f"{place} › {self.called('Date')}",
                             f"'{raw_date}' is not a date ach can read; it is kept in the notes",
                             line=line,
                         )
@@ -304,7 +327,7 @@ class Converter:
             if flag is not None:
                 word = flag.lower()
                 if word in TRUE_WORDS:
-                    notes.append("Flagged in PARC ACH.")
+                    notes.append(FLAG_NOTE)
                 elif word not in FALSE_WORDS:
                     notes.append(f"PARC ACH flag: {flag}")
             for what in ("credibility", "relevance"):
@@ -316,21 +339,27 @@ class Converter:
                     else:
                         notes.append(f"PARC ACH {what}: {value}")
                         self.warn(
-                            f"{place} › {what.title()}",
+                            f"{place} › {self.called(what.title())}",
                             f"'{value}' is not High, Medium or Low; left out (kept in the notes)",
                             line=line,
                         )
             if notes:
                 item["notes"] = "\n".join(notes)
-            likelihood = self.consistency(node, place, n_hyp, hyp_ids)
+            likelihood = self.consistency(node, place, text, n_hyp, hyp_ids)
             if likelihood is not None:
                 item["likelihood"] = likelihood
             out.append(_ordered(item))
         return out
 
+    def place(self, i: int, code: str | None) -> str:
+        """Where an item is, for messages: ``Evidence item 7 (code E07)``, ``EVIDENCE 7 (CODE E07)``."""
+        if self.parc:
+            return f"EVIDENCE {i}" + (f" (CODE {clip(code, 30)})" if code else "")
+        return f"Evidence item {i}" + (f" (code {clip(code, 30)})" if code else "")
+
     def ids(self, nodes: list[Node]) -> list[str]:
         """Evidence ids: the PARC code where it is a valid id not used before, else E<position>."""
-        codes = [node.value(("code", "evidencecode", "number"))[0] or "" for node in nodes]
+        codes = [node.value(CODE)[0] or "" for node in nodes]
         ids: list[str | None] = []
         for code in codes:
             usable = code and valid_id(code) and code not in ids
@@ -344,7 +373,7 @@ class Converter:
                     eid, n = f"E{i}-{n}", n + 1
                 taken.add(eid)
                 if code:
-                    place = f"Evidence item {i} (code {clip(code, 30)}) › Code"
+                    place = f"{self.place(i, code)} › {self.called('Code')}"
                     why = (
                         f"is also item {codes.index(code) + 1}'s"
                         if valid_id(code)
@@ -358,16 +387,18 @@ class Converter:
             out.append(eid)
         return out
 
-    def consistency(self, node: Node, place: str, n_hyp: int, hyp_ids: list[str] | None) -> dict | None:
+    def consistency(self, node: Node, place: str, text: str, n_hyp: int, hyp_ids: list[str] | None) -> dict | None:
         raw, line = node.value(CONSISTENCY)
+        where = f"{place} › {self.called('Consistency')}"
+        spelled = ", ".join(PARC_SPELLING.get(r, r) for r in CLASSIC) if self.parc else ", ".join(CLASSIC)
         element = node.find(CONSISTENCY)
         if element is not None and element.children:  # <Consistency><Value>C</Value>…</Consistency>
             values = [c.text for c in element.children]
         elif raw is None or raw == "":
             self.error(
-                f"{place} › Consistency",
+                where,
                 "the item has no consistency values",
-                f"give one of {', '.join(CLASSIC)} per hypothesis, separated by commas",
+                f"give one of {spelled} per hypothesis, separated by commas",
                 line,
             )
             return None
@@ -375,7 +406,6 @@ class Converter:
             values = [v.strip() for v in re.split(r"[,;]", raw)]
             if len(values) == n_hyp + 1 and values[-1] == "":
                 values.pop()  # a trailing comma
-        where = f"{place} › Consistency"
         if len(values) != n_hyp:
             shown = clip(raw if raw else ", ".join(values), 80)
             self.error(
@@ -394,12 +424,8 @@ class Converter:
                 about = f" (for {hyp_ids[j - 1]})" if hyp_ids else f" (for hypothesis {j})"
                 self.error(
                     where,
-                    f"value {j}{about} is {shown}, not a consistency rating",
-                    "; ".join(
-                        filter(
-                            None, [suggest(value, list(CLASSIC)) if value else "", f"use one of {', '.join(CLASSIC)}"]
-                        )
-                    ),
+                    f"value {j}{about} is {shown}, not a consistency rating (item '{clip(text, 40)}')",
+                    "; ".join(filter(None, [suggest(value, list(CLASSIC)) if value else "", f"use one of {spelled}"])),
                     line,
                 )
                 ok = False
@@ -408,15 +434,19 @@ class Converter:
         return cells if ok and hyp_ids else None
 
     # -- header --------------------------------------------------------------
-    def header(self, version: str, hypotheses: list[dict], evidence: list[dict], asked: bool) -> str:
+    def header(self, version: str, hypotheses: list[dict], evidence: list[dict], asked: bool, handling: str) -> str:
         source = Path(self.name).name
         catch = next((h for h in hypotheses if h.get("catch_all")), None)
         ratings = ", ".join(f"{k} {v:.2f}" for k, v in RATINGS.items())
+        positional = [h["id"] for h in hypotheses] == [f"H{j}" for j in range(1, len(hypotheses) + 1)]
+        ids = f"ids H1 to H{len(hypotheses)}" if positional else "ids as an ach export wrote them"
+        layout = "the PARC ACH 2.0 layout (a MATRIX)" if self.parc else "the <ACHProject> layout"
         lines = [
             f"Imported from the PARC ACH file {source}" + (f" (PARC ACH {version})" if version else "") + ".",
+            f"It was read as {layout}.",
             "",
             "What the import did",
-            f"  - {len(hypotheses)} hypotheses, ids H1 to H{len(hypotheses)} in the PARC order; no priors in PARC ACH,",
+            f"  - {len(hypotheses)} hypotheses, {ids} in the PARC order; no priors in PARC ACH,",
             "    so all priors are uniform.",
             f"  - The catch-all is {catch['id']} ('{clip(catch['title'])}')."
             if catch
@@ -427,7 +457,8 @@ class Converter:
                 else []
             ),
             f"  - {len(evidence)} evidence items; ids are the PARC codes where they are valid and unique, else",
-            "    E<position>. Flags, unreadable dates and replaced codes are kept in the notes.",
+            "    E<position>. Flags, unreadable dates and replaced codes are kept in the notes",
+            f"    (a flagged item's notes say '{FLAG_NOTE}'; an .achz export flags it again).",
             "  - The consistency ratings are kept as written; they map through the default scale:",
             f"    {ratings}, and NA = the item's if_false (by default",
             "    the mean of its other likelihoods: the cell says nothing).",
@@ -440,6 +471,11 @@ class Converter:
             "    source stand or fall together.",
             "  - Give each item a confidence (low/medium/high) in its likelihoods, and consider priors.",
         ]
+        if handling:
+            lines.insert(
+                lines.index("What to do now") - 1,
+                f"  - The classification '{clip(handling, 60)}' is the handling line.",
+            )
         if not asked:
             lines.append("  - Check the question: the PARC file has none, so it was made up from the title.")
         warnings = [d for d in self.notes if d.level == "warning"]
@@ -457,68 +493,8 @@ def _ordered(item: dict) -> dict:
     return {k: item[k] for k in order if k in item}
 
 
-def is_catch_all(name: str) -> bool:
-    """'Other', 'Someone else', 'None of the above', 'Other / unknown actor' (parentheses ignored);
-    not 'Another Iran-aligned militia'."""
-    words = re.sub(r"[^a-z]+", " ", re.sub(r"\([^)]*\)", " ", name.lower())).split()
-    return bool(_CATCH_ALL_CORE & set(words)) and set(words) <= _CATCH_ALL_WORDS
-
-
 def _rating(value: str) -> str | None:
     key = "".join(value.split()).upper()
     if key in ("N/A", "N.A."):
         key = NA
     return key if key in CLASSIC else None
-
-
-_MONTHS = {
-    m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)
-}
-
-
-def parse_date(raw: str) -> tuple[str | None, str]:
-    """(YYYY-MM-DD or None, a note for the item's notes or '')."""
-    s = raw.strip()
-    ymd, note = None, ""
-    if m := re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?", s):
-        ymd = int(m[1]), int(m[2]), int(m[3])
-    elif m := re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s):
-        ymd = int(m[1]), int(m[2]), int(m[3])
-    elif m := re.fullmatch(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?:[T ].*)?", s):
-        a, sep, b, y = int(m[1]), m[2], int(m[3]), int(m[4])
-        if sep == "." or (a > 12 >= b):
-            ymd = y, b, a  # day first: European dots, or unambiguous
-        else:
-            ymd = y, a, b  # month first, as the US software writes it
-            if a <= 12 and b <= 12 and a != b:
-                note = f"PARC ACH date '{raw}' read as month/day/year."
-    elif m := re.fullmatch(r"(\d{1,2})\s+([A-Za-z]{3,})\.?,?\s+(\d{4})", s):
-        ymd = (int(m[3]), _MONTHS.get(m[2][:3].lower(), 0), int(m[1])) if _full_month(m[2]) else None
-    elif m := re.fullmatch(r"([A-Za-z]{3,})\.?\s+(\d{1,2}),?\s+(\d{4})", s):
-        ymd = (int(m[3]), _MONTHS.get(m[1][:3].lower(), 0), int(m[2])) if _full_month(m[1]) else None
-    try:
-        if ymd:
-            return dt.date(*ymd).isoformat(), note
-    except ValueError:
-        pass
-    return None, f"PARC ACH date: {raw}"
-
-
-def _full_month(word: str) -> bool:
-    names = (
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "sept",
-    )
-    w = word.lower()
-    return any(n.startswith(w) for n in names) and len(w) >= 3

@@ -108,9 +108,10 @@ def decompress(raw: bytes, name: str, notes: list[Diagnostic]) -> bytes:
 
 def _looks_like_xml(raw: bytes) -> bool:
     head = raw[:8]
-    return head.startswith((b"\xff\xfe<\x00", b"\xfe\xff\x00<", b"\xef\xbb\xbf<", b"<\x00", b"\x00<")) or raw.lstrip()[
-        :5
-    ] in (b"<?xml", b"<ACHP", b"<achp")
+    return (
+        head.startswith((b"\xff\xfe<\x00", b"\xfe\xff\x00<", b"\xef\xbb\xbf<", b"<\x00", b"\x00<"))
+        or raw.lstrip()[:1] == b"<"
+    )
 
 
 def _kind(raw: bytes) -> str:
@@ -324,7 +325,7 @@ def parse_xml(text: str, name: str) -> Node:
             "unclosed token": "the XML ends early: the file is truncated or damaged",
             "mismatched tag": "an element is closed with the wrong name, or not closed",
             "undefined entity": "write & as &amp; and < as &lt; in text",
-            "junk after document element": "only one root element (<ACHProject>) may be in the file",
+            "junk after document element": "only one root element may be in the file",
             "not well-formed (invalid token)": "a character that XML does not allow (a stray < or &, or a control character)",
         }
         raise stop(
