@@ -57,21 +57,26 @@ def import_case(file, out, force):
     "to",
     required=True,
     type=click.Path(dir_okay=False),
-    help="The file to write: .xlsx (Excel workbook) or .csv (evidence matrix plus companion files); -o as for ach import.",
+    help="The file to write: .xlsx (Excel workbook), .csv (evidence matrix plus companion files) or .achz "
+    "(PARC ACH 2.0 project); -o as for ach import.",
 )
 @click.option("--force", is_flag=True, help="Replace the file(s) if they exist.")
 def export_case(case, to, force):
-    """Write a case as an Excel workbook or CSV files, laid out as an ACH matrix.
+    """Write a case as an Excel workbook, CSV files or a PARC ACH file, laid out as an ACH matrix.
 
     One row per evidence item, one column per hypothesis; further sheets for
     the hypotheses, sources, the case's fields and candidate observations.
     `ach import` reads it back. With .csv, the companions x.hypotheses.csv,
     x.sources.csv, x.case.csv (and x.collection.csv) are written beside x.csv.
+    A .achz file holds only what PARC ACH can (docs/FORMATS-ACHZ.md): a warning
+    says what is left out or rounded.
     """
     from .. import io
 
     if Path(to).suffix.lower() not in io.EXPORTERS:
-        raise click.BadParameter(f"'{to}' must end in .xlsx or .csv", param_hint="'--to'")
+        raise click.BadParameter(
+            f"'{to}' must end in .xlsx or .csv (a spreadsheet), or .achz (PARC ACH)", param_hint="'--to'"
+        )
     loaded = load_case(case)
     warnings: list = []
     paths = io.export(loaded, to, overwrite=force, warnings=warnings)

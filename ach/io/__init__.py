@@ -20,7 +20,7 @@ from ..formatting import count
 __all__ = ["EXPORTERS", "IMPORTERS", "UnknownFormat", "export", "read"]
 
 IMPORTERS = {".xlsx": "spreadsheet", ".xlsm": "spreadsheet", ".csv": "csv", ".tsv": "csv", ".achz": "achz"}
-EXPORTERS = (".xlsx", ".csv")
+EXPORTERS = (".xlsx", ".csv", ".achz")
 
 
 class UnknownFormat(AchError):
@@ -75,8 +75,9 @@ def read(path) -> tuple[dict, str, list[Diagnostic]]:
 
 
 def export(case, path, *, overwrite: bool = False, warnings: list | None = None) -> list[Path]:
-    """Write a loaded case as ``.xlsx`` or ``.csv`` (with its companions); the paths written.
-    ``warnings`` gains one for every comment of the case file the spreadsheet cannot hold."""
+    """Write a loaded case as ``.xlsx``, ``.csv`` (with its companions) or ``.achz`` (PARC ACH); the paths
+    written. ``warnings`` gains one for every comment of the case file the spreadsheet cannot hold, and
+    for what PARC ACH cannot hold."""
     suffix = Path(path).suffix.lower()
     if suffix == ".xlsx":
         from .tabular import export_xlsx
@@ -86,4 +87,8 @@ def export(case, path, *, overwrite: bool = False, warnings: list | None = None)
         from .tabular import export_csv
 
         return export_csv(case, path, overwrite=overwrite, warnings=warnings)
+    if suffix == ".achz":
+        from .achz import export_achz
+
+        return [export_achz(case, path, overwrite=overwrite, warnings=warnings)]
     raise UnknownFormat(f"'{path}' must end in {' or '.join(EXPORTERS)}")

@@ -1,16 +1,22 @@
-"""Import legacy PARC ACH project files (``.achz``): gzip-compressed UTF-16 XML.
+"""PARC ACH project files (``.achz``): gzip-compressed UTF-16 XML, read and written.
 
-PARC ACH never published a schema; the layout this reader accepts is described
-in docs/FORMATS-ACHZ.md. In short::
+Two layouts are read (docs/FORMATS-ACHZ.md). PARC ACH 2.0's, as the Open Source
+ACH importer reads it (the only public code written against real files)::
 
-    <ACHProject version="2.0.5">
-      <Title>…</Title>
-      <Hypotheses><Hypothesis><Name>…</Name><Description>…</Description></Hypothesis>…</Hypotheses>
-      <Evidence>
-        <Item><Name>…</Name><Notes/><Link/><Type/><Date/><Code/><Flag/>
-              <Credibility/><Relevance/><Consistency>C,I,II,N,NA</Consistency></Item>…
-      </Evidence>
-    </ACHProject>
+    <any-root>
+      <PROJECT-TITLE>…</PROJECT-TITLE><CLASSIFICATION>U</CLASSIFICATION>
+      <LAST-INDEX>…</LAST-INDEX><COLOR-SCHEME>…</COLOR-SCHEME>
+      <MATRIX>
+        <HYPOTHESIS><NAME>…</NAME></HYPOTHESIS>…
+        <EVIDENCE><NAME/><NOTES/><LINK/><TYPE/><DATE>ms since 1970, 0 none</DATE><CODE/>
+                  <FLAG>1|0</FLAG><CREDIBILITY>HIGH|MEDIUM|LOW</CREDIBILITY>
+                  <VALUES>C C,C,N,NA,I,I I</VALUES></EVIDENCE>…
+      </MATRIX>
+    </any-root>
+
+and the ``<ACHProject>`` layout ach read first (``<Hypotheses>``, ``<Evidence>``
+of ``<Item>`` with ``<Consistency>C,I,II,N,NA</Consistency>``).
+:func:`export_achz` writes the PARC ACH 2.0 layout.
 
 :func:`read_achz` returns a plain dict shaped like a case file plus a header
 comment for the new file; :func:`ach.casefile.write_case` checks and
@@ -34,9 +40,10 @@ from pathlib import Path
 from ...errors import CaseError, Diagnostic
 from ...files import read_input
 from .convert import Converter
+from .write import export_achz
 from .xml import MAX_BYTES, Stop, decode, decompress, parse_xml
 
-__all__ = ["parse_achz", "read_achz"]
+__all__ = ["export_achz", "parse_achz", "read_achz"]
 
 
 def read_achz(path: str | Path, warnings: list[Diagnostic] | None = None) -> tuple[dict, str]:

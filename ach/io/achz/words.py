@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-__all__ = ["epoch_date", "is_catch_all", "parse_date"]
+__all__ = ["DAY_MS", "QUARTER_HOUR_MS", "epoch_date", "is_catch_all", "parse_date"]
 
 # A catch-all's name is made of these words only, and has at least one of the first kind.
 _CATCH_ALL_CORE = {
