@@ -19,7 +19,7 @@ from ..formatting import count
 
 __all__ = ["EXPORTERS", "IMPORTERS", "UnknownFormat", "export", "read"]
 
-IMPORTERS = {".xlsx": "spreadsheet", ".xlsm": "spreadsheet", ".csv": "csv", ".tsv": "csv", ".achz": "achz"}
+IMPORTERS = {".xlsx": "spreadsheet", ".xlsm": "spreadsheet", ".csv": "csv", ".tsv": "csv", ".achz": "achz", ".json": "tool"}
 EXPORTERS = (".xlsx", ".csv", ".achz")
 
 
@@ -49,13 +49,17 @@ def read(path) -> tuple[dict, str, list[Diagnostic]]:
         data, header = read_achz(path, warnings)
         _, found = check_text(dump_case(data, header).encode("utf-8"), str(path))  # the loader's warnings too
         warnings += [d for d in found if not d.is_error and d not in warnings]
+    elif kind == "tool":  # another ACH tool's JSON export, its layout found by its content
+        from .tools import read_tool_export
+
+        data, header = read_tool_export(path, warnings)
     else:
         if suffix in (".xls", ".ods", ".numbers"):
             hint = "save it as an Excel workbook (.xlsx) and import that"
         elif suffix in (".yaml", ".yml"):
             hint = "it is a case file already: `ach validate` checks it"
         else:
-            hint = "ach imports .xlsx (Excel), .csv and .achz (PARC ACH)"
+            hint = "ach imports .xlsx (Excel), .csv, .achz (PARC ACH) and .json (Intel Workbench, ArkhamMirror)"
         raise UnknownFormat(f"cannot import '{path}': unknown kind of file. {hint}")
     unsourced = [e.get("id") for e in data.get("evidence") or [] if isinstance(e, dict) and not e.get("source")]
     if unsourced and "default_reliability" not in data:  # the file says what they are taken as, not the loader
