@@ -27,6 +27,7 @@ __all__ = [
     "LIKELIHOOD_CONCENTRATION",
     "NA",
     "RELIABILITY_LEVELS",
+    "SYMBOLS",
     "TERM_CONFIDENCE_FACTOR",
     "UNINFORMATIVE",
     "Belief",
@@ -39,6 +40,7 @@ __all__ = [
     "level_or_number",
     "logit",
     "nearest_rating",
+    "other_rating",
     "probability",
     "reliability",
     "unimodal",
@@ -69,6 +71,28 @@ TERM_ALIASES: dict[str, str] = {
     "highly probable": "very likely",
     "nearly certain": "almost certain",
 }
+
+# Other tools' notations of the classic ratings (spreadsheet templates, Open Source ACH, PARC's
+# spaced doubles), each the classic rating it stands for: ++ is very consistent (CC, 0.90), not
+# "two consistent ratings"; 0 is neutral only inside a + 0 - scale (N, the same 0.50 as the classic N).
+SYMBOLS: dict[str, str] = {"++": "CC", "+": "C", "0": "N", "-": "I", "--": "II"}
+_SPELLINGS: dict[str, str] = {"C C": "CC", "I I": "II", "N/A": NA, "N.A.": NA, "N.A": NA, "N / A": NA}
+# Minus signs typed for '-' (the unicode minus, the en dash, hyphens, the small and full-width
+# hyphen-minus), and the full-width plus. Not the em dash, which often stands for "nothing here".
+_MINUS = dict.fromkeys(map(ord, "\u2212\u2013\u2010\u2011\ufe63\uff0d"), "-") | {ord("\uff0b"): "+"}
+
+
+def other_rating(text: str, zero: bool = False) -> str | None:
+    """The classic rating another tool's notation stands for ('++' -> 'CC', 'N/A' -> 'NA'), else None.
+
+    ``zero``: whether a '0' is neutral (only in a sheet rated ``+ 0 -``).
+    """
+    body = " ".join(str(text).translate(_MINUS).split()).upper()
+    squeezed = body.replace(" ", "")
+    if squeezed in SYMBOLS and (squeezed != "0" or zero):
+        return SYMBOLS[squeezed]
+    return _SPELLINGS.get(body)
+
 
 LEVELS = ("low", "medium", "high")
 

@@ -471,10 +471,17 @@ def test_the_only_sheet_is_the_evidence_matrix(tmp_path):
     wb.active.append(["id", "text", "A", "B"])
     wb.active.append(["E1", "x", "CC", "I"])
     wb.save(tmp_path / "one.xlsx")
-    with pytest.raises(CaseError) as info:
-        read_xlsx(tmp_path / "one.xlsx")
-    assert sorted((d.level, d.field, d.message) for d in info.value.diagnostics) == [
-        ("error", "Case sheet", "no question: the workbook has no Case sheet"),
+    warnings: list = []
+    data, header = read_xlsx(tmp_path / "one.xlsx", warnings)
+    assert data["question"] == "Which hypothesis best explains the evidence in 'one'?"
+    assert "Check the question" in header
+    assert sorted((d.level, d.field, d.message) for d in warnings if d.code != "no-catch-all") == [
+        (
+            "warning",
+            "Case sheet",
+            "no question: the workbook has no Case sheet; the question is made up from the title: "
+            "Which hypothesis best explains the evidence in 'one'?",
+        ),
         (
             "warning",
             "Matrix row 1",
@@ -483,7 +490,8 @@ def test_the_only_sheet_is_the_evidence_matrix(tmp_path):
         (
             "warning",
             "Matrix sheet",
-            "no sheet is called Evidence: the only sheet, 'Matrix', is read as the evidence matrix",
+            "no sheet is called Evidence: 'Matrix' is read as the evidence matrix: "
+            "its header names the items' column, and ratings are below it",
         ),
     ]
 
@@ -513,13 +521,14 @@ def test_a_bad_credibility_names_its_cell(mini_xlsx):
         ("Evidence", "E3", "2020-02-30", "Evidence!E3 (date): '2020-02-30' is not a calendar date"),
         ("Evidence", "E3", "6 Feb 2020", "Evidence!E3 (date): '6 Feb 2020' is not in the expected form"),
         ("Evidence", "I2", "mid", "Evidence!I2 (confidence): 'mid' is not one of low, medium, high"),
-        ("Evidence", "J2", None, "Evidence!J2 (DOG): no rating for the hypothesis 'DOG'"),
+        ("Evidence", "J2", 0, "Evidence!J2 (DOG): a bare 0 is ambiguous"),
+        ("Evidence", "J2", "0", "Evidence!J2 (DOG): a bare 0 is ambiguous"),
         ("Evidence", "J2", 1.5, "Evidence!J2 (DOG): likelihood 1.5 is outside [0, 1]"),
         ("Evidence", "J2", True, "Evidence!J2 (DOG): true should be a number or text"),
         ("Evidence", "M3", "DOG=0.9; CAT=0.2", "Evidence!M3 (if_false): 'CAT' is not a hypothesis"),
         ("Evidence", "M3", "half", "Evidence!M3 (if_false): 'half' is neither a number nor one per hypothesis"),
         ("Evidence", "A3", None, "Evidence!A3 (id): no id"),
-        ("Evidence", "A3", "E 2", "Evidence!A3 (id): 'E 2' is not in the expected form"),
+        ("Evidence", "A3", "???", "Evidence!A3 (id): '???' is not in the expected form"),
         ("Sources", "C2", "Z", "Sources!C2 (reliability): reliability 'Z' is not understood"),
         ("Sources", "C2", None, "Sources!C2 (reliability): missing required field 'reliability'"),
         ("Hypotheses", "D3", None, "Hypotheses row 3 (KID): hypothesis 'KID' has no prior while others do"),
@@ -568,9 +577,14 @@ def test_missing_sheets(tmp_path, mini_xlsx):
         return lambda wb: wb.remove(wb[name])
 
     edit(mini_xlsx, drop("Case"))
-    assert failure(mini_xlsx) == ["Case sheet: no question: the workbook has no Case sheet"]
+    warnings: list = []
+    data, _ = read_xlsx(mini_xlsx, warnings)  # the question is optional, as in a PARC ACH file: made up
+    assert data["question"] == "Which hypothesis best explains the evidence in 'mini'?"
+    assert any(w.message.startswith("no question: the workbook has no Case sheet") for w in warnings)
     edit(mini_xlsx, drop("Evidence"))
-    assert failure(mini_xlsx)[0].startswith(": no sheet is called Evidence (the sheets: 'Hypotheses', 'Sources'")
+    assert failure(mini_xlsx)[0].startswith(
+        ": no sheet is called Evidence, and none looks like an evidence matrix (the sheets: 'Hypotheses', 'Sources'"
+    )
 
 
 def test_hypotheses_sheet_missing_means_inferred_and_warned(mini_xlsx):
@@ -742,10 +756,11 @@ def test_csv_errors_name_the_file_row_and_column(tmp_path):
 
 def test_csv_without_companions(tmp_path):
     path = write_csv(tmp_path / "bare.csv", [["id", "text", "A", "B"], ["E1", "x", "CC", "I"]])
-    with pytest.raises(CaseError) as info:
-        read_csv(path)
-    (d,) = [d for d in info.value.diagnostics if d.level == "error"]
-    assert d.file == str(tmp_path / "bare.case.csv") and d.message == "no question: bare.case.csv is missing"
+    warnings: list = []
+    data, _ = read_csv(path, warnings)
+    (d,) = [d for d in warnings if d.message.startswith("no question")]
+    assert d.file == str(tmp_path / "bare.case.csv") and d.message.startswith("no question: bare.case.csv is missing")
+    assert data["question"] == "Which hypothesis best explains the evidence in 'bare'?"
     companion(path, "Case").write_text("question,Which?\n")
     warnings: list = []
     data, _ = read_csv(path, warnings)

@@ -9,6 +9,7 @@ is parsed).
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from pathlib import Path
 
 from ...casefile import check_text, dump_case
@@ -16,12 +17,7 @@ from ...casefile.remarks import attach
 from ...errors import CaseError, Diagnostic, suggest
 from .layout import (
     ALIASES,
-    CANDIDATE_HEAD,
-    CANDIDATE_TAIL,
     CASE_KEYS,
-    EVIDENCE_HEAD,
-    EVIDENCE_PATH,
-    EVIDENCE_TAIL,
     HYPOTHESIS_COLUMNS,
     KIND,
     LAYOUT_HINT,
@@ -29,20 +25,26 @@ from .layout import (
     SOURCE_COLUMNS,
     companion,
 )
+from .lenient import NOTE_COLUMNS, TEXT_RANK
+from .matrix import MatrixReader
 from .rationales import read_rationales
 from .read import Bad, Place, Table, filled, header_field
-from .values import FAILED, CellReader, cell, text_of
+from .values import FAILED, cell, text_of
 
 __all__ = ["Reader"]
 
 
-class Reader(CellReader):
+class Reader(MatrixReader):
     """Cells -> case dict; every problem located at its cell; the loader's checks mapped back."""
 
     def __init__(self, name: str, tables: dict[str, Table | None], notes: list[Diagnostic], csv: bool):
         self.name, self.tables, self.csv = name, tables, csv
         self.diagnostics: list[Diagnostic] = list(notes)
         self.where: dict[tuple, Place] = {}
+        self.blank: list[Place] = []  # empty rating cells of the sheet being read, read as NA
+        self.converted: Counter = Counter()  # (rating as written, classic rating) -> cells
+        self.error_places: list[Place] = []
+        self.made_question = False
 
     # -- reporting -------------------------------------------------------------
     def report(self, level: str, place: Place, message: str, hint: str = "") -> None:
@@ -51,6 +53,7 @@ class Reader(CellReader):
         self.diagnostics.append(Diagnostic(level, message, place.file, None, place.field, hint, code=code))
 
     def error(self, place: Place, message: str, hint: str = "") -> None:
+        self.error_places.append(place)
         self.report("error", place, message, hint)
 
     def warn(self, place: Place, message: str, hint: str = "") -> None:
@@ -71,15 +74,32 @@ class Reader(CellReader):
 
     # -- the whole -------------------------------------------------------------
     def read(self, warnings: list[Diagnostic] | None) -> tuple[dict, str]:
+        """The case dict and its header comment; every problem of the workbook in one CaseError.
+
+        The loader's checks run even when reading the cells found errors, so
+        that a bad rating is not hidden behind a missing Case sheet until the
+        next run; a finding at a cell (or row) already in error is not said twice.
+        """
         data, comment = self.build()
-        if self.failed:
-            raise CaseError(self.diagnostics)
         header = f"Imported from the {'CSV files' if self.csv else 'spreadsheet'} {Path(self.name).name}."
+        if self.made_question:
+            header += "\nCheck the question: the spreadsheet has none, so it was made up from the title."
         if comment:
             header += "\n\n" + comment
-        text = dump_case(data, header)
-        _, found = check_text(text.encode("utf-8"), self.name)
-        self.diagnostics += [self.translate(d) for d in found]
+        if data:
+            text = dump_case(data, header)
+            _, found = check_text(text.encode("utf-8"), self.name)
+            cells = {(d.file, d.field) for d in self.diagnostics if d.level == "error"}
+            rows = {(p.file, p.sheet, p.row) for p in self.error_places}
+            for d in found:
+                place = self.locate(d)
+                moved = self.translate(d, place)
+                if d.level == "error" and (
+                    (moved.file, moved.field) in cells
+                    or (place is not None and place.row is not None and (place.file, place.sheet, place.row) in rows)
+                ):
+                    continue
+                self.diagnostics.append(moved)
         if self.failed:
             raise CaseError(self.diagnostics)
         if warnings is not None:
@@ -99,12 +119,16 @@ class Reader(CellReader):
             return {}, ""
         fields: dict = {}
         comment = self.case_sheet(fields)
+        if "question" not in fields:
+            self.make_question(fields)
         scale = fields.pop("scale", None)
         hypotheses = self.hypotheses()
         sources = self.sources()
         evidence, inferred = self.evidence(evidence_table, hypotheses)
         if hypotheses is None:
-            hypotheses = [{"id": h, "title": h} for h in inferred]
+            hypotheses = inferred
+        if sources is None and any("source" in e for e in evidence):
+            sources = self.own_sources(evidence)
         collection = self.collection(hypotheses)
         data = {k: fields[k] for k in CASE_KEYS if k in fields}
         data["hypotheses"] = hypotheses
@@ -135,14 +159,8 @@ class Reader(CellReader):
     # -- Case ------------------------------------------------------------------
     def case_sheet(self, data: dict) -> str:
         table = self.tables["Case"]
-        self.where[()] = self.missing("Case") if table is None else table.place()
+        self.where[()] = Place(self.name, None) if table is None else table.place()
         if table is None:
-            what = f"{self.sheet_name('Case')} is missing" if self.csv else "the workbook has no Case sheet"
-            self.error(
-                self.missing("Case"),
-                f"no question: {what}",
-                "add it with a row `question | <the one question the hypotheses answer>`; " + LAYOUT_HINT,
-            )
             return ""
         rows = table.rows
         if rows and header_field(rows[0][1][0] if rows[0][1] else "") in ("field", "key", "name"):
@@ -204,15 +222,27 @@ class Reader(CellReader):
                 data[norm] = v
             elif norm == "question":
                 data[norm] = ""  # the row is there, its value empty: an empty question, as written
-        if "question" not in data:
-            self.error(
-                table.place(what="question"),
-                "no question: the Case sheet has no row `question`"
-                if not self.csv
-                else "no question: no row `question`",
-                "add a row `question | <the one question the hypotheses answer>`",
-            )
         return comment
+
+    def make_question(self, data: dict) -> None:
+        """No question in the workbook: one made up from the title, as the .achz import does."""
+        table = self.tables["Case"]
+        title = data.get("title") or Path(self.name).stem
+        data["question"] = f"Which hypothesis best explains the evidence in '{title}'?"
+        self.made_question = True
+        if table is None:
+            place = self.missing("Case")
+            what = f"{self.sheet_name('Case')} is missing" if self.csv else "the workbook has no Case sheet"
+            add = f"add {self.sheet_name('Case')} with" if self.csv else "add a Case sheet (columns field, value) with"
+        else:
+            place = table.place(what="question")
+            what, add = "the Case sheet has no row `question`", "add"
+        self.where[("question",)] = place
+        self.warn(
+            place,
+            f"no question: {what}; the question is made up from the title: {data['question']}",
+            f"{add} a row `question | <the one question the hypotheses answer>`, or edit it in the case file",
+        )
 
     # -- Hypotheses, Sources ---------------------------------------------------
     def header(
@@ -223,10 +253,16 @@ class Reader(CellReader):
         required: tuple,
         hyps: list[str] | None = None,
         infer: bool = False,
+        extras: list | None = None,
     ) -> tuple[dict, dict, int, list]:
-        """(field -> column, hypothesis -> column, header row number, data rows) of a table."""
+        """(field -> column, hypothesis -> column, header row number, data rows) of a table.
+
+        ``extras`` (the Evidence sheet) gains (header, column) of the columns kept in the notes:
+        those with no field (Category, Comments) and a second column for the text (Description
+        beside Evidence; the better name of :data:`~.lenient.TEXT_RANK` is the text).
+        """
         head_row, cells = table.rows[0]
-        columns, ratings = {}, {}
+        columns, ratings, spelled = {}, {}, {}
         width = max(len(row) for _, row in table.rows)
         for c in range(1, width + 1):
             raw = cell(cells, c)
@@ -248,8 +284,20 @@ class Reader(CellReader):
             norm = header_field(text)
             if hyps is not None and text in hyps:
                 target, key = ratings, text
+            elif extras is not None and norm in NOTE_COLUMNS:
+                extras.append((text, c))
+                continue
             elif norm in fields or norm in aliases:
                 target, key = columns, aliases.get(norm, norm)
+                if extras is not None and key == "text" and key in columns and spelled["text"][0] != norm:
+                    rank = {n: i for i, n in enumerate(TEXT_RANK)}
+                    if rank.get(norm, len(rank)) < rank.get(spelled["text"][0], len(rank)):
+                        extras.append((spelled["text"][1], columns["text"]))
+                        columns["text"], spelled["text"] = c, (norm, text)
+                    else:
+                        extras.append((text, c))
+                    continue
+                spelled.setdefault(key, (norm, text))
             elif infer:
                 target, key = ratings, text
             else:
@@ -280,6 +328,8 @@ class Reader(CellReader):
                 self.error(place, f"the column '{text}' appears twice", "delete or rename one of them")
                 continue
             target[key] = c
+        if extras:
+            extras.sort(key=lambda e: e[1])
         for need in required:
             if need not in columns:
                 self.error(
@@ -367,148 +417,11 @@ class Reader(CellReader):
         raw = cell(cells, c) if c else None
         return text_of(raw).strip() if filled(raw) and not isinstance(raw, Bad) else ""
 
-    # -- Evidence, Collection ----------------------------------------------------
-    def evidence(self, table: Table, hypotheses: list[dict] | None) -> tuple[list[dict], list[str]]:
-        hyps = None if hypotheses is None else [h["id"] for h in hypotheses if isinstance(h.get("id"), str)]
-        fields = (*EVIDENCE_HEAD, *EVIDENCE_TAIL)
-        self.where[("evidence",)] = table.place()
-        columns, ratings, head_row, rows = self.header(
-            table, fields, ALIASES["evidence"], ("id", "text"), hyps, infer=hyps is None
-        )
-        if hyps is None:
-            hyps = list(ratings)
-            place = table.place(head_row)
-            if hyps:
-                for h, c in ratings.items():
-                    self.where[("hypotheses", hyps.index(h))] = table.place(head_row, c, h)
-                    self.where[("hypotheses", hyps.index(h), "id")] = table.place(head_row, c, h)
-                self.where[("hypotheses",)] = place
-                self.warn(
-                    place,
-                    f"no {self.sheet_name('Hypotheses')}: the hypotheses are the rating columns "
-                    f"{', '.join(hyps)}, each titled with its id",
-                    f"add {'' if self.csv else 'a '}{self.sheet_name('Hypotheses')} "
-                    "(id, title, description, prior, catch_all) to give them titles",
-                )
-            else:
-                self.error(
-                    place,
-                    "no hypothesis columns, and no Hypotheses sheet to say which they are",
-                    "after the item's columns, add one column per hypothesis headed with its id; " + LAYOUT_HINT,
-                )
-        else:
-            for h in hyps:
-                if h not in ratings:
-                    self.error(
-                        table.place(head_row, what=f"no column for {h}"),
-                        f"no column for the hypothesis '{h}' listed on the Hypotheses sheet",
-                        f"add a column headed {h} (one rating per item), or delete the hypothesis",
-                    )
-        items = []
-        for r, cells in rows:
-            i = len(items)
-            at = ("evidence", i)
-            ident = self.ident(table, r, cells, columns)
-            self.where[at] = self.where[(*at, "likelihood")] = table.place(r, what=ident or "")
-            item: dict = {}
-            for fld in ("id", "text", "source", "date", "type"):
-                self.put(item, table, r, cells, columns, at, fld)
-            item["likelihood"] = self.ratings(table, r, cells, ratings, hyps, at, na=True)
-            for fld in ("confidence", "credibility", "credibility_confidence", "if_false", "relevance"):
-                self.put(item, table, r, cells, columns, at, fld)
-            citation = {}
-            for fld in ("citation_report", "citation_quote", "citation_url"):
-                self.put(citation, table, r, cells, columns, at, fld)
-            if citation:
-                item["citation"] = {"report": citation.pop("report", ""), **citation}
-            self.put(item, table, r, cells, columns, at, "notes")
-            if "text" not in item and "text" in columns:
-                item = {"id": item.get("id"), "text": "", **{k: v for k, v in item.items() if k != "id"}}
-            if "id" not in item and "id" in columns:
-                self.error(
-                    table.place(r, columns["id"], "id"), "no id", "give the item an id (letters, digits, '_', '.', '-')"
-                )
-                continue
-            if isinstance(item.get("if_false"), dict):
-                for h in item["if_false"]:
-                    self.where[(*at, "if_false", h)] = self.where[(*at, "if_false")]
-            items.append(item)
-        return items, hyps
-
-    def collection(self, hypotheses: list[dict]) -> list[dict]:
-        table = self.tables["Collection"]
-        if table is None or not table.rows:
-            return []
-        hyps = [h["id"] for h in hypotheses if isinstance(h.get("id"), str)]
-        self.where[("collection",)] = table.place()
-        fields = (*CANDIDATE_HEAD, *CANDIDATE_TAIL)
-        columns, ratings, head_row, rows = self.header(table, fields, ALIASES["collection"], ("id",), hyps)
-        if rows:
-            for h in hyps:
-                if h not in ratings:
-                    self.error(
-                        table.place(head_row, what=f"no column for {h}"),
-                        f"no column for the hypothesis '{h}'",
-                        f"add a column headed {h} (one rating per candidate)",
-                    )
-        out = []
-        for r, cells in rows:
-            at = ("collection", len(out))
-            ident = self.ident(table, r, cells, columns)
-            self.where[at] = self.where[(*at, "likelihood")] = table.place(r, what=ident or "")
-            spec: dict = {}
-            for fld in ("id", "text"):
-                self.put(spec, table, r, cells, columns, at, fld)
-            spec["likelihood"] = self.ratings(table, r, cells, ratings, hyps, at, na=False)
-            for fld in ("credibility", "notes"):
-                self.put(spec, table, r, cells, columns, at, fld)
-            if "text" not in spec:
-                spec = {"id": spec.get("id"), "text": "", **{k: v for k, v in spec.items() if k != "id"}}
-            if spec.get("id") is None:
-                self.error(table.place(r, columns.get("id", 1), "id"), "no id", "give the candidate an id")
-                continue
-            out.append(spec)
-        return out
-
-    def put(self, target: dict, table, r, cells, columns, at, fld) -> None:
-        c = columns.get(fld)
-        path = (*at, *EVIDENCE_PATH.get(fld, (fld,)))
-        key = path[-1]
-        if c is None:
-            return
-        place = table.place(r, c, fld)
-        self.where[path] = place
-        v = self.value(KIND[fld], cell(cells, c), place)
-        if v is not None and v is not FAILED:
-            target[key] = v
-
-    def ratings(self, table, r, cells, ratings: dict, hyps: list[str], at: tuple, na: bool) -> dict:
-        out = {}
-        for h in hyps:
-            c = ratings.get(h)
-            if c is None:
-                continue
-            place = table.place(r, c, h)
-            self.where[(*at, "likelihood", h)] = place
-            raw = cell(cells, c)
-            if not filled(raw):
-                self.error(
-                    place,
-                    f"no rating for the hypothesis '{h}'",
-                    "write CC, C, N, I, II, an ICD 203 term such as 'likely', or a probability"
-                    + (f"; NA if the item does not bear on {h}" if na else ""),
-                )
-                continue
-            v = self.value("rating", raw, place)
-            if v is not FAILED:
-                out[h] = v
-        return out
-
     # -- one cell --------------------------------------------------------------
 
     # -- the loader's findings, back at their cells ----------------------------------------
-    def translate(self, d: Diagnostic) -> Diagnostic:
-        """A loader diagnostic of the imported case, placed at the cell its ``path`` comes from."""
+    def locate(self, d: Diagnostic) -> Place | None:
+        """The cell, row or sheet a loader diagnostic's ``path`` comes from (None: nowhere known)."""
         path, place = tuple(d.path), None
         while place is None and path is not None:
             place = self.where.get(path)
@@ -516,6 +429,10 @@ class Reader(CellReader):
                 if not path:
                     break
                 path = path[:-1]
+        return place
+
+    def translate(self, d: Diagnostic, place: Place | None) -> Diagnostic:
+        """A loader diagnostic of the imported case, placed at ``place``."""
         if place is None:
             return dataclasses.replace(
                 d, file=self.name, line=None, field=f"imported case › {d.field}" if d.field else ""

@@ -11,7 +11,8 @@ import csv
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import CaseError, Diagnostic, suggest
@@ -46,6 +47,8 @@ class Table:
     file: str  # for diagnostics
     sheet: str | None  # the sheet's own title; None for a CSV file
     rows: list[tuple[int, list]]
+    formulas: frozenset = field(default_factory=frozenset)  # (row, column) of the cells that were formulas
+    zeros: frozenset = field(default_factory=frozenset)  # (row, column) of the zeros formatted as 0%
 
     def place(self, row: int | None = None, col: int | None = None, header: str = "", what: str = "") -> Place:
         return Place(self.file, self.sheet, row, col, header, what)
@@ -96,7 +99,11 @@ def _not_a_workbook(raw: bytes, name: str) -> CaseError | None:
     return None
 
 
-def workbook_tables(path: Path, name: str) -> tuple[dict[str, Table | None], list[Diagnostic]]:
+def workbook_tables(
+    path: Path, name: str, score: Callable[[list], int] | None = None
+) -> tuple[dict[str, Table | None], list[Diagnostic]]:
+    """The sheets ach reads, by name; with no sheet called Evidence, the one ``score`` rates the
+    most like an evidence matrix (see :func:`~.lenient.matrix_score`)."""
     raw = read_input(path, "an Excel workbook", limit=MAX_BYTES)
     bad = _not_a_workbook(raw, name)
     if bad:
@@ -144,21 +151,26 @@ def workbook_tables(path: Path, name: str) -> tuple[dict[str, Table | None], lis
             pywarnings.simplefilter("ignore")  # openpyxl warns about features it drops (extensions, styles)
             wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=False, keep_links=False)
             try:
-                chosen = _choose_sheets([ws.title for ws in wb.worksheets], name, notes)
-                grids, formulas = {}, {}
+                titles = [ws.title for ws in wb.worksheets]
+                chosen = _choose_sheets(titles, name)
+                grids, formulas, zeros = {}, {}, {}
                 budget = [MAX_CELLS]
+                looking = "Evidence" not in chosen and score is not None
                 for ws in wb.worksheets:
-                    if ws.title in chosen.values():
-                        grids[ws.title], formulas[ws.title] = _grid(ws, name, budget)
+                    if ws.title in chosen.values() or (looking and ws.title.strip().lower() != HELP_SHEET.lower()):
+                        grids[ws.title], formulas[ws.title], zeros[ws.title] = _grid(ws, name, budget)
             finally:
                 wb.close()
-            if any(formulas.values()):
+            if "Evidence" not in chosen:
+                _find_matrix(chosen, titles, grids, score, name, notes)
+            _not_read(chosen, titles, name, notes)
+            if any(formulas.get(t) for t in chosen.values()):
                 wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True, keep_links=False)
                 try:
                     budget = [MAX_CELLS]
                     for ws in wb.worksheets:
-                        if formulas.get(ws.title):
-                            cached, _ = _grid(ws, name, budget)
+                        if ws.title in chosen.values() and formulas.get(ws.title):
+                            cached, _, _ = _grid(ws, name, budget)
                             _fill_formulas(grids[ws.title], formulas[ws.title], cached)
                 finally:
                     wb.close()
@@ -171,7 +183,7 @@ def workbook_tables(path: Path, name: str) -> tuple[dict[str, Table | None], lis
     tables: dict[str, Table | None] = dict.fromkeys(SHEETS)
     for sheet, title in chosen.items():
         rows = [(r, cells) for r, cells in grids[title] if any(filled(v) for v in cells)]
-        tables[sheet] = Table(sheet, name, title, rows)
+        tables[sheet] = Table(sheet, name, title, rows, frozenset(formulas[title]), frozenset(zeros[title]))
     return tables, notes
 
 
@@ -181,8 +193,8 @@ def why(exc: Exception) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _choose_sheets(titles: list[str], name: str, notes: list[Diagnostic]) -> dict[str, str]:
-    """Which sheet is which (names compared without case), warning about sheets not read."""
+def _choose_sheets(titles: list[str], name: str) -> dict[str, str]:
+    """Which sheet is which, by name (compared without case)."""
     chosen: dict[str, str] = {}
     for title in titles:
         key = title.strip().lower()
@@ -193,50 +205,71 @@ def _choose_sheets(titles: list[str], name: str, notes: list[Diagnostic]) -> dic
             )
         if match:
             chosen[match] = title
-    others = [t for t in titles if t not in chosen.values() and t.strip().lower() != HELP_SHEET.lower()]
-    if "Evidence" not in chosen:
-        if len(titles) == 1 and others:
-            chosen["Evidence"] = titles[0]
-            notes.append(
-                Diagnostic(
-                    "warning",
-                    f"no sheet is called Evidence: the only sheet, '{titles[0]}', is read as the evidence matrix",
-                    name,
-                    None,
-                    f"{titles[0]} sheet",
-                    "rename it Evidence",
-                )
-            )
-            others = []
-        else:
-            listed = ", ".join(f"'{t}'" for t in titles) or "none"
-            raise failure(
-                name,
-                f"no sheet is called Evidence (the sheets: {listed})",
-                "; ".join(
-                    filter(
-                        None, [suggest("Evidence", others), "name the evidence matrix's sheet Evidence; " + LAYOUT_HINT]
-                    )
-                ),
-            )
-    for title in others:
-        notes.append(
-            Diagnostic(
-                "warning",
-                "this sheet is not read (ach reads Evidence, Hypotheses, Sources, Case, Collection)",
-                name,
-                None,
-                f"{title} sheet",
-                "rename it if it holds one of those",
-            )
-        )
     return chosen
 
 
-def _grid(ws, name: str, budget: list[int]) -> tuple[list[tuple[int, list]], list[tuple[int, int]]]:
-    """(rows (number, values), formula positions) of a read-only worksheet, within the limits."""
+def _others(chosen: dict[str, str], titles: list[str]) -> list[str]:
+    return [t for t in titles if t not in chosen.values() and t.strip().lower() != HELP_SHEET.lower()]
+
+
+def _find_matrix(chosen: dict, titles: list[str], grids: dict, score, name: str, notes: list[Diagnostic]) -> None:
+    """With no sheet called Evidence: the sheet that looks most like a matrix, or the only one."""
+    others = _others(chosen, titles)
+    scores = {t: score(grids[t]) for t in others if t in grids} if score else {}
+    best = max(others, key=lambda t: scores.get(t, 0), default=None)
+    if best is not None and scores.get(best, 0) > 0:
+        why_this = "its header names the items' column, and ratings are below it"
+    elif len(titles) == 1 and others:
+        best, why_this = titles[0], "it is the only sheet"  # as before: its problems are said at their cells
+    else:
+        listed = ", ".join(f"'{t}'" for t in titles) or "none"
+        raise failure(
+            name,
+            f"no sheet is called Evidence, and none looks like an evidence matrix (the sheets: {listed})",
+            "; ".join(
+                filter(
+                    None,
+                    [
+                        suggest("Evidence", others),
+                        "name the evidence matrix's sheet Evidence, or give it a header row naming the items' "
+                        "column (Evidence, Item, Description or text) and one column per hypothesis; " + LAYOUT_HINT,
+                    ],
+                )
+            ),
+        )
+    chosen["Evidence"] = best
+    notes.append(
+        Diagnostic(
+            "warning",
+            f"no sheet is called Evidence: '{best}' is read as the evidence matrix: {why_this}",
+            name,
+            None,
+            f"{best} sheet",
+            "rename it Evidence to say so",
+        )
+    )
+
+
+def _not_read(chosen: dict, titles: list[str], name: str, notes: list[Diagnostic]) -> None:
+    for title in _others(chosen, titles):
+        notes.append(
+            Diagnostic(
+                "warning",
+                "this sheet is not read (ach reads Evidence, Hypotheses, Sources, Case, Collection, Reports, "
+                "Rationales)",
+                name,
+                None,
+                f"{title} sheet",
+                "rename it if it holds one of those; helper sheets (weights, lists, charts) can stay as they are",
+            )
+        )
+
+
+def _grid(ws, name: str, budget: list[int]) -> tuple[list[tuple[int, list]], list[tuple[int, int]], list]:
+    """(rows (number, values), formula positions, zeros formatted as percent) of a read-only worksheet,
+    within the limits."""
     ws.reset_dimensions()  # read what is there, not what the file claims (a stray XFD1048576 pads every row)
-    rows, formulas = [], []
+    rows, formulas, zeros = [], [], []
     for r, cells in enumerate(ws.iter_rows(), 1):
         budget[0] -= len(cells)
         if budget[0] < 0:
@@ -259,6 +292,9 @@ def _grid(ws, name: str, budget: list[int]) -> tuple[list[tuple[int, list]], lis
                 value = Bad(f"the cell shows the error {value}", "fix the formula, or type the value")
             elif isinstance(value, str):
                 value = restore_formula(xl_unescape(value))
+            elif value == 0 and isinstance(value, (int, float)) and not isinstance(value, bool):
+                if "%" in str(getattr(cell, "number_format", "") or ""):
+                    zeros.append((r, c))  # typed 0%: a deliberate zero, not a bare 0
             values.append(value)
         if values and any(filled(v) for v in values):
             if r > MAX_ROWS:
@@ -269,7 +305,7 @@ def _grid(ws, name: str, budget: list[int]) -> tuple[list[tuple[int, list]], lis
                     f"{ws.title} row {r}",
                 )
             rows.append((r, values))
-    return rows, formulas
+    return rows, formulas, zeros
 
 
 def _fill_formulas(
@@ -346,6 +382,9 @@ def csv_table(path: Path, sheet: str, notes: list[Diagnostic], required: bool) -
             values = [restore_formula(v) if v != "" else None for v in cells]  # ach's export defused formulas
             if any(filled(v) for v in values):
                 rows.append((r, values))
+        if text.count('"') % 2 and rows and any("\n" in (v or "") for v in rows[-1][1]):
+            r = rows[-1][0] - 1  # the row the open quote starts on, named below as r + 1
+            raise csv.Error("a quote opened on this row is never closed")
     except csv.Error as exc:
         raise failure(
             name,

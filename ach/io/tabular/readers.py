@@ -10,6 +10,7 @@ from .layout import (
     SUFFIXES,
     companion,
 )
+from .lenient import matrix_score
 from .read import csv_table, workbook_tables
 
 __all__ = ["read_csv", "read_xlsx"]
@@ -23,7 +24,7 @@ def read_xlsx(path: str | Path, warnings: list[Diagnostic] | None = None) -> tup
     receive the warnings.
     """
     name = str(path)
-    tables, notes = workbook_tables(Path(path), name)
+    tables, notes = workbook_tables(Path(path), name, matrix_score)
     return Reader(name, tables, notes, csv=False).read(warnings)
 
 

@@ -292,6 +292,8 @@ def _put(cell, value, kind: str) -> None:
             exact = False  # 1.0 must not read back as 1 (Admiralty "confirmed")
         if exact:
             cell.value = value
+            if value == 0 and kind in ("rating", "candidate"):
+                cell.number_format = "0%"  # an impossibility, not the bare 0 the reader refuses
         else:
             cell.value, cell.data_type = number_text(value), "s"
     elif isinstance(value, str) and kind == "date" and _excel_date(value):
@@ -400,10 +402,15 @@ def _csv_bytes(out: Sheet) -> bytes:
         headers, rows = headers[:2], [row[:2] for row in rows]
     writer.writerow(headers)
     for row in rows:
-        writer.writerow(
-            [
-                "" if v is None else number_text(v) if isinstance(v, (bool, int, float)) else defuse_formula(str(v))
-                for v in row
-            ]
-        )
+        writer.writerow([_csv_text(v, kind) for v, kind in zip(row, out.kinds)])
     return buffer.getvalue().encode("utf-8-sig")  # the BOM tells Excel the file is UTF-8
+
+
+def _csv_text(value, kind: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (bool, int, float)):
+        if value == 0 and kind in ("rating", "candidate") and not isinstance(value, bool):
+            return "0%"  # an impossibility, not the bare 0 the reader refuses
+        return number_text(value)
+    return defuse_formula(str(value))
