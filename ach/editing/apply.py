@@ -31,8 +31,10 @@ __all__ = [
     "add_hypothesis",
     "add_source",
     "apply",
+    "edit_text",
     "rate",
     "remove",
+    "restore",
     "set_fields",
     "set_priors",
 ]
@@ -110,17 +112,7 @@ def apply(path: str | Path, edit, *, write: bool = True) -> Edit:
             result = _edit(path, before, edit)
             if result.after != before:
                 if _read(path) != before:
-                    raise EditError(
-                        [
-                            Diagnostic(
-                                "error",
-                                "the file changed on disk while the edit was being made; nothing was written",
-                                str(path),
-                                hint="run the edit again on the file as it is now",
-                                code="changed",
-                            )
-                        ]
-                    )
+                    raise _changed(path, "while the edit was being made")
                 _write_keeping_mode(path, result.after)
                 result.written = True
     except EditError:
@@ -130,6 +122,47 @@ def apply(path: str | Path, edit, *, write: bool = True) -> Edit:
     except FileNotFoundError:
         return _edit(path, _read(path), edit)  # _read says it is missing, located
     return result
+
+
+def restore(path: str | Path, text: str, *, expected: str) -> Edit:
+    """Put ``text`` (an earlier version: an undo, a redo, a what-if kept) back in the file, if it
+    still reads ``expected``; a change made meanwhile by anyone else is refused, never overwritten."""
+    path = Path(path)
+    _refuse_read_only(path)
+    try:
+        with locked(path):
+            before = _read(path)
+            if before != expected:
+                raise _changed(path, "since this version was read")
+            case, _ = check_text(text.encode("utf-8"), str(path))
+            if text != before:
+                _write_keeping_mode(path, text)
+    except CaseError as exc:
+        raise EditError(exc.diagnostics) from None
+    old_case, _ = check_text(before.encode("utf-8"), str(path))
+    return Edit(
+        path, before, text, ["put back an earlier version"], old_case=old_case, case=case, written=text != before
+    )
+
+
+def _changed(path: Path, when: str) -> EditError:
+    return EditError(
+        [
+            Diagnostic(
+                "error",
+                f"the file changed on disk {when}; nothing was written",
+                str(path),
+                hint="run the edit again on the file as it is now",
+                code="changed",
+            )
+        ]
+    )
+
+
+def edit_text(text: str, path: str | Path, edit) -> Edit:
+    """:func:`apply` without the file: ``edit(CaseText)`` run on ``text`` (named ``path`` in messages)
+    and checked the same way; nothing is read or written (a what-if copy is edited so)."""
+    return _edit(Path(path), text, edit)
 
 
 def _edit(path: Path, before: str, edit) -> Edit:
