@@ -39,7 +39,8 @@ def _problem(status: int, diagnostics: list[Diagnostic]):
     from starlette.responses import JSONResponse
 
     first = (errors_of(diagnostics) or diagnostics or [Diagnostic("error", "the request was refused")])[0]
-    location = {k: v for k, v in (("file", first.file), ("line", first.line), ("field", first.field)) if v}
+    place = (("file", first.file if first.file != "<case>" else ""), ("line", first.line), ("field", first.field))
+    location = {k: v for k, v in place if v}
     return JSONResponse(
         {
             "error": first.message,
@@ -256,6 +257,7 @@ def create_app(root: str | Path, first: str | None = None, *, hosts=("127.0.0.1"
     routes = [
         Route("/", index),
         Route("/static/{name}", static),
+        Route("/favicon.ico", lambda request: Response(status_code=204)),
         Route("/api/cases", cases),
         Route("/api/analysis", analysis),
         Route("/api/case", case_view),

@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import AchError, Diagnostic, EditError
+from ..errors import AchError, CaseError, Diagnostic, EditError
 
 __all__ = ["CASE_SUFFIXES", "NotInWorkspace", "Session", "WhatIfCopy", "Workspace", "version_of"]
 
@@ -120,5 +120,14 @@ class Workspace:
             or name.startswith(".")
             or len(name) > 120
         ):
-            raise NotInWorkspace("a new case needs a plain file name ending in .yaml, e.g. my-case.yaml")
+            raise CaseError(
+                [
+                    Diagnostic(
+                        "error",
+                        "a new case needs a plain file name ending in .yaml, e.g. my-case.yaml",
+                        field="name",
+                        code="bad-request",
+                    )
+                ]
+            )
         return self.root / name

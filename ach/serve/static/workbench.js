@@ -200,7 +200,7 @@
   function restoreFocus() {
     if (!S.focus) return;
     const node = [...$("matrix").querySelectorAll("[data-r]")].find((n) => keyOf(n) === S.focus);
-    if (node) { node.tabIndex = 0; node.focus({ preventScroll: true }); }
+    if (node) { node.tabIndex = 0; node.focus({ preventScroll: true }); showDetails(node); }
   }
   function move(node, dr, dc) {
     let r = +node.dataset.r, c = +node.dataset.c;
@@ -457,7 +457,8 @@
     (f) => submit({ op: "add", kind: "source", ...drop(f) })));
     $("add-hypothesis").addEventListener("click", () => form("New hypothesis", [
       { name: "id", label: "Id", required: true }, { name: "title", label: "Title", required: true },
-      ...(S.view.priors_given ? [{ name: "prior", label: "Prior weight", required: true }] : [])],
+      ...(S.view.priors_given ? [{ name: "prior", label: "Prior weight", required: true }] : []),
+      { name: "default_rating", label: "Rating for every item and candidate until you rate them (blank: NA for items)", placeholder: "e.g. N" }],
     (f) => submit({ op: "add", kind: "hypothesis", ...drop(f) })));
     $("add-candidate").addEventListener("click", () => form("New candidate observation", [
       { name: "text", label: "What could be collected", area: true, required: true },
