@@ -11,17 +11,14 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from starlette.testclient import TestClient
 
 import ach
 from ach import editing
 from ach.cli import main
+from ach.serve import create_app
 
 from .conftest import K1, ROOT
-
-pytest.importorskip("starlette")
-from starlette.testclient import TestClient  # noqa: E402
-
-from ach.serve import create_app  # noqa: E402
 
 WARMUP = ROOT / "cases" / "warmup.yaml"
 
@@ -114,9 +111,11 @@ EDITS = [
             "op": "add",
             "kind": "candidate",
             "text": "A confession.",
-            "ratings": {h: "unlikely" for h in "KH IAM ISIS SUNNI OTHER".split()},
+            "ratings": dict.fromkeys("KH IAM ISIS SUNNI OTHER".split(), "unlikely"),
         },
-        lambda p: editing.add_candidate(p, "A confession.", {h: "unlikely" for h in "KH IAM ISIS SUNNI OTHER".split()}),
+        lambda p: editing.add_candidate(
+            p, "A confession.", dict.fromkeys("KH IAM ISIS SUNNI OTHER".split(), "unlikely")
+        ),
     ),
     ({"op": "rm", "id": "E13"}, lambda p: editing.remove(p, "E13")),
     ({"op": "rm", "id": "OTHER"}, lambda p: editing.remove(p, "OTHER")),
