@@ -347,3 +347,48 @@ def test_every_reliability_number_round_trips_with_its_mean(p):
 def test_a_numeric_likelihood_is_interval_bracketed(p):
     lo, hi = SCALE.likelihood(p).interval()
     assert 0 <= lo <= p <= hi <= 1
+
+
+# -- other tools' notations of the classic ratings (read by the spreadsheet import) ---------------
+
+
+@pytest.mark.parametrize(
+    "written, classic",
+    [
+        ("++", "CC"),
+        ("+", "C"),
+        ("-", "I"),
+        ("--", "II"),
+        ("\u2212", "I"),  # the unicode minus
+        ("\u2212\u2212", "II"),
+        ("\u2013", "I"),  # an en dash typed for a minus
+        ("- -", "II"),
+        ("+ +", "CC"),
+        ("\uff0b", "C"),  # full-width plus
+        ("N/A", "NA"),
+        ("n/a", "NA"),
+        ("N.A.", "NA"),
+        ("C C", "CC"),
+        ("i i", "II"),
+    ],
+)
+def test_other_notations_are_the_classic_ratings(written, classic):
+    assert scales.other_rating(written) == classic
+    assert SCALE.likelihood(classic) == SCALE.likelihood(scales.other_rating(written))
+
+
+def test_other_notations_leave_every_accepted_rating_alone():
+    for written in [*scales.RATINGS, "NA", "na", "cc", "likely", "0.3", "30%", "\u2014", "x", ""]:
+        assert scales.other_rating(written) is None, written
+
+
+def test_zero_is_neutral_only_on_a_plus_zero_minus_scale():
+    assert scales.other_rating("0") is None
+    assert scales.other_rating("0", zero=True) == "N"
+    assert SCALE.likelihood(scales.SYMBOLS["0"]).mean == scales.RATINGS["N"] == 0.5  # the same neutral as N
+    assert SCALE.likelihood(scales.SYMBOLS["++"]).mean == scales.RATINGS["CC"]  # ++ is very consistent
+
+
+@given(st.text(max_size=6))
+def test_other_rating_is_none_or_a_classic_rating(text):
+    assert scales.other_rating(text, zero=True) in (None, *scales.RATINGS, scales.NA)

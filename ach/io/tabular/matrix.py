@@ -265,33 +265,41 @@ class MatrixReader(CellReader):
             item["notes"] = "\n".join(lines)
 
     def own_sources(self, items: list[dict]) -> list[dict]:
-        """With no Sources sheet, the names in the Source column as sources of reliability 1."""
-        ids: dict[str, str] = {}
-        for e in items:
-            name = e.get("source")
-            if not isinstance(name, str) or name in ids:
-                continue
-            sid = name if valid_id(name) else repaired_id(name) or f"S{len(ids) + 1}"
-            while sid in ids.values():
-                sid += "_"
-            ids[name] = sid
+        """With no Sources sheet, the names in the Source column (case and spacing ignored) as
+        sources, each of reliability 1 with a TODO in its notes (as the other tools' importers do)."""
+        ids: dict[str, str] = {}  # the name, folded -> its source id
+        out: list[dict] = []
         for i, e in enumerate(items):
-            if isinstance(e.get("source"), str):
-                e["source"] = ids[e["source"]]
-                self.where.setdefault(("sources",), self.where[("evidence", i, "source")])
-        out = []
-        for j, (name, sid) in enumerate(ids.items()):
-            first = next(i for i, e in enumerate(items) if e.get("source") == sid)
-            self.where[("sources", j)] = self.where[("evidence", first, "source")]
-            out.append({"id": sid, "title": name, "reliability": 1} if sid != name else {"id": sid, "reliability": 1})
-        listed = ", ".join(name if name == sid else f"'{name}' (id {sid})" for name, sid in list(ids.items())[:_LISTED])
+            name = e.get("source")
+            if not isinstance(name, str):
+                continue
+            key = " ".join(name.split()).casefold()
+            if key not in ids:
+                sid = name if valid_id(name) else repaired_id(name) or f"S{len(out) + 1}"
+                while sid in ids.values():
+                    sid += "_"
+                ids[key] = sid
+                self.where[("sources", len(out))] = self.where[("evidence", i, "source")]
+                out.append(
+                    {"id": sid}
+                    | ({"title": " ".join(name.split())} if sid != name else {})
+                    | {
+                        "reliability": 1,
+                        "notes": "TODO reliability: the spreadsheet rates no sources, so 1 (fully reliable) "
+                        "stands in until you set it",
+                    }
+                )
+            e["source"] = ids[key]
+        self.where[("sources",)] = self.where[("sources", 0)]
+        listed = ", ".join(s.get("title", s["id"]) for s in out[:_LISTED])
         self.warn(
             self.where[("sources",)],
-            f"no {self.sheet_name('Sources')}: the Source column names {len(ids)} source"
-            f"{'s' if len(ids) > 1 else ''}, each taken as fully reliable (reliability 1, as an item "
-            f"with no source is): {listed}" + (f" and {len(ids) - _LISTED} more" if len(ids) > _LISTED else ""),
-            f"add {'' if self.csv else 'a '}{self.sheet_name('Sources')} (id, title, reliability) to say how "
-            "reliable each is: the items of one source then stand or fall together",
+            f"no {self.sheet_name('Sources')}: the Source column names {len(out)} source"
+            f"{'s' if len(out) > 1 else ''}, each taken as fully reliable (reliability 1, as an item "
+            f"with no source is) until you set it: {listed}"
+            + (f" and {len(out) - _LISTED} more" if len(out) > _LISTED else ""),
+            f"add {'' if self.csv else 'a '}{self.sheet_name('Sources')} (id, title, reliability), or set "
+            "each reliability in the case file: the items of one source then stand or fall together",
         )
         return out
 
