@@ -10,7 +10,10 @@ through Jinja2 templates (``ach/report/templates``):
     report.to_markdown()              # figures referenced as figures/<name>.png
     report.to_html()                  # one self-contained file, figures inlined
     report.summary_html()             # compact block; also Jupyter's _repr_html_
+    report.brief_html()               # two pages: bottom line, key judgments, linchpins, what would change our mind
+    report.to_pdf()                   # the HTML printed by headless Chromium (ach.report.pdf)
     report.save("reports/k1")         # report.md, report.html, figures/*.png
+    report.save("reports/k1", brief=True, pdf=True)   # and brief.md, brief.html, report.pdf, brief.pdf
 
 HTML escaping is Jinja's autoescape; user text in Markdown goes through
 :mod:`ach.report.markdown`.
@@ -25,12 +28,13 @@ from pathlib import Path
 from ..files import write_atomic
 from ..plots import figure_png
 from ..plots.evidence import TOP_ITEMS
-from . import markdown
+from . import markdown, pdf
 from .context import Context
 
-__all__ = ["FIGURE_DIR", "Report"]
+__all__ = ["BRIEF_FIGURES", "FIGURE_DIR", "Report"]
 
 FIGURE_DIR = "figures"
+BRIEF_FIGURES = ("posterior",)  # the brief's one picture: the probabilities, with their intervals when sampled
 
 
 class Report:
@@ -65,11 +69,24 @@ class Report:
 
     def to_html(self) -> str:
         """One self-contained HTML file: inline CSS, figures as base64 PNG data URIs."""
-        src = {
-            name: "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-            for name, png in self.figures().items()
-        }
-        return _template("report.html.j2").render({**self.context, "src": src})
+        return _template("report.html.j2").render({**self.context, "src": self._inline(self.figure_names)})
+
+    def brief_markdown(self, figure_dir: str = FIGURE_DIR) -> str:
+        """The brief in Markdown: bottom line, key judgments, linchpins, what would change our mind."""
+        src = {name: f"{figure_dir}/{name}.png" for name in self._brief_figures}
+        return _template("brief.md.j2").render({**self.context, "src": src, "brief_figures": self._brief_figures})
+
+    def brief_html(self) -> str:
+        """The brief as one self-contained HTML file, laid out to print on two pages for a case like K-1."""
+        src = self._inline(self._brief_figures)
+        return _template("brief.html.j2").render({**self.context, "src": src, "brief_figures": self._brief_figures})
+
+    def to_pdf(self, paper: str = "A4") -> bytes:
+        """The HTML report printed to PDF (see :mod:`ach.report.pdf`); ``paper``: ``"A4"`` or ``"Letter"``."""
+        return pdf.print_pdfs([self._document()], paper)[0]
+
+    def brief_pdf(self, paper: str = "A4") -> bytes:
+        return pdf.print_pdfs([self._document(brief=True)], paper)[0]
 
     def summary_html(self) -> str:
         """Bottom line, analytic confidence and the posterior table, for notebooks."""
@@ -93,18 +110,54 @@ class Report:
             self._figures = {name: figure_png(self.result, name, self.dpi) for name in self.figure_names}
         return self._figures
 
-    def save(self, folder) -> dict:
+    def save(self, folder, *, brief: bool = False, pdf: bool = False, paper: str = "A4") -> dict:
         """Write ``report.md``, ``report.html`` and ``figures/*.png`` into ``folder``.
 
-        Each file is written to a temporary file beside it and moved into place,
-        so a reader never sees half a report. Returns ``{"markdown": path,
-        "html": path, "figures": {name: path}}``.
+        ``brief``: also ``brief.md`` and ``brief.html``; ``pdf``: also
+        ``report.pdf`` (and ``brief.pdf``), by :meth:`save_pdf`, after the rest
+        is written, so a missing browser (:class:`ach.report.pdf.PdfError`)
+        costs only the PDFs. Each file is written to a temporary file beside
+        it and moved into place, so a reader never sees half a report.
+        Returns ``{"markdown": path, "html": path, "figures": {name: path}}``,
+        with ``"brief_markdown"``, ``"brief_html"``, ``"pdf"`` and
+        ``"brief_pdf"`` when written.
         """
         folder = Path(folder)
         figures = {name: write_atomic(folder / FIGURE_DIR / f"{name}.png", png) for name, png in self.figures().items()}
         markdown = write_atomic(folder / "report.md", self.to_markdown().encode("utf-8"))
         page = write_atomic(folder / "report.html", self.to_html().encode("utf-8"))
-        return {"markdown": markdown, "html": page, "figures": figures}
+        paths = {"markdown": markdown, "html": page, "figures": figures}
+        if brief:
+            paths["brief_markdown"] = write_atomic(folder / "brief.md", self.brief_markdown().encode("utf-8"))
+            paths["brief_html"] = write_atomic(folder / "brief.html", self.brief_html().encode("utf-8"))
+        if pdf:
+            paths.update(self.save_pdf(folder, brief=brief, paper=paper))
+        return paths
+
+    def save_pdf(self, folder, *, brief: bool = False, paper: str = "A4") -> dict:
+        """Write ``report.pdf`` (and, with ``brief``, ``brief.pdf``) into ``folder``, one browser for both."""
+        folder = Path(folder)
+        documents = [self._document()] + ([self._document(brief=True)] if brief else [])
+        printed = pdf.print_pdfs(documents, paper)
+        paths = {"pdf": write_atomic(folder / "report.pdf", printed[0])}
+        if brief:
+            paths["brief_pdf"] = write_atomic(folder / "brief.pdf", printed[1])
+        return paths
+
+    # -- helpers ----------------------------------------------------------------
+    @cached_property
+    def _brief_figures(self) -> tuple[str, ...]:
+        return tuple(name for name in BRIEF_FIGURES if name in self.figure_names)
+
+    def _inline(self, names) -> dict[str, str]:
+        figures = self.figures()
+        return {name: "data:image/png;base64," + base64.b64encode(figures[name]).decode("ascii") for name in names}
+
+    def _document(self, brief: bool = False) -> pdf.Document:
+        case = self.context["case"]
+        if brief:
+            return pdf.Document(self.brief_html(), f"{case['title']}: brief", case["handling"] or "")
+        return pdf.Document(self.to_html(), case["title"], case["handling"] or "")
 
 
 # -- rendering ------------------------------------------------------------------------
