@@ -104,17 +104,43 @@ def analyze(case, as_json, pairwise, **options):
 @click.option(
     "--out", "-o", type=click.Path(file_okay=False), help="Folder for the report (default: reports/<case name>)."
 )
+@click.option("--pdf", is_flag=True, help="Also report.pdf (A4), printed by headless Chromium: pip install 'ach[pdf]'.")
+@click.option(
+    "--brief",
+    is_flag=True,
+    help="Also brief.html and brief.md (bottom line, key judgments, linchpins); brief.pdf with --pdf.",
+)
 @sampling_options
-def report(case, out, **options):
-    """Write report.html, report.md and figures/ for a case."""
+def report(case, out, pdf, brief, **options):
+    """Write report.html, report.md and figures/ for a case; --brief adds a short brief beside them,
+    --pdf prints the report (and the brief) to PDF."""
     result = _analyze(load_case(case), **options)
     folder = Path(out) if out else Path("reports") / result.case.name
     if not options["quiet"]:
         say("drawing the figures and writing the report")
-    paths = result.report().save(folder)
+    document = result.report()
+    paths = document.save(folder, brief=brief)
     click.echo(result.bottom_line())
-    click.echo(f"report: {paths['html']}")
-    click.echo(f"        {paths['markdown']}")
+    written = [paths[key] for key in ("html", "markdown", "brief_html", "brief_markdown") if key in paths]
+    if pdf:
+        from ..report.pdf import PdfError
+
+        if not options["quiet"]:
+            say("printing the PDF")
+        try:
+            printed = document.save_pdf(folder, brief=brief)
+        except PdfError as exc:
+            _list_written(written)
+            click.echo(f"ach: {exc}", err=True)
+            click.echo("    the HTML and Markdown files above were written; no PDF was", err=True)
+            sys.exit(EXIT_INVALID)
+        written += printed.values()
+    _list_written(written)
+
+
+def _list_written(paths) -> None:
+    for n, path in enumerate(paths):
+        click.echo(f"{'report:' if n == 0 else '':8}{path}")
 
 
 @click.command(cls=AchCommand)
