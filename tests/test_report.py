@@ -582,3 +582,83 @@ def test_sampled_report_shows_the_pymc_views_with_their_meaning(markdown, html):
     assert "robustness to our own judgments" in part and "not a posterior" in part
     assert "KID leads in 100 % of the stratified posterior draws" in part
     assert 'id="figure-robustness"' in html
+
+
+# -- the brief (its PDF: tests/test_pdf.py) ------------------------------------------------------
+@pytest.fixture(scope="module")
+def k1_brief(k1_candidates):
+    """The K-1 brief in Markdown, and its HTML's text with the entities decoded (E25's, not E25&#39;s)."""
+    from markupsafe import Markup
+
+    return k1_candidates.brief_markdown(), plain(Markup(k1_candidates.brief_html()).unescape())
+
+
+def test_the_brief_has_the_bottom_line_key_judgments_linchpins_and_what_would_change_our_mind(k1_candidates, k1_brief):
+    brief_md, brief_html = k1_brief
+    r = k1_candidates.result
+    c = k1_candidates.context
+    assert [line for line in brief_md.splitlines() if line.startswith("## ")] == [
+        "## Bottom line",
+        "## Key judgments",
+        "## Linchpins",
+        "## What would change our mind",
+    ]
+    for heading in ("Key judgments", "Linchpins", "What would change our mind"):
+        assert f">{heading}</h2>" in brief_html
+    assert f"**{r.bottom_line()}**" in brief_md and r.bottom_line() in brief_html
+    for h in r.hypotheses:
+        assert f"({h})**: {r.statement(h)}." in brief_md
+        assert f"({h})</strong>: {r.statement(h)}." in brief_html
+    for sentence in c["linchpins"]["sentences"] + c["change"]["closest"]:
+        assert sentence in brief_md and sentence in brief_html
+    assert c["change"]["prior"] in brief_md
+    assert c["change"]["best"].startswith("Most worth collecting: C") and c["change"]["best"] in brief_md
+    assert c["change"]["pairs"][0]["sentence"] in brief_md
+
+
+def test_the_brief_leaves_the_detail_to_the_full_report(k1_candidates, k1_brief):
+    brief_md, brief_html = k1_brief
+    full = k1_candidates.to_markdown()
+    assert len(brief_md) < len(full) / 5
+    for absent in ("## Evidence matrix", "## Sources", "## Provenance", "| E01 |"):
+        assert absent not in brief_md
+    assert brief_html.count("<img ") == 1 and 'id="figure-posterior"' in brief_html
+    assert "(figures/posterior.png)" in brief_md
+    assert "The full report beside this brief" in brief_md and "report.html" in brief_html
+
+
+def test_the_brief_carries_the_handling_line_top_and_bottom():
+    case = dataclasses.replace(ach.load(MINI), handling="SECRET // <NOFORN>")
+    brief = Report(ach.analyze(case, sample=False))
+    assert brief.brief_html().count('<p class="handling">SECRET // &lt;NOFORN&gt;</p>') == 2
+    md = brief.brief_markdown()
+    assert md.startswith("**SECRET // &lt;NOFORN>**") and md.rstrip().endswith("**SECRET // &lt;NOFORN>**")
+
+
+def test_hostile_text_is_escaped_in_the_brief(hostile):
+    page = hostile.brief_html()
+    assert "<script" not in page and "<b>input" not in page
+    assert "Hostile &lt;b&gt;input&lt;/b&gt;" in page and "Alpha &amp; Omega" in page
+    assert "<script>" not in hostile.brief_markdown()
+
+
+def test_save_with_brief_writes_it_beside_the_report(report, tmp_path):
+    paths = report.save(tmp_path, brief=True)
+    assert paths["brief_markdown"] == tmp_path / "brief.md" and paths["brief_html"] == tmp_path / "brief.html"
+    assert paths["brief_html"].read_text(encoding="utf-8") == report.brief_html()
+    for target in re.findall(r"\]\((figures/[^)]+)\)", paths["brief_markdown"].read_text(encoding="utf-8")):
+        assert (tmp_path / target).is_file()
+    assert "pdf" not in paths and not (tmp_path / "report.pdf").exists()
+
+
+def test_the_stylesheet_lays_the_report_out_for_print(html):
+    """Sections start a page; figures, table rows and short tables are never split (checked on paper in test_pdf)."""
+    css = html[html.index("@media print") :]
+    for rule in (
+        "main > section + section { break-before: page; }",
+        "h2, h3, .legend-line, figure + .note { break-after: avoid; }",
+        "table.keep { break-inside: avoid; }",
+    ):
+        assert rule in css
+    assert re.search(r"tr, thead, [^{]*\{ break-inside: avoid; \}", css)
+    assert re.search(r"figure \{[^}]*break-inside: avoid", html)
