@@ -27,6 +27,7 @@ from ach.io.achz import xml as achz_xml
 from ach.io.achz.xml import MAX_BYTES as ACHZ_MAX_BYTES
 
 DATA = Path(__file__).resolve().parent / "data" / "achz"
+K1_CASE = Path(__file__).resolve().parents[1] / "cases" / "k1.yaml"
 BROKEN = DATA / "broken"
 CLASSIC = ("CC", "C", "N", "I", "II", "NA")
 
@@ -281,6 +282,103 @@ def replace_once(text: str, old: str, new: str) -> str:
     return text.replace(old, new, 1)
 
 
+# PARC ACH 2.0's own layout, from the element names the Open Source ACH importer (import_action.php) reads.
+PARC_SPELLED = {"CC": "C C", "II": "I I"}
+EST = 5 * 3_600_000  # midnight in New York is 05:00 UTC (in winter)
+
+
+def epoch_ms(iso: str, offset_ms: int = EST) -> int:
+    """Milliseconds since 1970 of the midnight that starts ``iso`` in a time zone ``offset_ms`` behind UTC."""
+    import datetime as dt
+
+    return (dt.date.fromisoformat(iso) - dt.date(1970, 1, 1)).days * 86_400_000 + offset_ms
+
+
+def parc_xml(
+    p: Project,
+    *,
+    root: str = "ACH",
+    classification: str | None = "U",
+    matrix: bool = True,
+    indent: str = "  ",
+    declaration: bool = True,
+) -> str:
+    """A project in PARC ACH 2.0's layout: a root of any name, PROJECT-TITLE, CLASSIFICATION, LAST-INDEX,
+    COLOR-SCHEME, a MATRIX of HYPOTHESIS (NAME) and EVIDENCE; dates as ms since 1970 (0: none), flags 1/0,
+    ratings as PARC spells them (``C C``, ``I I``). An item's ``date`` is ISO (turned into the ms of New
+    York's midnight), a whole number (written as it is) or None (0)."""
+    i1, i2, i3 = indent, indent * 2, indent * 3
+    out = ['<?xml version="1.0" encoding="UTF-16"?>'] if declaration else []
+    out.append(f"<{root}>")
+    if p.title is not None:
+        out.append(f"{i1}<PROJECT-TITLE>{escape(p.title)}</PROJECT-TITLE>")
+    if classification is not None:
+        out.append(f"{i1}<CLASSIFICATION>{escape(classification)}</CLASSIFICATION>")
+    out.append(f"{i1}<LAST-INDEX>{len(p.items)}</LAST-INDEX>")
+    out.append(f"{i1}<COLOR-SCHEME>0</COLOR-SCHEME>")
+    if matrix:
+        out.append(f"{i1}<MATRIX>")
+    for h in p.hypotheses:
+        name = h if isinstance(h, str) else h[0]
+        out.append(f"{i2}<HYPOTHESIS><NAME>{escape(name)}</NAME></HYPOTHESIS>")
+    for e in p.items:
+        if e.date is None:
+            date = "0"
+        elif e.date.lstrip("-").isdigit():
+            date = e.date
+        else:
+            date = str(epoch_ms(e.date))
+        fields = [
+            ("NAME", e.name),
+            ("NOTES", e.notes or ""),
+            ("LINK", e.link or ""),
+            ("TYPE", e.type or ""),
+            ("DATE", date),
+            ("CODE", e.code or ""),
+            ("FLAG", "1" if e.flag else "0"),
+            ("CREDIBILITY", e.credibility or ""),
+            ("VALUES", ",".join(PARC_SPELLED.get(r, r) for r in e.ratings)),
+        ]
+        out.append(f"{i2}<EVIDENCE>")
+        out += [f"{i3}<{k}>{escape(v)}</{k}>" for k, v in fields]
+        out.append(f"{i2}</EVIDENCE>")
+    if matrix:
+        out.append(f"{i1}</MATRIX>")
+    out.append(f"</{root}>")
+    return "\n".join(out) + "\n"
+
+
+PARC_K1 = Project(
+    K1.title,
+    K1.hypotheses,
+    [
+        Item(
+            e.name,
+            e.ratings,
+            code=e.code,
+            notes=e.notes,
+            link=e.link,
+            type=e.type,
+            date=achz.parse_date(e.date)[0] if e.date else None,
+            flag=e.flag,
+            credibility=e.credibility.upper() if e.credibility else None,
+        )
+        for e in K1.items
+    ],
+)
+
+
+SMALL_PARC = Project(
+    "The missing cake",
+    ["The dog", "The child", "Someone else"],
+    [
+        Item("Crumbs on the dog bed", ["C", "I", "N"], code="1", credibility="HIGH", date="0"),
+        Item("The child says the dog did it", ["C", "NA", "N"], code="1", type="Testimony", date="1709294523456"),
+        Item("Chocolate on the child's sleeve", ["II", "CC", "C"], code="c 3", date="2024-03-01", flag=True),
+    ],
+)
+
+
 BILLION_LAUGHS = """<?xml version="1.0" encoding="utf-16"?>
 <!DOCTYPE ACHProject [
   <!ENTITY lol "lol">
@@ -308,6 +406,8 @@ def build_samples() -> dict[str, bytes]:
     huge_head = '<?xml version="1.0" encoding="utf-16"?>\n<ACHProject version="2.0.5">\n  <Title>'
     huge = huge_head + " " * (ACHZ_MAX_BYTES // 2) + "</Title>\n</ACHProject>\n"
     gz = encode_achz(good)
+    parc = parc_xml(PARC_K1)
+    parc_gz = encode_achz(parc, "utf-16-be")
     return {
         # readable
         "k1.achz": gz,
@@ -316,6 +416,8 @@ def build_samples() -> dict[str, bytes]:
         "duplicate_codes.achz": encode_achz(
             good.replace("<Code>E03</Code>", "<Code>E02</Code>").replace("<Code>E04</Code>", "<Code>E 4</Code>")
         ),
+        "parc.achz": encode_achz(parc_xml(PARC_K1), "utf-16-be"),
+        "parc_utf8.achz": encode_achz(parc_xml(SMALL_PARC, root="ACHData", classification="SECRET"), "utf-8"),
         # broken
         "broken/empty.achz": b"",
         "broken/truncated.achz": gz[: len(gz) // 2],
@@ -337,6 +439,14 @@ def build_samples() -> dict[str, bytes]:
         "broken/billion_laughs.achz": encode_achz(BILLION_LAUGHS),
         "broken/huge.achz": encode_achz(huge),
         "broken/not_ach.achz": encode_achz('<?xml version="1.0"?>\n<html><body>Not a project</body></html>\n'),
+        "broken/parc_truncated.achz": parc_gz[: len(parc_gz) * 2 // 3],
+        "broken/parc_no_matrix.achz": encode_achz(parc_xml(PARC_K1, matrix=False)),
+        "broken/parc_wrong_count.achz": encode_achz(
+            replace_once(parc, "<VALUES>C,C,I,I,N,N</VALUES>", "<VALUES>C,C,I,I,N</VALUES>")
+        ),
+        "broken/parc_unknown_rating.achz": encode_achz(
+            replace_once(parc, "<VALUES>N,N,C,N,N,N</VALUES>", "<VALUES>N,N,CI,N,N,N</VALUES>")
+        ),
     }
 
 
@@ -817,6 +927,371 @@ def test_every_broken_sample_fails_cleanly():
         assert all(d.hint or d.field for d in err.diagnostics), path
 
 
+# -- PARC ACH 2.0's layout (the element names of the Open Source ACH importer) -------------------
+
+
+PARC_XML = parc_xml(PARC_K1)
+
+
+def test_parc_layout_imports_with_its_fields(tmp_path):
+    warnings: list = []
+    data, header = read_achz(DATA / "parc.achz", warnings)
+    assert warnings == []
+    assert data["title"] == K1.title and data["handling"] == "U"
+    assert [h["title"] for h in data["hypotheses"]] == [h if isinstance(h, str) else h[0] for h in K1.hypotheses]
+    assert [h["id"] for h in data["hypotheses"]] == [f"H{j}" for j in range(1, 7)]
+    assert data["hypotheses"][-1].get("catch_all") is True
+    ev = {e["id"]: e for e in data["evidence"]}
+    assert list(ev) == [f"E{i:02d}" for i in range(1, 13)]  # CODE is the id
+    assert matrix(data) == [[r.upper() for r in e.ratings] for e in K1.items]  # 'C C' is CC, 'I I' is II
+    assert ev["E01"]["date"] == "2020-02-06" and ev["E04"]["date"] == "2020-01-02"
+    assert "date" not in ev["E10"] and "date" not in ev["E10"].get("notes", "")  # DATE 0: no date, nothing to say
+    assert ev["E02"]["notes"].endswith("Flagged in PARC ACH.") and "notes" not in ev["E08"]  # FLAG 1 / 0
+    assert (ev["E01"]["credibility"], ev["E02"]["credibility"], ev["E04"]["credibility"]) == ("medium", "low", "high")
+    assert ev["E01"]["citation"] == {"report": NYT, "url": NYT} and ev["E01"]["type"] == "Intelligence Report"
+    assert "PARC ACH 2.0 layout" in header and "The classification 'U' is the handling line." in header
+    case = ach.load(write_case(data, tmp_path / "k1.yaml", header=header))
+    assert case.handling == "U"
+    assert abs(sum(ach.analyze(case, sample=False).posterior) - 1) < 1e-9
+
+
+def test_parc_classification_is_the_reports_handling_line(tmp_path):
+    from ach.report import Report
+
+    data, header = read_achz(DATA / "parc_utf8.achz")
+    assert data["handling"] == "SECRET"
+    case = ach.load(write_case(data, tmp_path / "cake.yaml", header=header))
+    html = Report(ach.analyze(case, sample=False)).to_html()
+    assert "SECRET" in html
+
+
+@pytest.mark.parametrize("root", ["ACH", "ACHData", "project", "x:Matrix-File"])
+def test_parc_root_may_have_any_name(root):
+    xml = parc_xml(SMALL_PARC, root=root)
+    if ":" in root:
+        xml = xml.replace(f"<{root}>", f'<{root} xmlns:x="urn:x">', 1)
+    data, _ = parse_achz(encode_achz(xml), "cake.achz")
+    assert [h["title"] for h in data["hypotheses"]] == ["The dog", "The child", "Someone else"]
+
+
+def test_parc_dates_zero_and_unaligned_instants():
+    data, _ = read_achz(DATA / "parc_utf8.achz")
+    e1, e2, e3 = data["evidence"]
+    assert "date" not in e1 and "notes" not in e1  # 0: none, silently
+    assert e2["date"] == "2024-03-01"  # 12:02:03.456 UTC: its UTC date
+    assert e3["date"] == "2024-03-01"  # New York's midnight
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(), st.integers(-11 * 4 - 3, 12 * 4))
+def test_parc_dates_are_the_day_whose_midnight_the_instant_is(day, quarters):
+    """A date stored as the analyst's local midnight reads back as that day, in every time zone from
+    UTC-11:45 to UTC+12 (whole quarter hours: every real offset is one)."""
+    from ach.io.achz.words import epoch_date
+
+    ms = epoch_ms(day.isoformat(), offset_ms=-quarters * 900_000)
+    assert epoch_date(ms) == day.isoformat()
+
+
+def test_parc_date_beyond_any_calendar_is_kept_in_the_notes():
+    xml = replace_once(PARC_XML, f"<DATE>{epoch_ms('2020-02-06')}</DATE>", "<DATE>999999999999999999</DATE>")
+    warnings: list = []
+    data, _ = parse_achz(encode_achz(xml), "k1.achz", warnings)
+    assert "date" not in data["evidence"][0] and "PARC ACH date: 999999999999999999" in data["evidence"][0]["notes"]
+    assert [d.field for d in warnings] == ["EVIDENCE 1 (CODE E01) › DATE"]
+
+
+def test_parc_text_dates_are_read_too():
+    xml = replace_once(PARC_XML, f"<DATE>{epoch_ms('2020-02-06')}</DATE>", "<DATE>2020-02-07</DATE>")
+    data, _ = parse_achz(encode_achz(xml), "k1.achz")
+    assert data["evidence"][0]["date"] == "2020-02-07"
+
+
+def test_parc_duplicate_and_invalid_codes_get_generated_ids_with_a_warning():
+    warnings: list = []
+    data, _ = read_achz(DATA / "parc_utf8.achz", warnings)
+    assert [e["id"] for e in data["evidence"]] == ["1", "E2", "E3"]
+    assert [d.field for d in warnings if d.field] == ["EVIDENCE 2 (CODE 1) › CODE", "EVIDENCE 3 (CODE c 3) › CODE"]
+    assert "is also item 1's" in warnings[1].message and "cannot be an id" in warnings[2].message
+    assert data["evidence"][1]["notes"] == "PARC ACH code: 1"
+
+
+def test_parc_missing_matrix_is_one_located_error():
+    d = only(fails(BROKEN / "parc_no_matrix.achz"))
+    assert d.field == "MATRIX" and "no <MATRIX> element" in d.message and d.line == 2
+
+
+def test_parc_truncated_gzip():
+    assert "truncated" in only(fails(BROKEN / "parc_truncated.achz")).message
+
+
+def test_parc_values_count_mismatch():
+    d = only(fails(BROKEN / "parc_wrong_count.achz"))
+    assert d.field == "EVIDENCE 5 (CODE E05) › VALUES"
+    assert d.message.startswith("5 consistency values for 6 hypotheses ('C,C,I,I,N')")
+    assert d.line == next(n for n, x in enumerate(PARC_XML.splitlines(), 1) if "<VALUES>C,C,I,I,N,N</VALUES>" in x)
+
+
+def test_parc_unknown_rating_names_element_item_and_position():
+    d = only(fails(BROKEN / "parc_unknown_rating.achz"))
+    assert d.field == "EVIDENCE 7 (CODE E07) › VALUES"
+    assert "value 3 (for H3) is 'CI', not a consistency rating" in d.message
+    assert "(item 'ISIS carried out three attacks near the…')" in d.message
+    assert "C C, C, N, I, I I, NA" in d.hint
+
+
+def test_parc_every_error_at_once():
+    xml = replace_once(PARC_XML, "<VALUES>N,N,C,N,N,N</VALUES>", "<VALUES>N,N,X,N,Y,N</VALUES>")
+    xml = replace_once(xml, "<VALUES>C,C,I,I,N,N</VALUES>", "<VALUES>C,C</VALUES>")
+    xml = replace_once(xml, "<NAME>The Islamic State</NAME>", "<NAME></NAME>")
+    err = fails(encode_achz(xml))
+    assert [(d.field, d.message.split(" (")[0]) for d in err.diagnostics] == [
+        ("HYPOTHESIS 3 › NAME", "the hypothesis has no name"),
+        ("EVIDENCE 5 (CODE E05) › VALUES", "2 consistency values for 6 hypotheses"),
+        ("EVIDENCE 7 (CODE E07) › VALUES", "value 3"),
+        ("EVIDENCE 7 (CODE E07) › VALUES", "value 5"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom", "compress", "warned"),
+    [
+        ("utf-16-le", True, True, False),
+        ("utf-16-be", True, True, False),
+        ("utf-16-le", False, True, False),
+        ("utf-8", True, True, True),
+        ("utf-8", False, True, True),
+        ("utf-16-le", True, False, True),
+    ],
+)
+def test_parc_encodings_and_byte_order_marks(encoding, bom, compress, warned):
+    warnings: list = []
+    xml = PARC_XML if encoding != "utf-8" else PARC_XML.replace('encoding="UTF-16"', 'encoding="UTF-8"')
+    data, _ = parse_achz(encode_achz(xml, encoding, bom, compress), "k1.achz", warnings)
+    assert matrix(data) == [[r.upper() for r in e.ratings] for e in K1.items]
+    assert bool(warnings) is warned
+
+
+def test_the_older_layout_is_still_read_beside_it():
+    data, _ = read_achz(DATA / "k1.achz")
+    parc, _ = read_achz(DATA / "parc.achz")
+    assert matrix(data) == matrix(parc) and "handling" not in data
+
+
+# -- export: a case as a PARC ACH 2.0 file -----------------------------------------------------
+
+
+def exported(case, tmp_path: Path, name: str = "out.achz") -> tuple[Path, list]:
+    from ach.io import export
+
+    warnings: list = []
+    (path,) = export(ach.load(case) if isinstance(case, (str, Path)) else case, tmp_path / name, warnings=warnings)
+    return path, warnings
+
+
+def parc_tree(path: Path):
+    """The exported file as a strict XML parser sees it, after the checks of its bytes."""
+    import xml.etree.ElementTree as ET
+
+    raw = path.read_bytes()
+    assert raw[:2] == b"\x1f\x8b"  # gzip, as the Open Source ACH importer gunzips it
+    xml = gzip.decompress(raw)
+    assert xml[:2] == b"\xfe\xff"  # UTF-16 with its byte-order mark (which that importer needs)
+    return ET.fromstring(xml.decode("utf-16"))
+
+
+def test_export_writes_the_parc_layout(tmp_path):
+    path, _ = exported(K1_CASE, tmp_path)
+    root = parc_tree(path)
+    assert [c.tag for c in root] == ["PROJECT-TITLE", "CLASSIFICATION", "LAST-INDEX", "COLOR-SCHEME", "MATRIX"]
+    matrix_ = root.find("MATRIX")
+    hyps = matrix_.findall("HYPOTHESIS")
+    assert hyps[0].findtext("NAME") == "Kataib Hezbollah"
+    items = matrix_.findall("EVIDENCE")
+    case = ach.load(K1_CASE)
+    assert len(items) == len(case.evidence) and root.findtext("LAST-INDEX") == str(len(case.evidence))
+    first = [c.tag for c in items[0]]
+    assert first[:8] == ["NAME", "NOTES", "LINK", "TYPE", "DATE", "CODE", "FLAG", "CREDIBILITY"]
+    assert first[-1] == "VALUES"
+    for e in items:
+        values = e.findtext("VALUES").split(",")
+        assert len(values) == len(hyps) and set(values) <= {"C C", "C", "N", "NA", "I", "I I"}
+        assert e.findtext("FLAG") in ("0", "1") and e.findtext("CREDIBILITY") in ("", "HIGH", "MEDIUM", "LOW")
+        assert int(e.findtext("DATE")) % 86_400_000 in (0, 36_000_000)  # 0 (none) or 10:00 UTC
+
+
+def test_export_round_trip_of_k1_keeps_what_parc_can_hold(tmp_path):
+    path, warnings = exported(K1_CASE, tmp_path)
+    data, header = read_achz(path)
+    back = ach.load(write_case(data, tmp_path / "back.yaml", header=header))
+    case = ach.load(K1_CASE)
+    assert [(h.id, h.title) for h in back.hypotheses] == [(h.id, h.title) for h in case.hypotheses]
+    assert [h.catch_all for h in back.hypotheses] == [h.catch_all for h in case.hypotheses]
+    assert len(back.evidence) == len(case.evidence)
+    for a, b in zip(case.evidence, back.evidence):
+        assert (b.id, b.text, b.date, b.type, b.relevance, b.notes) == (
+            a.id,
+            a.text,
+            a.date,
+            a.type,
+            a.relevance,
+            a.notes,
+        )
+        want = {h: "NA" if m is None else case.scale.to_rating(m.mean) for h, m in a.likelihood.items()}
+        assert {h: "NA" if m is None else m.label for h, m in b.likelihood.items()} == want
+        expected = a.credibility.label if a.credibility.label in ("low", "medium", "high") else None
+        if a.credibility.label and expected is None:
+            from ach.scales import heuer_level
+
+            expected = heuer_level(a.credibility.mean)
+        assert (b.credibility.label or None) == expected
+    kinds = " | ".join(d.message for d in warnings)
+    assert "written as the nearest classic rating" in kinds and "E01/KH likely → C" in kinds
+    assert "sources (with their reliabilities)" in kinds and "priors" in kinds
+    assert all(d.code == "not-carried" and d.level == "warning" for d in warnings)
+
+
+def test_export_of_an_imported_parc_file_gives_the_same_case_back(tmp_path):
+    """PARC → ach → PARC → ach: nothing is lost or changed (flags, dates, handling, codes, credibility)."""
+    for sample in ("parc.achz", "parc_utf8.achz", "k1.achz", "small.achz"):
+        data, header = read_achz(DATA / sample)
+        case = ach.load(write_case(data, tmp_path / f"{sample}.yaml", header=header))
+        path, _ = exported(case, tmp_path, f"again-{sample}")
+        again, _ = read_achz(path)
+        for h in data["hypotheses"]:
+            h.pop("description", None)  # PARC ACH 2.0 has no place for it (the <ACHProject> layout had)
+        assert again == {**data, "evidence": again["evidence"]} and again["evidence"] == data["evidence"], sample
+
+
+def test_export_flags_come_from_the_flag_line_of_the_notes(tmp_path):
+    data, header = read_achz(DATA / "parc.achz")
+    case = ach.load(write_case(data, tmp_path / "k1.yaml", header=header))
+    root = parc_tree(exported(case, tmp_path)[0])
+    items = root.find("MATRIX").findall("EVIDENCE")
+    assert [e.findtext("FLAG") for e in items] == ["1" if e.flag else "0" for e in PARC_K1.items]
+    assert "Flagged" not in (items[1].findtext("NOTES") or "")
+
+
+def test_export_refuses_to_replace_a_file_and_leaves_no_temporary(tmp_path):
+    from ach.io import export
+
+    path, _ = exported(K1_CASE, tmp_path)
+    before = path.read_bytes()
+    with pytest.raises(CaseError) as info:
+        export(ach.load(K1_CASE), path)
+    assert "exists already" in info.value.diagnostics[0].message and path.read_bytes() == before
+    export(ach.load(K1_CASE), path, overwrite=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.achz"]
+
+
+def test_export_of_a_case_dict_and_odd_text(tmp_path):
+    from ach.io.achz import export_achz
+
+    case = {
+        "title": 'Odd <text> & "quotes" -- with a comment end -->',
+        "question": "Which?",
+        "handling": "UNCLASSIFIED // FOR TRAINING",
+        "hypotheses": [{"id": "A", "title": "A & B"}, {"id": "B", "title": "Nobody"}],
+        "evidence": [
+            {
+                "id": "E1",
+                "text": "x < y",
+                "likelihood": {"A": 0.97, "B": "NA"},
+                "credibility": 0.95,
+                "date": "1901-12-31",
+            },
+        ],
+    }
+    warnings: list = []
+    path = export_achz(case, tmp_path / "odd.achz", warnings=warnings)
+    data, _ = read_achz(path)
+    assert data["title"] == case["title"] and data["handling"] == case["handling"]
+    assert data["evidence"][0]["likelihood"] == {"A": "CC", "B": "NA"} and data["evidence"][0]["date"] == "1901-12-31"
+    assert data["evidence"][0]["credibility"] == "high"
+    said = " | ".join(d.message for d in warnings)
+    assert "A/… " not in said and "E1/A 0.97 → C C" in said and "'UNCLASSIFIED // FOR TRAINING'" in said
+
+
+def test_export_is_on_the_command_line(tmp_path):
+    import subprocess
+
+    from .conftest import ACH_COMMAND
+
+    out = tmp_path / "k1.achz"
+    proc = subprocess.run([*ACH_COMMAND, "export", str(K1_CASE), "-o", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr and "nearest classic rating" in proc.stderr
+    assert parc_tree(out).find("MATRIX") is not None
+    proc = subprocess.run(
+        [*ACH_COMMAND, "export", str(K1_CASE), "-o", str(tmp_path / "k1.xml")], capture_output=True, text=True
+    )
+    assert proc.returncode == 2 and ".achz (PARC ACH)" in proc.stderr
+
+
+IDS = st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,6}", fullmatch=True)
+WORDS = st.text(st.characters(categories=("L", "N", "P", "S")), min_size=1, max_size=25).map(str.strip).filter(bool)
+LIKELIHOODS = st.sampled_from(["CC", "C", "N", "I", "II", "NA", "likely", "remote", 0.5, 0.01, "35%"])
+
+
+@st.composite
+def cases(draw) -> dict:
+    hids = draw(st.lists(IDS, min_size=2, max_size=6, unique=True))
+    eids = draw(st.lists(IDS, min_size=1, max_size=8, unique=True))
+    evidence = []
+    for eid in eids:
+        item = {"id": eid, "text": draw(WORDS), "likelihood": {h: draw(LIKELIHOODS) for h in hids}}
+        if draw(st.booleans()):
+            item["date"] = draw(st.dates()).isoformat()
+        if draw(st.booleans()):
+            item["credibility"] = draw(st.sampled_from(["low", "medium", "high", 0.5, 2]))
+        if draw(st.booleans()):
+            item["relevance"] = draw(st.sampled_from(["low", "medium", "high"]))
+        notes = draw(st.lists(WORDS, max_size=2)) + (["Flagged in PARC ACH."] if draw(st.booleans()) else [])
+        if notes:
+            item["notes"] = "\n".join(notes)
+        evidence.append(item)
+    hyps = [{"id": h, "title": draw(WORDS)} for h in hids]
+    return {"title": draw(WORDS), "question": "Which?", "hypotheses": hyps, "evidence": evidence}
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(cases())
+def test_export_round_trip_property(tmp_path, case):
+    from ach.io.achz import export_achz
+    from ach.scales import Scale, heuer_level
+
+    path = export_achz(case, tmp_path / "gen.achz", overwrite=True)
+    data, header = read_achz(path)
+    assert_valid_case(data, header)
+    assert [(h["id"], h["title"]) for h in data["hypotheses"]] == [(h["id"], h["title"]) for h in case["hypotheses"]]
+    scale = Scale()
+    for a, b in zip(case["evidence"], data["evidence"], strict=True):
+        assert (b["id"], b["text"], b.get("date"), b.get("relevance")) == (
+            a["id"],
+            a["text"],
+            a.get("date"),
+            a.get("relevance"),
+        )
+        for h, v in a["likelihood"].items():
+            belief = scale.likelihood(v)
+            assert b["likelihood"][h] == ("NA" if belief is None else scale.to_rating(belief.mean))
+        cred = a.get("credibility")
+        want = (
+            cred
+            if cred in ("low", "medium", "high")
+            else None
+            if cred is None
+            else heuer_level(ach.scales.credibility(cred).mean)
+        )
+        assert b.get("credibility") == want
+        lines = (a.get("notes") or "").splitlines()
+        assert (b.get("notes") or "").splitlines() == [x for x in lines if x != "Flagged in PARC ACH."] + (
+            ["Flagged in PARC ACH."] if "Flagged in PARC ACH." in lines else []
+        )
+
+
 # -- fuzzing: only CaseError or success ---------------------------------------------------
 
 
@@ -893,6 +1368,19 @@ def mutated(draw, text: str = GOOD_XML) -> str:
                             "<Consistency>C</Consistency>",
                             "]]>",
                             "<![CDATA[x]]>",
+                            # PARC ACH 2.0's layout
+                            "<MATRIX>",
+                            "</MATRIX>",
+                            "<EVIDENCE>",
+                            "</EVIDENCE>",
+                            "<HYPOTHESIS><NAME>x</NAME></HYPOTHESIS>",
+                            "<VALUES>C C</VALUES>",
+                            "I I,",
+                            "<DATE>-1</DATE>",
+                            "<DATE>99999999999999999999</DATE>",
+                            "<FLAG>1</FLAG>",
+                            "<CODE>E01</CODE>",
+                            "<CLASSIFICATION>TS</CLASSIFICATION>",
                         ]
                     )
                     | st.text(max_size=10)
@@ -916,6 +1404,26 @@ def test_fuzz_mutated_xml(text, encoding):
     except UnicodeEncodeError:
         assume(False)
     survives(raw)
+
+
+@FUZZ
+@given(mutated(PARC_XML), st.sampled_from(["utf-16-le", "utf-16-be", "utf-8"]))
+def test_fuzz_mutated_parc_xml(text, encoding):
+    try:
+        raw = encode_achz(text, encoding)
+    except UnicodeEncodeError:
+        assume(False)
+    survives(raw)
+
+
+@FUZZ
+@given(cases())
+def test_fuzz_exported_files_read_back(case):
+    """Whatever case is exported, the file reads back as a valid case (the writer never writes what the
+    reader refuses)."""
+    from ach.io.achz.write import achz_bytes
+
+    survives(achz_bytes(case))
 
 
 GOOD_GZ = encode_achz(GOOD_XML)

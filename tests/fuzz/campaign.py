@@ -306,7 +306,7 @@ def achz_seeds() -> list[str]:
 def run_achz(rng, seeds, check):
     xml = mutate_text(rng, rng.choice(seeds))
     if rng.random() < 0.1:
-        xml = xml.replace("<ACHProject", '<!DOCTYPE x [<!ENTITY a "aaaa">]><ACHProject', 1)
+        xml = re.sub(r"<(?=[A-Za-z])", '<!DOCTYPE x [<!ENTITY a "aaaa">]><', xml, count=1)  # before the root
     encoded = xml.encode(rng.choice(["utf-16", "utf-8", "utf-16-be"]), "surrogatepass")
     raw = gzip.compress(encoded) if rng.random() < 0.85 else mutate_bytes(rng, gzip.compress(encoded))
     return raw, lambda: check.achz(raw)

@@ -13,7 +13,7 @@ than a case: what it cannot hold is left out, and one warning says what.
 - Credibility: low/medium/high as HIGH/MEDIUM/LOW; a number or an Admiralty
   code as its Heuer bucket (as ach's classic score weighs it), with a
   warning; none (fully credible) as an empty element.
-- Relevance other than medium, and the hypotheses' ids, are ach's own
+- Relevance (when stated, or other than medium) and the hypotheses' ids are ach's own
   additions (a ``RELEVANCE`` element, an ``ach-id`` attribute), which the Open
   Source ACH importer ignores; they make a round trip through ach exact.
 - A flag is FLAG 1 when the item's notes have the line ``Flagged in PARC
@@ -31,7 +31,7 @@ import re
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from ...casefile import check_text, dump_case
+from ...casefile import check_text, dump_case, to_data
 from ...errors import CaseError, Diagnostic, errors_of
 from ...files import refuse_existing, write_atomic
 from ...formatting import clip, count
@@ -95,6 +95,7 @@ def achz_xml(case, warnings: list | None = None, name: str = "") -> str:
     out.append("  <MATRIX>")
     for h in hyps:
         out.append(f"    <HYPOTHESIS ach-id={quoteattr(h.id)}><NAME>{_text(h.title)}</NAME></HYPOTHESIS>")
+    stated = _stated_relevance(case)
     for e in case.evidence:
         lines = e.notes.splitlines()
         flagged = FLAG_NOTE in (line.strip() for line in lines)
@@ -110,7 +111,7 @@ def achz_xml(case, warnings: list | None = None, name: str = "") -> str:
             ("FLAG", "1" if flagged else "0"),
             ("CREDIBILITY", _credibility(e, lost)),
         ]
-        if e.relevance != "medium":
+        if e.relevance != "medium" or e.id in stated:
             fields.append(("RELEVANCE", e.relevance.upper()))
         fields.append(("VALUES", ",".join(values)))
         out.append("    <EVIDENCE>")
@@ -129,6 +130,12 @@ def _loaded(data: dict):
     if errors_of(found) or case is None:
         raise CaseError(errors_of(found))
     return case
+
+
+def _stated_relevance(case) -> set[str]:
+    """Ids of the items whose file states a relevance (medium too, so that a round trip keeps it)."""
+    data, _ = to_data(case)
+    return {e.get("id") for e in data.get("evidence") or [] if isinstance(e, dict) and "relevance" in e}
 
 
 def _comment(case, name: str) -> str:
