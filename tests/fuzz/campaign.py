@@ -18,6 +18,7 @@ the input is saved under ``--findings`` and the campaign exits 1.
 from __future__ import annotations
 
 import argparse
+import csv
 import gzip
 import hashlib
 import io
@@ -220,6 +221,10 @@ def run_yaml(rng, seeds, check):
     return raw, lambda: check.yaml(raw)
 
 
+# Cells of other tools' notations and the mistakes around them (a bare 0, blanks, ids with spaces).
+NOTATIONS = ["++", "+", "-", "--", "\u2212", "\u2212\u2212", "N/A", "0", "0%", "0,7", "", " ", "C C", "E 1", "#N/A"]
+
+
 def xlsx_seeds(folder: Path) -> list[Path]:
     from ach.casefile import load
     from ach.io.tabular import export_xlsx
@@ -228,7 +233,49 @@ def xlsx_seeds(folder: Path) -> list[Path]:
     for name in ("mini.yaml", "warnings.yaml"):
         out.append(export_xlsx(load(ROOT / "tests" / "data" / name), folder / f"{name}.xlsx", overwrite=True))
     out.append(export_xlsx(load(ROOT / "cases" / "warmup.yaml"), folder / "warmup.xlsx", overwrite=True))
+    import openpyxl
+
+    for title, rows, helpers in LENIENT:  # analysts' own sheets: the matrix found by content
+        wb = openpyxl.Workbook()
+        wb.active.title = title
+        for row in rows:
+            wb.active.append(row)
+        for name, cells in helpers.items():
+            ws = wb.create_sheet(name)
+            for row in cells:
+                ws.append(row)
+        wb.save(folder / f"{title}.xlsx")
+        out.append(folder / f"{title}.xlsx")
     return out
+
+
+# Analysts' own matrices (docs/FORMATS-SPREADSHEET.md, "Analysts' own sheets"): the public template's
+# layout (a totals row of formulas, weight sheets, + - notation, blank cells) and a sheet typed from
+# scratch (#, Evidence, H columns, ids with spaces, Excel's default sheet name).
+LENIENT = [
+    (
+        "ACH_matrix",
+        [
+            ["Category", "Evidence", "Evidence Type", "Credibility", "Relevance", "H1", "H2", "H3"],
+            ["", "Weighted inconsistency score", None, None, None, "=SUM(F3:F6)", "=SUM(G3:G6)", "=SUM(H3:H6)"],
+            ["Military", "Rockets found", "Physical", "High", "High", "++", "-", "\u2212\u2212"],
+            ["Military", "A claim", "Statement", "Medium", "Low", "+", "0", None],
+            ["Political", "A denial", "Statement", "Low", "Medium", "N/A", "+", "--"],
+            ["Political", None, None, None, None, None, None, None],
+        ],
+        {"Weights": [["Rating", "Weight"], ["CC", 2], ["C", 1]], "Lists": [["High"], ["Medium"], ["Low"]]},
+    ),
+    (
+        "Sheet",
+        [
+            ["ID", "Evidence", "Source", "H1: The militia", "H2", "Other"],
+            ["Item 1", "Rockets found", "Police report", "C", "I", "70%"],
+            ["Item 2", "A claim", "Telegram", "CC", "0,7", "NA"],
+            ["Item 3", "A denial", "police report", "I", None, "0%"],
+        ],
+        {},
+    ),
+]
 
 
 def run_xlsx(rng, seeds, check, folder: Path):
@@ -246,7 +293,9 @@ def run_xlsx(rng, seeds, check, folder: Path):
         op = rng.randrange(6)
         r, c = rng.randint(1, max(ws.max_row, 1) + 1), rng.randint(1, max(ws.max_column, 1) + 1)
         if op == 0:
-            ws.cell(r, c, rng.choice([*HOSTILE, 1e308, -1e308, 10**30, 0, 1, 6, 7, True, None, "=1/0", "=A1", "#N/A"]))
+            ws.cell(
+                r, c, rng.choice([*HOSTILE, *NOTATIONS, 1e308, -1e308, 10**30, 0, 1, 6, 7, True, None, "=1/0", "=A1"])
+            )
         elif op == 1:
             ws.delete_rows(r)
         elif op == 2:
@@ -261,7 +310,7 @@ def run_xlsx(rng, seeds, check, folder: Path):
             )
         else:
             ws.insert_rows(r)
-            ws.cell(r, 1, rng.choice(["id", "#", "Total", "=SUM(A1:A3)"]))
+            ws.cell(r, rng.randint(1, 3), rng.choice(["id", "#", "Total", "=SUM(A1:A3)", "Evidence", "Category"]))
     buffer = io.BytesIO()
     wb.save(buffer)
     target.write_bytes(buffer.getvalue())
@@ -276,6 +325,10 @@ def csv_seeds(folder: Path) -> list[dict[str, str]]:
     for name in ("mini.yaml", "warnings.yaml"):
         paths = export_csv(load(ROOT / "tests" / "data" / name), folder / f"{name}.csv", overwrite=True)
         out.append({p.name.replace(f"{name}.", "x.", 1): p.read_text(encoding="utf-8-sig") for p in paths})
+    for _, rows, _ in LENIENT:  # a matrix with no companions: no Hypotheses, Sources or Case file
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows([["" if v is None else v for v in row] for row in rows])
+        out.append({"x.csv": buffer.getvalue()})
     return out
 
 
