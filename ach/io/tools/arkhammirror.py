@@ -25,7 +25,18 @@ import math
 from pathlib import Path
 
 from ...formatting import clip, count
-from .build import Sources, header, hypotheses, level, ordered, question_for, ratings_line, unrated
+from .build import (
+    MAX_HYPOTHESES,
+    MAX_ITEMS,
+    Sources,
+    header,
+    hypotheses,
+    level,
+    ordered,
+    question_for,
+    ratings_line,
+    unrated,
+)
 from .jsondoc import Walk, join, kind_of, load_json, shown
 
 __all__ = ["NAME", "convert", "match", "weight_level"]
@@ -161,7 +172,7 @@ class _Matrix:
 
     def hypotheses(self) -> tuple[dict[str, str], list[dict]]:
         walk = self.walk
-        entries = walk.items(self.doc, "hypotheses", self.path, "hypotheses")
+        entries = walk.items(self.doc, "hypotheses", self.path, "hypotheses", most=MAX_HYPOTHESES)
         found, ids = [], {}
         for j, entry in _by_index(entries, "column_index"):
             place = join(join(self.path, "hypotheses"), j)
@@ -195,8 +206,8 @@ class _Matrix:
 
     def evidence(self, hyp_ids: dict[str, str]) -> list[dict]:
         walk = self.walk
-        entries = walk.items(self.doc, "evidence", self.path, "evidence items")
-        if not entries and isinstance(self.doc.get("evidence"), list):
+        entries = walk.items(self.doc, "evidence", self.path, "evidence items", most=MAX_ITEMS)
+        if self.doc.get("evidence") == []:
             walk.error(
                 join(self.path, "evidence"),
                 "the matrix has no evidence",

@@ -10,11 +10,13 @@ from ...casefile.dump import DEFAULT_RELIABILITY
 from ...formatting import clip, count
 from ...scales import NA, RATINGS
 from ..achz.words import is_catch_all
-from .jsondoc import Walk
+from .jsondoc import Walk, writable
 
 __all__ = [
     "CLASSIC",
     "LEVELS",
+    "MAX_HYPOTHESES",
+    "MAX_ITEMS",
     "Sources",
     "header",
     "hypotheses",
@@ -26,6 +28,10 @@ __all__ = [
 ]
 
 CLASSIC = (*RATINGS, NA)
+
+# As for PARC ACH files (ach.io.achz): far above a real matrix, and what the loader checks in seconds.
+MAX_HYPOTHESES = 100
+MAX_ITEMS = 5_000
 
 LEVELS = {"high": "high", "medium": "medium", "moderate": "medium", "low": "low"}
 
@@ -148,4 +154,4 @@ def header(intro: str, did: list[str], todo: list[str], warnings) -> str:
             lines.append(f"  - {d.field + ': ' if d.field else ''}{clip(d.message, 200)}")
         if len(warnings) > 50:
             lines.append(f"  - … and {len(warnings) - 50} more")
-    return "\n".join(lines)
+    return writable("\n".join(lines))  # a key or a title in a message may hold a control character

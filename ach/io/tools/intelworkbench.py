@@ -24,7 +24,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...formatting import clip, count
-from .build import Sources, header, hypotheses, level, ordered, question_for, ratings_line, unrated
+from .build import (
+    MAX_HYPOTHESES,
+    MAX_ITEMS,
+    Sources,
+    header,
+    hypotheses,
+    level,
+    ordered,
+    question_for,
+    ratings_line,
+    unrated,
+)
 from .jsondoc import Walk, join, kind_of, shown
 
 __all__ = ["NAME", "convert", "match"]
@@ -185,7 +196,7 @@ class _Matrix:
 
     def hypotheses(self) -> tuple[dict[str, str], list[dict]]:
         walk = self.walk
-        entries = walk.items(self.mx, "hypotheses", self.path, "hypotheses")
+        entries = walk.items(self.mx, "hypotheses", self.path, "hypotheses", most=MAX_HYPOTHESES)
         found, ids = [], {}
         for j, entry in enumerate(entries):
             place = join(join(self.path, "hypotheses"), j)
@@ -240,8 +251,8 @@ class _Matrix:
 
     def evidence(self, hyp_ids: dict[str, str]) -> list[dict]:
         walk = self.walk
-        entries = walk.items(self.mx, "evidence", self.path, "evidence items")
-        if not entries and "evidence" in self.mx and isinstance(self.mx["evidence"], list):
+        entries = walk.items(self.mx, "evidence", self.path, "evidence items", most=MAX_ITEMS)
+        if self.mx.get("evidence") == []:
             walk.error(
                 join(self.path, "evidence"),
                 "the matrix has no evidence",

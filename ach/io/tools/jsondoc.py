@@ -17,7 +17,7 @@ import re
 from ...errors import CaseError, Diagnostic
 from ...formatting import clip
 
-__all__ = ["MAX_BYTES", "Obj", "Walk", "clean", "join", "kind_of", "load_json", "shown"]
+__all__ = ["MAX_BYTES", "Obj", "Walk", "clean", "join", "kind_of", "load_json", "shown", "writable"]
 
 MAX_BYTES = 25 * 2**20  # a 10,000-item matrix is a few MB: anything far larger is a mistake
 
@@ -144,6 +144,11 @@ def shown(value) -> str:
 _UNWRITABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
+def writable(text: str) -> str:
+    """``text`` without the characters a YAML file cannot hold, and nothing else changed."""
+    return _UNWRITABLE.sub("", text)
+
+
 def clean(text: str) -> str:
     """``text`` without what a YAML case file cannot hold; CR LF and CR become LF, and it is stripped."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
@@ -178,10 +183,16 @@ class Walk:
             self.warn(join(path, key), f"'{clip(key, 40)}' is written twice in one object: the last one is read")
         return value
 
-    def items(self, parent: dict, key: str, path: str, what: str, required: bool = True) -> list:
-        """The list ``parent[key]`` ([] and an error if it is missing, when ``required``, or not a list)."""
+    def items(self, parent: dict, key: str, path: str, what: str, required: bool = True, most: int = 0) -> list:
+        """The list ``parent[key]`` ([] and an error if it is missing, when ``required``, or not a list,
+        or longer than ``most`` when that is given)."""
         value = parent.get(key)
         where = join(path, key)
+        if most and isinstance(value, list) and len(value) > most:
+            self.error(
+                where, f"{len(value)} {what}: at most {most} can be imported", "check the file", code="tool-size"
+            )
+            return []
         if value is None:
             if required:
                 self.error(where, f"there is no '{key}' list of {what}", f"the export lists its {what} under '{key}'")
