@@ -20,10 +20,12 @@ __all__ = ["COMMANDS"]
 )
 @click.option("--force", is_flag=True, help="Replace the case file if it exists.")
 def import_case(file, out, force):
-    """Turn a spreadsheet (.xlsx, .csv) or a PARC ACH file (.achz) into a case file.
+    """Turn a spreadsheet (.xlsx, .csv), a PARC ACH file (.achz) or another ACH tool's JSON export
+    (.json: Intel Workbench, ArkhamMirror) into a case file.
 
     The result is checked as a case before it is written; nothing is written
-    if it is not valid. See docs/FORMATS-SPREADSHEET.md for the sheet layout.
+    if it is not valid. See docs/FORMATS-SPREADSHEET.md for the sheet layout,
+    docs/FORMATS-TOOLS.md for the JSON layouts (found by the file's content).
     """
     from .. import io
     from ..casefile import write_case
