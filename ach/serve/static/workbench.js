@@ -286,7 +286,9 @@
     const message = `${data.error}${where}${data.hint ? ". " + data.hint : ""}`;
     if (node && node.isConnected) {
       node.classList.add("refused");
-      node.append(el("div", { class: "cell-error", role: "alert", text: message }));
+      const said = el("div", { class: "cell-error", role: "alert", text: message });
+      node.append(said);
+      said.scrollIntoView({ block: "nearest" });
     } else if ($("form-dialog").open) {
       $("form-error").textContent = message;
     } else banner(message, "error");

@@ -1,0 +1,155 @@
+"""The workbench end to end, in a real headless Chromium: K-1 opened, a cell re-rated by keyboard, the
+posterior `ach whatif` gives shown, the file changed in that line only; transpose, undo, a refused
+edit, a change on disk, what-if. ACH_SCREENSHOTS=DIR saves the README's screenshots there."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import ach
+
+from .browser import browser_page, missing, serving
+from .conftest import K1
+
+WHY_NOT = missing()
+if WHY_NOT and os.environ.get("ACH_REQUIRE_BROWSER"):
+    pytest.fail(f"ACH_REQUIRE_BROWSER is set, but {WHY_NOT}", pytrace=False)
+pytestmark = pytest.mark.skipif(WHY_NOT is not None, reason=WHY_NOT or "")
+
+
+def pct(p: float) -> str:
+    return f"{100 * p:.1f}%"
+
+
+def shown(page, hypothesis: str) -> str:
+    return page.locator(f'[data-posterior="{hypothesis}"]').inner_text()
+
+
+def wait_shown(page, hypothesis: str, text: str) -> None:
+    page.wait_for_function(
+        '([h, t]) => { const n = document.querySelector(`[data-posterior="${h}"]`); return n && n.textContent === t; }',
+        arg=[hypothesis, text],
+        timeout=15_000,
+    )
+
+
+def screenshot(page, name: str) -> None:
+    folder = os.environ.get("ACH_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / name))
+
+
+@pytest.fixture
+def k1(tmp_path):
+    shutil.copy(K1, tmp_path / "k1.yaml")
+    return tmp_path / "k1.yaml"
+
+
+@pytest.fixture
+def page(k1):
+    with serving(k1.parent, k1.name) as url, browser_page() as page:
+        page.goto(url)
+        page.wait_for_selector('[data-posterior="KH"]')
+        yield page
+        assert page.errors == []
+
+
+def rate_by_keyboard(page, item: str, left_of: str, value: str) -> None:
+    """Click the cell left of the target, leave its editor, move right, open, type, commit: keys only."""
+    page.locator(f'[data-item="{item}"][data-hypothesis="{left_of}"]').click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    editor = page.locator(".cell input")
+    assert editor.count() == 1  # activating a cell shows an input inside it
+    page.keyboard.press("Control+A")
+    page.keyboard.type(value)
+    page.keyboard.press("Enter")
+
+
+def test_a_cell_rerated_by_keyboard_shows_the_whatif_posterior_and_changes_one_line(page, k1):
+    assert shown(page, "KH") == "42.0%"  # the K-1 bottom line
+    screenshot(page, "workbench.png")
+    before = k1.read_text(encoding="utf-8").splitlines()
+    expected = ach.whatif(ach.load(K1), set={"E07.IAM": "likely"}).after
+    rate_by_keyboard(page, "E07", "KH", "likely")
+    for h, p in zip(expected.case.hypothesis_ids, expected.posterior):
+        wait_shown(page, h, pct(p))
+    page.wait_for_function(
+        "() => document.querySelector('[data-item=\"E07\"][data-hypothesis=\"IAM\"]').dataset.value === 'likely'"
+    )
+    after = k1.read_text(encoding="utf-8").splitlines()
+    changed = [i for i, (a, b) in enumerate(zip(before, after)) if a != b]
+    assert len(after) == len(before) and len(changed) == 1
+    old, new = before[changed[0]], after[changed[0]]
+    assert new.split("#")[0].split() == ["IAM:", "likely"] and new.split("#", 1)[1] == old.split("#", 1)[1]
+    assert page.locator('[data-item="E07"][data-hypothesis="IAM"]').inner_text().startswith("likely")
+
+
+def test_transpose_puts_hypotheses_in_rows_and_undo_puts_the_file_back(page, k1):
+    original = k1.read_bytes()
+    page.click("#transpose")
+    first_row = page.locator("tbody tr").first
+    assert first_row.locator("th").first.get_attribute("data-entry") == "KH"
+    hyps = set(first_row.locator("[data-item]").evaluate_all("ns => ns.map(n => n.dataset.hypothesis)"))
+    assert hyps == {"KH"} and first_row.locator("[data-item]").count() == len(ach.load(K1).evidence)
+    screenshot(page, "workbench-transposed.png")
+    # In rows of hypotheses, moving right goes along the items: E01 -> E02 under KH.
+    page.locator('[data-item="E01"][data-hypothesis="KH"]').click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("CC")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelector('[data-item=\"E02\"][data-hypothesis=\"KH\"]').dataset.value === 'CC'"
+    )
+    assert k1.read_bytes() != original
+    page.keyboard.press("Control+z")
+    wait_shown(page, "KH", "42.0%")
+    page.wait_for_function(
+        "() => document.querySelector('[data-item=\"E02\"][data-hypothesis=\"KH\"]').dataset.value === 'likely'"
+    )
+    assert k1.read_bytes() == original
+
+
+def test_a_refused_rating_is_said_beside_the_cell_and_the_file_is_unchanged(page, k1):
+    original = k1.read_bytes()
+    rate_by_keyboard(page, "E07", "KH", "purple")
+    message = page.locator('[data-item="E07"][data-hypothesis="IAM"] .cell-error')
+    message.wait_for()
+    assert "rating 'purple'" in message.inner_text() and "k1.yaml:" in message.inner_text()
+    assert shown(page, "KH") == "42.0%" and k1.read_bytes() == original
+    screenshot(page, "workbench-refused.png")
+
+
+def test_a_change_on_disk_is_said_and_reloaded(page, k1):
+    text = k1.read_text(encoding="utf-8").replace("reliability: C", "reliability: E", 1)  # us-gov, as an editor would
+    k1.write_text(text, encoding="utf-8")
+    page.locator("#banner").filter(has_text="changed on disk").wait_for(timeout=10_000)
+    expected = ach.analyze(ach.load(k1), sample=False).posterior
+    wait_shown(page, "KH", pct(expected[0]))
+
+
+def test_whatif_shows_old_against_new_and_drop_leaves_the_file(page, k1):
+    original = k1.read_bytes()
+    page.click("#whatif")
+    page.locator("#whatif-bar").wait_for()
+    rate_by_keyboard(page, "E02", "KH", "very unlikely")
+    page.locator("#posterior").filter(has_text="was 42.0%").wait_for()
+    expected = ach.whatif(ach.load(K1), set={"E02.IAM": "very unlikely"}).after
+    wait_shown(page, "IAM", pct(expected.posterior[expected.case.hypothesis_ids.index("IAM")]))
+    page.wait_for_function(
+        "() => document.querySelector('[data-item=\"E02\"][data-hypothesis=\"IAM\"]').dataset.value === 'very unlikely'"
+    )
+    assert k1.read_bytes() == original
+    screenshot(page, "workbench-whatif.png")
+    page.click("#whatif-drop")
+    wait_shown(page, "KH", "42.0%")
+    assert k1.read_bytes() == original
