@@ -191,7 +191,7 @@ SHEET_NOTES = {
     "(a whole number 1-6 is a code: type '1.0 as text for certainty).",
     "if_false": "P(report exists | not genuine): a number, or one per hypothesis: H1=0.3; H2=0.5.",
     "catch_all": "TRUE for the hypothesis that stands for everything not listed.",
-    "question": "The one question the hypotheses answer (required).",
+    "question": "The one question the hypotheses answer (ach import makes one up from the title if it is missing).",
     "comment": "The case file's opening comment (it becomes the comment at the top of the YAML file).",
 }
 ABOUT = {
