@@ -1072,6 +1072,12 @@ def test_parc_encodings_and_byte_order_marks(encoding, bom, compress, warned):
     assert bool(warnings) is warned
 
 
+def test_a_classification_in_the_older_layout_is_its_handling_line_too():
+    xml = replace_once(k1_xml(), "<Title>", "<Classification>CONFIDENTIAL</Classification><Title>")
+    data, header = parse_achz(encode_achz(xml), "k1.achz")
+    assert data["handling"] == "CONFIDENTIAL" and "the <ACHProject> layout" in header
+
+
 def test_the_older_layout_is_still_read_beside_it():
     data, _ = read_achz(DATA / "k1.achz")
     parc, _ = read_achz(DATA / "parc.achz")

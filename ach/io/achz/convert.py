@@ -59,8 +59,9 @@ FALSE_WORDS = {"false", "no", "0", "n", "off", "", "none"}
 ROOTS = {"achproject", "project", "ach", "achmatrix", "achfile", "parcach", "achdocument"}
 
 
-# PARC ACH 2.0: the root (of any name) holds these, the hypotheses and items are in its MATRIX.
-PARC_MARKS = {"matrix", "projecttitle", "classification", "lastindex", "colorscheme"}
+# PARC ACH 2.0: the root (of any name) holds these, the hypotheses and items are in its MATRIX
+# (CLASSIFICATION is not among them: a file in the <ACHProject> layout may have one too).
+PARC_MARKS = {"matrix", "projecttitle", "lastindex", "colorscheme"}
 
 
 # The line of an item's notes that says PARC ACH flagged it (an .achz export turns it back into FLAG 1).
