@@ -469,7 +469,12 @@ def test_ach_import_refuses_a_broken_export_and_writes_nothing(raw, tmp_path):
 OURS = ("tool-", "json-", "unknown-layout")
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.sampled_from([10**400, -(2**63), 1e308, -0.0, 0.7, "++", "N/A", "High", "C"])  # edges, and near misses
+    | st.text(max_size=12),
     lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=12), inner, max_size=5),
     max_leaves=30,
 )

@@ -21,7 +21,6 @@ docs/FORMATS-TOOLS.md.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from ...formatting import clip, count
@@ -110,9 +109,7 @@ def weight_level(value) -> str | None:
             value = float(value.strip())
         except ValueError:
             return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return None
-    if not 0 <= value <= 1:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:  # NaN is not
         return None
     return "high" if value >= 0.8 else "medium" if value >= 0.5 else "low"
 

@@ -36,7 +36,7 @@ from .build import (
     ratings_line,
     unrated,
 )
-from .jsondoc import Walk, join, kind_of, shown
+from .jsondoc import Walk, clean, join, kind_of, shown
 
 __all__ = ["NAME", "convert", "match"]
 
@@ -69,10 +69,10 @@ def _is_matrix(doc) -> bool:
     return "ratings" not in doc and bool(entries) and all("name" in h and "title" not in h for h in entries)
 
 
-def _projects(doc) -> tuple[list, str] | None:
-    """The projects of ``doc`` and the path of their list ('' for one project at the top)."""
+def _projects(doc) -> tuple[list, str | None] | None:
+    """The projects of ``doc`` and the path of their list (None: ``doc`` is the project)."""
     if isinstance(doc, dict) and "achMatrices" in doc:
-        return [doc], ""
+        return [doc], None
     if isinstance(doc, dict) and isinstance(doc.get("state"), dict):  # the browser's saved state
         listed, prefix = doc["state"].get("projects"), "state.projects"
     elif isinstance(doc, dict):
@@ -98,10 +98,10 @@ def convert(doc, walk: Walk, matrix: str | None = None) -> tuple[dict, str]:
     return _Matrix(walk, *chosen).convert()
 
 
-def _matrices(walk: Walk, projects: list, prefix: str) -> list[tuple[str, dict, dict]]:
+def _matrices(walk: Walk, projects: list, prefix: str | None) -> list[tuple[str, dict, dict]]:
     out = []
     for p, project in enumerate(projects):
-        ppath = join(prefix, p) if len(projects) > 1 or prefix else ""
+        ppath = "" if prefix is None else join(prefix, p)
         project = walk.obj(project, ppath, "a project")
         if project is None:
             continue
@@ -192,7 +192,7 @@ class _Matrix:
         if self.sources.entries:
             data["sources"] = self.sources.entries
         data["evidence"] = items
-        return data, self.header(title, matrix_name, hyps, items)
+        return data, self.header(matrix_name, hyps, items)
 
     def hypotheses(self) -> tuple[dict[str, str], list[dict]]:
         walk = self.walk
@@ -247,7 +247,8 @@ class _Matrix:
                 join(place, "attackTechniques"), f"'attackTechniques' is {kind_of(tags)}, not a list: left out"
             )
             return ""
-        return "ATT&CK: " + ", ".join(t.strip() for t in tags if isinstance(t, str) and t.strip()) if tags else ""
+        names = [clean(t) for t in tags if isinstance(t, str) and clean(t)]
+        return f"ATT&CK: {', '.join(names)}." if names else ""
 
     def evidence(self, hyp_ids: dict[str, str]) -> list[dict]:
         walk = self.walk
@@ -376,7 +377,7 @@ class _Matrix:
                 parts.append(value)
         return ("Intel Workbench quality of information: " + "; ".join(parts) + ".") if parts else ""
 
-    def header(self, title: str, matrix_name: str, hyps: list[dict], items: list[dict]) -> str:
+    def header(self, matrix_name: str, hyps: list[dict], items: list[dict]) -> str:
         catch = next((h for h in hyps if h.get("catch_all")), None)
         named = self.sources.entries
         intro = f"Imported from the Intel Workbench project export {Path(self.walk.name).name}" + (
@@ -403,7 +404,8 @@ class _Matrix:
         todo = [
             "Give each source a reliability and remove the TODO from its notes (`ach validate` lists them): "
             "the items of one source stand or fall together.",
-            "Write the question the hypotheses answer; mark a catch-all if none is marked.",
+            "Write the question the hypotheses answer"
+            + ("." if catch else ", and mark a catch-all (`catch_all: true`)."),
             "Give each item a confidence (low/medium/high) in its likelihoods, and consider CC and II where an "
             "item is very consistent or very inconsistent (Intel Workbench has no such ratings).",
         ]

@@ -213,7 +213,7 @@ class Walk:
             self.error(join(path, key), f"'{key}' must be text, not {kind_of(value)}")
             return ""
         if not isinstance(value, str):  # a number where text is expected: its digits
-            return str(value) if math.isfinite(value) else ""
+            return str(value) if isinstance(value, int) or math.isfinite(value) else ""
         return clean(value)
 
     def ident(self, parent: dict, key: str, path: str, what: str) -> str | None:
