@@ -213,11 +213,11 @@ class MatrixReader(CellReader):
             return "no text and no rating (a heading?)"
         return ""
 
-    def said(self, table: Table, columns: dict, items: list, repaired: list, skipped: list) -> None:
+    def said(self, table: Table, columns: dict, items: list, repaired: list, skipped: list, made=True) -> None:
         """The warnings of the conventions applied to a sheet, one for each."""
         for r, reason in skipped:
             self.warn(table.place(r), f"not read as an item: {reason}", "delete the row if it is not an item")
-        if "id" not in columns and items:
+        if made and "id" not in columns and items:
             self.warn(
                 table.place(),
                 f"no id column: the items are numbered E1 to E{len(items)} in the order of their rows",
@@ -338,7 +338,7 @@ class MatrixReader(CellReader):
                 self.error(table.place(r, columns.get("id", 1), "id"), "no id", "give the candidate an id")
                 continue
             out.append(spec)
-        self.said(table, columns, out, [], [])
+        self.said(table, columns, out, [], [], made=False)
         return out
 
     # -- cells -------------------------------------------------------------------
