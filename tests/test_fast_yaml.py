@@ -17,7 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ach.casefile.load import FAST_FROM, check_text
-from ach.casefile.yaml import fast_parse, line_of, parse_yaml, plain_data
+from ach.casefile.yaml import fast_compose, fast_parse, line_of, parse_yaml, plain_data
+
+from .conftest import ROOT
 
 load_module = importlib.import_module("ach.casefile.load")  # the module, not its load()
 
@@ -236,3 +238,31 @@ def test_the_compiled_schema_check_accepts_exactly_what_jsonschema_accepts():
         assert fast == (next(validator.iter_errors(data), None) is None), data
         seen[fast] += 1
     assert min(seen.values()) > 20, seen  # both verdicts were exercised
+
+
+def _nodes(node, path=()):
+    """Every node's kind, tag, style and marks, by path: what the editor's splices are planned on."""
+    style = getattr(node, "style", None) or None  # libyaml writes a plain scalar's style '', ruamel None
+    value = node.value.replace("\x07", "") if isinstance(node.value, str) else None  # ruamel marks folds with \a
+    marks = (node.start_mark.index, node.start_mark.line, node.start_mark.column, node.end_mark.index)
+    yield path, (node.id, style, getattr(node, "flow_style", None), marks, value)
+    if isinstance(node.value, list):
+        for i, child in enumerate(node.value):
+            for j, part in enumerate(child if isinstance(child, tuple) else (child,)):
+                yield from _nodes(part, (*path, i, j))
+
+
+EDITED = sorted((ROOT / "cases").glob("*.yaml")) + sorted((ROOT / "tests" / "data" / "edit").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", EDITED, ids=[p.name for p in EDITED])
+def test_libyaml_composes_the_nodes_and_marks_ruamel_composes(path):
+    from ruamel.yaml import YAML
+
+    text = path.read_text(encoding="utf-8")
+    fast = fast_compose(text)
+    if fast is None:
+        pytest.skip("a file the careful parser reads (tags, anchors)")
+    careful = dict(_nodes(YAML(typ="rt").compose(text)))
+    quick = dict(_nodes(fast[0]))
+    assert quick == careful

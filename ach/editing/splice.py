@@ -23,9 +23,15 @@ class Unsupported(Exception):
 
 
 def is_mapping(node) -> bool:
-    from ruamel.yaml.nodes import MappingNode
+    return getattr(node, "id", None) == "mapping"  # ruamel's nodes and libyaml's alike
 
-    return isinstance(node, MappingNode)
+
+def is_sequence(node) -> bool:
+    return getattr(node, "id", None) == "sequence"
+
+
+def is_scalar(node) -> bool:
+    return getattr(node, "id", None) == "scalar"
 
 
 class Splicer:
@@ -35,12 +41,13 @@ class Splicer:
     prettier rendering does not read back as intended).
     """
 
-    def __init__(self, text: str, safe: bool = False):
+    def __init__(self, text: str, safe: bool = False, root=None):
+        """``root``: ``text`` composed already (by libyaml: the same nodes and marks), else ruamel composes it."""
         from ruamel.yaml import YAML
 
         self.text, self.safe = text, safe
         self.nl = "\r\n" if "\r\n" in text else "\n"
-        self.root = YAML(typ="rt").compose(text)
+        self.root = root if root is not None else YAML(typ="rt").compose(text)
         self.splices: list[tuple[int, int, int, str]] = []
 
     def get(self, mapping, key: str):
@@ -139,10 +146,8 @@ class Splicer:
         ``comment``: None keeps it, '' removes it, text replaces it (or is added,
         at ``column`` if given). ``drop_comment``: a comment that starts with this
         text goes (e.g. a to-do marker the new value settles)."""
-        from ruamel.yaml.nodes import ScalarNode
-
         start, end = node.start_mark.index, self.content_end(node)
-        if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+        if is_scalar(node) and node.style in ("|", ">"):
             block = self.block_scalar(node, value) if isinstance(value, str) and not self.safe else None
             if block is None:  # a one-line value instead; the header's comment stays
                 found = self.comment_after(start + 1)
@@ -150,7 +155,7 @@ class Splicer:
                 block = self.render(value) + tail
             self.splice(start, end, block)
             return
-        if not isinstance(node, ScalarNode) and not node.flow_style:
+        if not is_scalar(node) and not node.flow_style:
             raise Unsupported("replacing a nested block with a single value")
         new = self.render(value, flow=self.in_flow(node), style=getattr(node, "style", None) if keep_quotes else None)
         found = self.comment_after(end)
