@@ -21,7 +21,7 @@ from ach.casefile import check_text, dump_case
 from ach.errors import CaseError
 from ach.io.tools import parse_tool_export, read_tool_export
 
-from .conftest import ACH_COMMAND
+from .conftest import ACH_COMMAND, K1
 
 
 def intel_workbench() -> dict:
@@ -392,6 +392,12 @@ def test_a_json_file_of_no_known_layout_is_said(raw, says):
     (error,) = refused(raw)
     assert error.code == "unknown-layout" and says in error.message
     assert "Intel Workbench" in error.hint or "rename it to .yaml" in error.hint
+
+
+def test_an_ach_case_written_as_json_is_told_to_be_renamed():
+    case = yaml.safe_load(K1.read_text())
+    (error,) = refused(json.dumps(case, default=str).encode())
+    assert error.code == "unknown-layout" and "rename it to .yaml" in error.hint
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,8 @@ def parse_tool_export(
     if isinstance(doc, str) and doc.lstrip().startswith(("{", "[")):  # the export written as one JSON string
         doc = load_json(doc.encode("utf-8", "surrogatepass"), name)
     walk = Walk(name)
+    if isinstance(doc, dict) and CASE_KEYS <= set(doc):  # an ach case, not an export
+        raise CaseError([_unknown(doc, name)])
     if intelworkbench.match(doc):
         data, header = intelworkbench.convert(doc, walk, matrix)
     elif (found := arkhammirror.match(doc)) is not None:

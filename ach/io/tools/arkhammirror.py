@@ -72,10 +72,7 @@ KNOWN = {
 def _is_matrix(doc) -> bool:
     if not isinstance(doc, dict) or not isinstance(doc.get("hypotheses"), list) or "evidence" not in doc:
         return False
-    if isinstance(doc.get("ratings"), list) or isinstance(doc.get("metadata"), dict):
-        return True
-    entries = [h for h in doc["hypotheses"] if isinstance(h, dict)]
-    return "ratings" not in doc and bool(entries) and all("title" in h or "column_index" in h for h in entries)
+    return isinstance(doc.get("ratings"), list) or isinstance(doc.get("metadata"), dict)
 
 
 def match(doc):
