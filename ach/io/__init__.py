@@ -19,7 +19,14 @@ from ..formatting import count
 
 __all__ = ["EXPORTERS", "IMPORTERS", "UnknownFormat", "export", "read"]
 
-IMPORTERS = {".xlsx": "spreadsheet", ".xlsm": "spreadsheet", ".csv": "csv", ".tsv": "csv", ".achz": "achz", ".json": "tool"}
+IMPORTERS = {
+    ".xlsx": "spreadsheet",
+    ".xlsm": "spreadsheet",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".achz": "achz",
+    ".json": "tool",
+}
 EXPORTERS = (".xlsx", ".csv", ".achz")
 
 
