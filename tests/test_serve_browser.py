@@ -74,6 +74,11 @@ def rate_by_keyboard(page, item: str, left_of: str, value: str) -> None:
 
 def test_a_cell_rerated_by_keyboard_shows_the_whatif_posterior_and_changes_one_line(page, k1):
     assert shown(page, "KH") == "42.0%"  # the K-1 bottom line
+    page.locator("#sampler").filter(has_text="exact draws").wait_for(timeout=30_000)  # the intervals follow
+    assert "90% interval" in page.locator("#posterior").inner_text()
+    page.locator('[data-item="E02"][data-hypothesis="KH"]').click()
+    page.keyboard.press("Escape")
+    assert "Two US officials" in page.locator("#detail-body").inner_text()  # the item one click away
     screenshot(page, "workbench.png")
     before = k1.read_text(encoding="utf-8").splitlines()
     expected = ach.whatif(ach.load(K1), set={"E07.IAM": "likely"}).after
