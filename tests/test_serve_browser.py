@@ -158,3 +158,14 @@ def test_whatif_shows_old_against_new_and_drop_leaves_the_file(page, k1):
     page.click("#whatif-drop")
     wait_shown(page, "KH", "42.0%")
     assert k1.read_bytes() == original
+
+
+def test_a_file_broken_on_disk_shows_its_problems_until_it_is_mended(page, k1):
+    good = k1.read_text(encoding="utf-8")
+    k1.write_text(good.replace("reliability: C", "reliability: Z", 1), encoding="utf-8")
+    problems = page.locator("#problems")
+    problems.filter(has_text="cannot be analysed").wait_for(timeout=10_000)
+    assert "reliability" in problems.inner_text() and "k1.yaml" in problems.inner_text()
+    k1.write_text(good, encoding="utf-8")
+    wait_shown(page, "KH", "42.0%")
+    assert "cannot be analysed" not in problems.inner_text()

@@ -68,8 +68,11 @@
     S.name = name; S.intervals = null;
     const [v, a] = await Promise.all([api("GET", "/api/case" + caseQuery(S.whatif ? "&whatif=1" : "")),
       api("GET", "/api/analysis" + caseQuery(S.whatif ? "&whatif=1" : ""))]);
-    if (!v.ok) return showProblems(v.data);
-    if (!a.ok) return showProblems(a.data);
+    if (!v.ok || !a.ok) { // a file with errors: say them, and look again when it changes
+      S.view = null; S.broken = (await api("GET", "/api/version" + caseQuery())).data.version;
+      $("matrix").replaceChildren(); $("posterior").replaceChildren();
+      return showProblems(v.ok ? a.data : v.data);
+    }
     S.view = v.data; S.analysis = a.data; S.whatif = v.data.whatif;
     render();
     askIntervals();
@@ -509,6 +512,11 @@
     banner(`${r.data.bottom_line} Report written to ${r.data.html}.`, "", el("a", { href: r.data.url, target: "_blank", rel: "noopener", text: "Open the report" }));
   }
   async function watch() {
+    if (S.name && !S.view && !S.inflight) { // the file had errors: reload once it has changed
+      const r = await api("GET", "/api/version" + caseQuery());
+      if (r.ok && r.data.version !== S.broken) { S.broken = r.data.version; await openCase(S.name); }
+      return;
+    }
     if (!S.name || S.inflight || !S.view || document.querySelector(".cell input, .field input")) return;
     const r = await api("GET", "/api/version" + caseQuery());
     if (r.ok && r.data.version !== S.view.version && !S.inflight) {
