@@ -169,3 +169,21 @@ def test_a_file_broken_on_disk_shows_its_problems_until_it_is_mended(page, k1):
     k1.write_text(good, encoding="utf-8")
     wait_shown(page, "KH", "42.0%")
     assert "cannot be analysed" not in problems.inner_text()
+
+
+def test_an_item_is_added_and_its_text_edited_through_the_forms(page, k1):
+    page.click("#add-item")
+    page.fill('#form-fields [name="text"]', "A new report from the base.")
+    page.select_option('#form-fields [name="source"]', "nyt")
+    page.click("#form-ok")
+    page.locator('[data-item="E32"][data-hypothesis="KH"]').wait_for()
+    assert page.locator('[data-item="E32"][data-hypothesis="KH"]').get_attribute("data-value") == "NA"
+    case = ach.load(k1)
+    assert case.item("E32").text == "A new report from the base." and case.item("E32").source == "nyt"
+    page.locator('[data-item="E32"][data-hypothesis="KH"]').click()
+    page.keyboard.press("Escape")
+    page.click("text=Edit evidence E32…")
+    page.fill('#form-fields [name="text"]', "A new report from the base, corrected.")
+    page.click("#form-ok")
+    page.wait_for_function("() => document.querySelector('[data-entry=\"E32\"]').textContent.includes('corrected')")
+    assert ach.load(k1).item("E32").text == "A new report from the base, corrected."

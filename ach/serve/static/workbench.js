@@ -401,6 +401,13 @@
     } else if (source) { add("Source", source.title); add("Reliability", shown(source.reliability)); add("Confidence", source.confidence); add("Notes", source.notes); }
     if (hyp) add("Hypothesis", `${hyp.id}: ${hyp.title}${hyp.description ? " — " + hyp.description : ""}`);
     const parts = [el("dl", { class: "detail" }, ...rows)];
+    const editable = item && v.evidence.includes(item) ? ["evidence", item, ["text", "date", "type", "relevance", "notes"]]
+      : item ? ["candidate", item, ["text", "notes"]] : source && source.listed ? ["source", source, ["title", "confidence", "notes"]]
+        : hyp ? ["hypothesis", hyp, ["title", "description"]] : null;
+    if (editable) {
+      const [kind, entry, names] = editable;
+      parts.push(el("button", { type: "button", onclick: () => editEntry(kind, entry, names) }, `Edit ${kind} ${entry.id}…`));
+    }
     if (node.classList.contains("cell") && item) {
       const h = node.dataset.hypothesis, why = el("textarea", { class: "why", "aria-label": "why this rating" });
       why.value = (item.why || {})[h] || "";
@@ -417,7 +424,7 @@
     $("form-title").textContent = title; $("form-error").textContent = "";
     $("form-fields").replaceChildren(...fields.map((f) => el("label", {}, f.label,
       f.options ? el("select", { name: f.name }, ...f.options.map((o) => el("option", { value: o[0], text: o[1] })))
-        : el(f.area ? "textarea" : "input", { name: f.name, value: f.value || "", placeholder: f.placeholder || "", required: f.required }))));
+        : Object.assign(el(f.area ? "textarea" : "input", { name: f.name, placeholder: f.placeholder || "", required: f.required }), { value: f.value || "" }))));
     const dialog = $("form-dialog");
     $("form-ok").onclick = async (e) => {
       e.preventDefault();
@@ -428,6 +435,15 @@
     dialog.showModal();
   }
   const drop = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== ""));
+  function editEntry(kind, entry, names) {
+    form(`Edit ${kind} ${entry.id}`, names.map((n) => ({ name: n, label: n, value: shown(entry[n]), area: n === "text" || n === "notes" || n === "description" })),
+      (f) => {
+        const changed = Object.fromEntries(Object.entries(f).filter(([k, val]) => val !== shown(entry[k]) && val !== ""));
+        const unset = Object.keys(f).filter((k) => f[k] === "" && shown(entry[k]) !== "" && k !== "text" && k !== "title");
+        if (!Object.keys(changed).length && !unset.length) return true;
+        return submit({ op: "set", id: entry.id, kind, ...changed, ...(unset.length ? { unset } : {}) });
+      });
+  }
   function removeEntry(kind, id) {
     if (window.confirm(`Remove ${kind} ${id} from the case file?${kind === "hypothesis" ? " Its cell goes from every item." : ""}`)) submit({ op: "rm", id, kind });
   }
