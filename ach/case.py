@@ -19,7 +19,7 @@ from .scales import Belief, Scale
 # Browsers drop tabs and newlines inside an address ("java\tscript:"): refuse any whitespace or control character.
 _LINKABLE = re.compile(r"(?i:https?://|mailto:)[^\s\x00-\x1f\x7f]+")
 
-__all__ = ["Candidate", "Case", "Citation", "CitedReport", "Evidence", "Hypothesis", "Source"]
+__all__ = ["Candidate", "Case", "Citation", "CitedReport", "Evidence", "Hypothesis", "Outcome", "Source"]
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,20 @@ class Candidate:
     notes: str = ""
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What really happened: the hypothesis that proved true (None: the case is stated unresolved)."""
+
+    hypothesis: str | None
+    date: str | None = None
+    source: str = ""
+    note: str = ""
+
+    @property
+    def resolved(self) -> bool:
+        return self.hypothesis is not None
+
+
 @dataclass(frozen=True, eq=False)
 class Case:
     question: str
@@ -129,6 +143,14 @@ class Case:
     handling: str = ""  # the handling line of every report
     reports: tuple[CitedReport, ...] = ()  # the reports citations name, in words
     acknowledged: tuple[tuple[Diagnostic, str], ...] = ()  # (warning, why) the analyst means, kept out of `warnings`
+    outcome: Outcome | None = None  # what really happened; None: not stated
+    judgment: dict[str, float] | None = None  # the analyst's holistic probabilities, hypothesis id -> p (sum 1)
+    judgment_when: str | None = None  # "before" or "after" seeing the matrix's posterior; None: not stated
+
+    @property
+    def truth(self) -> str | None:
+        """The id of the hypothesis that proved true, if the outcome is known."""
+        return self.outcome.hypothesis if self.outcome is not None else None
 
     @property
     def hypothesis_ids(self) -> list[str]:

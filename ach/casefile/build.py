@@ -20,6 +20,7 @@ from ..errors import Diagnostic, ScaleError, suggest
 from ..scales import ADMIRALTY_RELIABILITY, LEVELS, RATINGS, TERMS, Belief, Scale, fit_band, reliability
 from .checks import case_findings
 from .items import ItemReader
+from .outcome import OutcomeReader
 from .placeholders import placeholders
 from .schema import complaints
 from .values import INVALID, input_hint, text_of, valid
@@ -27,7 +28,7 @@ from .values import INVALID, input_hint, text_of, valid
 __all__ = ["Builder"]
 
 
-class Builder(ItemReader):
+class Builder(ItemReader, OutcomeReader):
     """Turns a parsed document into a Case, collecting diagnostics on the way."""
 
     def __init__(self, line, data: dict, file: str, sha256: str, comment: str = "", text: str = ""):
@@ -124,6 +125,8 @@ class Builder(ItemReader):
         )
         collection = self.collection(d.get("collection"), hypotheses if hyps_complete else None, scale)
         reports = self.reports(d.get("reports"), d.get("evidence"))
+        outcome = self.outcome(d.get("outcome"), hypotheses if hyps_complete else None)
+        judgment = self.judgment(d.get("judgment"), hypotheses if hyps_complete else None)
         if self.failed:
             return self.result(None)
         case = Case(
@@ -146,6 +149,9 @@ class Builder(ItemReader):
             comment=self.comment,
             handling=text_of(d.get("handling")),
             reports=reports,
+            outcome=outcome,
+            judgment=judgment,
+            judgment_when=d.get("judgment_when") if d.get("judgment_when") in ("before", "after") else None,
         )
         for f in case_findings(case):
             self.report(f.level, f.path, f.message, f.hint, f.code)

@@ -88,6 +88,12 @@ def rebuild(case) -> dict:
         data["prior_concentration"] = case.prior_concentration
     if case.acknowledged:
         data["acknowledge"] = _acknowledgements(case.acknowledged)
+    if case.outcome is not None:
+        data["outcome"] = _outcome(case.outcome)
+    if case.judgment is not None:
+        data["judgment"] = dict(case.judgment)
+    if case.judgment_when:
+        data["judgment_when"] = case.judgment_when
     data["hypotheses"] = []
     for h in case.hypotheses:
         spec = {"id": h.id, "title": h.title}
@@ -238,3 +244,12 @@ def _acknowledgements(acknowledged) -> list[dict]:
         if entry not in entries:
             entries.append(entry)
     return entries
+
+
+def _outcome(outcome) -> dict | str:
+    """An Outcome as the file writes it: 'unresolved', or its mapping of the fields given."""
+    if not outcome.resolved:
+        return "unresolved"
+    spec = {"hypothesis": outcome.hypothesis}
+    spec.update({k: v for k, v in (("date", outcome.date), ("source", outcome.source), ("note", outcome.note)) if v})
+    return spec

@@ -17,6 +17,11 @@ from .schema import schema
 __all__ = ["CASE_FIELDS", "ID_PATTERN", "KINDS", "Kind", "description", "kind", "top_order", "valid_id"]
 
 
+def _types(spec: dict) -> list:
+    kind = spec.get("type")
+    return kind if isinstance(kind, list) else [kind]
+
+
 @dataclass(frozen=True)
 class Kind:
     """One kind of entry in a case file: a hypothesis, a source, an item or a candidate."""
@@ -62,7 +67,7 @@ KINDS: dict[str, Kind] = {
 
 # What ``ach set CASE`` may change at the top level: the case's own scalars (not lists, not the scale).
 CASE_FIELDS: tuple[str, ...] = tuple(
-    k for k, v in schema()["properties"].items() if v.get("type") not in ("array", "object")
+    k for k, v in schema()["properties"].items() if not {"array", "object"} & set(_types(v))
 )
 
 

@@ -95,9 +95,13 @@ def _diagnose(err) -> list[Complaint]:
     """
     path = tuple(err.absolute_path)
     if err.validator == "oneOf":
-        fitting = [e for e in err.context if not (e.validator == "type" and not e.relative_path)]
+        # the alternatives whose type the value has (an alternative of another type says nothing)
+        mistyped = {e.relative_schema_path[0] for e in err.context if e.validator == "type" and not e.relative_path}
+        fitting = [e for e in err.context if e.relative_schema_path[0] not in mistyped]
         if fitting:
             return [x for e in fitting for x in _diagnose(e)]
+        if "type" in err.schema:
+            return []  # of none of the types: the field's own type complaint says so
     if err.validator == "additionalProperties":
         allowed = sorted(err.schema.get("properties", {}))
         unknown = [bad for bad in err.instance if bad not in allowed]

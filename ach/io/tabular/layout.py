@@ -54,7 +54,9 @@ __all__ = [
     "defuse_formula",
     "formula_like",
     "if_false_text",
+    "judgment_text",
     "number_text",
+    "outcome_text",
     "restore_formula",
     "sheets",
     "xl_escape",
@@ -126,7 +128,10 @@ def _kind_of(spec: dict) -> str:
     ref = spec.get("$ref", "").rsplit("/", 1)[-1]
     if ref in ("id", "date", "level", "reliability", "credibility"):
         return ref
-    return {"number": "number", "boolean": "bool", "string": "text"}.get(spec.get("type"), "text")
+    kind = spec.get("type")
+    return (
+        {"number": "number", "boolean": "bool", "string": "text"}.get(kind, "text") if isinstance(kind, str) else "text"
+    )
 
 
 # How each column's cells are read: from the schema's type of the field, and the columns a sheet adds.
@@ -140,6 +145,8 @@ KIND = {
     "citation_url": "text",
     "comment": "text",
     "acknowledge": "acknowledge",
+    "outcome": "outcome",
+    "judgment": "judgment",
     "publisher": "text",
     "url": "text",
 }
@@ -193,6 +200,9 @@ SHEET_NOTES = {
     "catch_all": "TRUE for the hypothesis that stands for everything not listed.",
     "question": "The one question the hypotheses answer (ach import makes one up from the title if it is missing).",
     "comment": "The case file's opening comment (it becomes the comment at the top of the YAML file).",
+    "outcome": "What really happened: unresolved, or one field per line: hypothesis: ID, date: YYYY-MM-DD, "
+    "source: how it is known, note: ...",
+    "judgment": "The analyst's own probabilities, one hypothesis per line: KH: 0.7 (or 70%); they sum to 1.",
 }
 ABOUT = {
     "Evidence": {**{f: description("evidence", f) for f in KINDS["evidence"].order}, **SHEET_NOTES},
@@ -203,6 +213,8 @@ ABOUT = {
         **{f: description(f) for f in CASE_KEYS},
         "question": SHEET_NOTES["question"],
         "comment": SHEET_NOTES["comment"],
+        "outcome": SHEET_NOTES["outcome"],
+        "judgment": SHEET_NOTES["judgment"],
     },
     "Collection": {**{f: description("collection", f) for f in KINDS["candidate"].order}},
     "Reports": {f: description("reports", f) for f in REPORT_COLUMNS},
@@ -348,9 +360,8 @@ def sheets(data: dict, comment: str, notes=()) -> list[Sheet]:
         [[s.get(c) for c in SOURCE_COLUMNS] for s in data.get("sources") or []],
         [ABOUT["Sources"][c] for c in SOURCE_COLUMNS],
     )
-    case_rows = [
-        [k, acknowledge_text(data.get(k)) if k == "acknowledge" else data.get(k), ABOUT["Case"][k]] for k in CASE_KEYS
-    ]
+    shown = {"acknowledge": acknowledge_text, "outcome": outcome_text, "judgment": judgment_text}
+    case_rows = [[k, shown.get(k, lambda v: v)(data.get(k)), ABOUT["Case"][k]] for k in CASE_KEYS]
     scale = data.get("scale") or {}
     for k, v in (scale.get("ratings") or {}).items():
         case_rows.append(
@@ -420,6 +431,20 @@ def acknowledge_text(entries) -> str | None:
     return "\n".join(
         f"{e.get('warning')}{' at ' + e['at'] if e.get('at') else ''}: {e.get('why', '')}" for e in entries
     )
+
+
+def outcome_text(value) -> str | None:
+    """The outcome in one cell: ``unresolved``, or ``hypothesis: ID`` and its other fields, one per line."""
+    if not isinstance(value, dict):
+        return value
+    return "\n".join(f"{k}: {v}" for k, v in value.items())
+
+
+def judgment_text(value) -> str | None:
+    """The judgment in one cell, one hypothesis per line: ``KH: 0.7`` (or ``KH: 70%`` as written)."""
+    if not isinstance(value, dict):
+        return value
+    return "\n".join(f"{h}: {v if isinstance(v, str) else number_text(v)}" for h, v in value.items())
 
 
 def if_false_text(value):

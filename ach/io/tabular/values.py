@@ -13,7 +13,7 @@ import re
 
 from .read import Bad, Place
 
-__all__ = ["FAILED", "CellReader", "cell", "date_of", "text_of"]
+__all__ = ["FAILED", "CellReader", "cell", "date_of", "outcome_of", "text_of"]
 
 _INT = re.compile(r"[-+]?\d+")
 _FLOAT = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
@@ -52,6 +52,10 @@ class CellReader:
             return text_of(raw)
         if kind == "acknowledge":
             return self.acknowledged(text_of(raw), place)
+        if kind == "outcome":
+            return outcome_of(text_of(raw))
+        if kind == "judgment":
+            return self.if_false(raw, place)  # the same cell form: one per hypothesis, KH: 0.7 or KH=0.7; ...
         if isinstance(raw, str) and not raw.strip():
             return None
         if kind == "id":
@@ -152,6 +156,32 @@ def text_of(raw) -> str:
     if isinstance(raw, (dt.date, dt.time)):
         return raw.isoformat()
     return str(raw)
+
+
+OUTCOME_FIELDS = ("hypothesis", "date", "source", "note")
+
+
+def outcome_of(text: str):
+    """An outcome cell (as :func:`~.layout.outcome_text` writes it) as the case file's value:
+    'unresolved'; ``key: value`` per line (a line that names no field continues the one before);
+    a single word alone is the hypothesis. The loader checks what it names."""
+    text = text.strip()
+    if not text or text.lower() == "unresolved":
+        return text.lower() or None
+    out: dict = {}
+    last = None
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() in OUTCOME_FIELDS:
+            last = key.strip().lower()
+            out[last] = value.strip()
+        elif last is not None:
+            out[last] += "\n" + line
+        elif not sep and len(text.split()) == 1:
+            out["hypothesis"] = text
+        else:
+            return text  # the loader says it is neither
+    return out
 
 
 def date_of(raw):

@@ -352,6 +352,8 @@ def _help_sheet(ws, bold, wrap) -> None:
             "Case",
             "field / value rows: title, question (required), description, analyst, handling, date, as_of, "
             "default_reliability, prior_concentration, acknowledge (one 'CODE at ID: why' per line), "
+            "outcome ('unresolved', or 'hypothesis: ID', 'date: ...', 'source: ...', 'note: ...' per line), "
+            "judgment (one 'ID: 0.7' per line), judgment_when (before/after), "
             "scale.ratings.CC (etc.), scale.terms.<term> ('low, high'), comment.",
         ),
         (
