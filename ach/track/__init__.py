@@ -1,0 +1,26 @@
+"""Keeping score: when the truth comes out, how good were the analysis's probabilities?
+
+:mod:`~ach.track.scores` scores one resolved case (Brier, log loss in bits,
+rank of the truth, against the prior, a uniform prior and classic ACH's pick,
+and as the posterior stood at each evidence date); :mod:`~ach.track.calibration`
+pools many cases into a reliability diagram, the Brier decomposition and a
+verdict in words; :mod:`~ach.track.practice` draws practice cases from a
+stated world, with the truth in a separate key; :mod:`~ach.track.postmortem`
+says, for one resolved case, which items and sources pointed to the truth.
+"""
+
+from __future__ import annotations
+
+from .calibration import Calibration, calibrate
+from .scores import CaseScore, Scored, brier, log_loss_bits, rank_of_truth, score_case
+
+__all__ = [
+    "Calibration",
+    "CaseScore",
+    "Scored",
+    "brier",
+    "calibrate",
+    "log_loss_bits",
+    "rank_of_truth",
+    "score_case",
+]

@@ -1,0 +1,289 @@
+"""Keeping score (issue 14): Brier and log loss by hand, the Brier decomposition, calibration of
+generated practice sets, an overconfident analyst caught, ach score and ach practice end to end."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ach
+from ach import exact
+from ach.track import brier, calibrate, log_loss_bits, rank_of_truth, score_case
+from ach.track.calibration import wilson
+from ach.track.collect import score_paths
+from ach.track.practice import KEY_PATH, draw_many
+from tests.conftest import ACH_COMMAND
+
+ROOT = Path(__file__).resolve().parents[1]
+MINI = ROOT / "tests" / "data" / "mini.yaml"
+
+
+def ach_(*args, cwd=None):
+    import subprocess
+
+    return subprocess.run([*ACH_COMMAND, *map(str, args)], capture_output=True, text=True, cwd=cwd)
+
+
+def resolved(tmp_path, extra: str, name: str = "case.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(MINI.read_text() + extra + "\n")
+    return path
+
+
+# -- the scores, by hand -----------------------------------------------------------------
+
+
+def test_brier_and_log_loss_by_hand():
+    p = [0.7, 0.2, 0.1]
+    assert brier(p, 0) == pytest.approx(0.3**2 + 0.2**2 + 0.1**2)  # 0.14
+    assert brier(p, 2) == pytest.approx(0.7**2 + 0.2**2 + 0.9**2)  # 1.34
+    assert log_loss_bits(0.5) == pytest.approx(1.0) and log_loss_bits(0.25) == pytest.approx(2.0)
+    assert log_loss_bits(1.0) == 0.0 and log_loss_bits(0.0) == 40.0  # capped, not infinite
+    assert brier([1, 0], 0) == 0 and brier([0, 1], 0) == 2  # the range: 0 to 2
+    assert brier([0.25] * 4, 1) == pytest.approx(1 - 1 / 4)  # uniform: 1 - 1/n
+    assert rank_of_truth(p, 0) == 1 and rank_of_truth(p, 2) == 3 and rank_of_truth([0.4, 0.4, 0.2], 1) == 1
+
+
+def test_a_resolved_case_is_scored_with_its_baselines(tmp_path):
+    case = ach.load(resolved(tmp_path, "outcome: {hypothesis: KID, source: confession}"))
+    s = score_case(case)
+    post = exact.posterior(case.inputs)
+    t = case.hypothesis_ids.index("KID")
+    assert s.posterior.p_truth == pytest.approx(post[t])
+    assert s.posterior.brier == pytest.approx(sum((post - np.eye(3)[t]) ** 2))
+    assert s.posterior.log_loss_bits == pytest.approx(-math.log2(post[t]))
+    assert s.prior.p_truth == pytest.approx(0.5)  # priors 1, 2, 1
+    assert s.prior.brier == pytest.approx(0.25**2 + 0.5**2 + 0.25**2)
+    assert s.uniform.brier == pytest.approx(2 / 3)
+    assert s.classic_pick and s.classic.p_truth == pytest.approx(
+        1 / len(s.classic_pick) if "KID" in s.classic_pick else 0
+    )
+    # one dated item (E3, 2024-03-01): the posterior on that date has every item in
+    assert [(d.date, d.items) for d in s.by_date] == [("2024-03-01", 3)]
+    assert s.by_date[-1].scored.p_truth == pytest.approx(s.posterior.p_truth)
+
+
+def test_the_judgment_is_scored_beside_the_posterior(tmp_path):
+    case = ach.load(resolved(tmp_path, "outcome: {hypothesis: KID}\njudgment: {DOG: 10%, KID: 80%, OTHER: 10%}"))
+    s = score_case(case)
+    assert s.judgment.p_truth == pytest.approx(0.8) and s.judgment.brier == pytest.approx(0.06)
+    assert s.judgment.log_loss_bits == pytest.approx(-math.log2(0.8))
+
+
+def test_the_headline_is_scored_without_hindsight(tmp_path):
+    case = ach.load(resolved(tmp_path, "as_of: 2024-02-01\noutcome: {hypothesis: KID}"))
+    s = score_case(case)
+    assert s.posterior.p_truth == pytest.approx(exact.posterior(case.headline().inputs)[1])
+    assert s.by_date == ()  # E3 (2024-03-01) is hindsight; no item of the headline is dated
+
+
+# -- calibration ---------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(2, 6).flatmap(
+        lambda n: st.lists(
+            st.tuples(st.lists(st.floats(0.001, 1), min_size=n, max_size=n), st.integers(0, n - 1)),
+            min_size=1,
+            max_size=40,
+        )
+    )
+)
+def test_the_decomposition_sums_to_the_brier_score(cases):
+    p = [np.array(w) / np.sum(w) for w, _ in cases]
+    truth = [t for _, t in cases]
+    cal = calibrate(p, truth)
+    mean_brier = np.mean([brier(q, t) for q, t in zip(p, truth)])
+    assert cal.brier == pytest.approx(mean_brier, abs=1e-12)
+    total = cal.reliability - cal.resolution + cal.uncertainty + cal.within_bin
+    assert total == pytest.approx(cal.brier, abs=1e-12)
+    assert cal.reliability >= 0 and cal.resolution >= 0 and cal.uncertainty >= 0
+    assert sum(b.n for b in cal.bins) == cal.forecasts == sum(len(q) for q in p)
+    for b in cal.bins:
+        assert b.interval[0] <= (b.freq if b.n else 0.5) <= b.interval[1]
+
+
+def test_the_decomposition_is_exact_in_three_terms_when_each_bin_holds_one_value():
+    p = np.array([[0.75, 0.25]] * 4 + [[0.05, 0.95]] * 4)
+    truth = [0, 0, 0, 1, 1, 1, 1, 1]
+    cal = calibrate(p, truth)
+    assert cal.within_bin == pytest.approx(0, abs=1e-12)
+    assert cal.reliability - cal.resolution + cal.uncertainty == pytest.approx(cal.brier)
+    # by hand, per forecast then times 2 forecasts per case: bins 0.05, 0.25, 0.75, 0.95, freq 0, 0.25, 0.75, 1
+    rel = 2 * (4 * 0.05**2 + 4 * 0 + 4 * 0 + 4 * 0.05**2) / 16
+    assert cal.reliability == pytest.approx(rel)
+    assert cal.uncertainty == pytest.approx(2 * 0.25)
+
+
+def test_wilson_intervals_by_hand():
+    lo, hi = wilson(7, 10)
+    assert (float(lo), float(hi)) == pytest.approx((0.3968, 0.8922), abs=1e-4)
+    lo, hi = wilson(0, 0)
+    assert (float(lo), float(hi)) == (0.0, 1.0)
+
+
+@pytest.fixture(scope="module")
+def practice_set():
+    cases = draw_many(14, 2000)
+    p = [c.posterior() for c in cases]
+    truth = [c.inputs.hypotheses.index(c.truth) for c in cases]
+    return cases, p, truth
+
+
+def test_the_generators_posteriors_are_calibrated_over_2000_cases(practice_set):
+    _, p, truth = practice_set
+    cal = calibrate(p, truth)
+    assert cal.forecasts > 6000
+    for b in cal.bins:
+        assert b.n > 50 and not b.outside, b  # every bin: the stated mean within the interval of what came true
+    assert cal.verdict.startswith("calibrated")
+    assert cal.reliability < 0.01 and cal.resolution > 0.1
+
+
+def test_an_overconfident_analyst_shows_up_as_overconfident(practice_set):
+    _, p, truth = practice_set
+    sharp = [q**3 / np.sum(q**3) for q in p]  # the same ordering, pushed towards 0 and 1
+    cal = calibrate(sharp, truth)
+    assert "overconfident" in cal.verdict and "came true" in cal.verdict
+    high = [b for b in cal.bins if b.lo >= 0.7 and b.n]
+    assert all(b.freq < b.mean_p for b in high) and any(b.outside for b in high)
+    timid = [np.sqrt(q) / np.sum(np.sqrt(q)) for q in p]
+    assert "underconfident" in calibrate(timid, truth).verdict
+    assert calibrate(sharp, truth).brier > calibrate(p, truth).brier  # a proper score punishes it
+
+
+def test_the_evidence_helps_on_practice_cases(practice_set):
+    cases, p, truth = practice_set
+    posterior = np.mean([brier(q, t) for q, t in zip(p, truth)])
+    prior = np.mean([brier(c.inputs.prior, t) for c, t in zip(cases, truth)])
+    assert posterior < prior
+
+
+def test_practice_cases_written_to_disk_load_to_the_same_posterior(tmp_path):
+    proc = ach_("practice", "new", "--seed", 5, "--cases", 30, "-o", tmp_path / "p")
+    assert proc.returncode == 0, proc.stderr
+    drawn = draw_many(5, 30)
+    for c in drawn:
+        case = ach.load(tmp_path / "p" / f"{c.name}.yaml")
+        assert case.warnings == () and case.outcome is None
+        assert exact.posterior(case.inputs) == pytest.approx(c.posterior(), abs=1e-12)
+    assert (tmp_path / "p" / KEY_PATH).exists()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_any_seed_gives_valid_cases_and_the_truth_among_them(seed):
+    from ach.casefile import check_text, dump_case
+
+    for c in draw_many(seed, 3):
+        case, diagnostics = check_text(dump_case(c.data).encode(), "p.yaml")
+        assert case is not None, "\n".join(map(str, diagnostics))
+        assert c.truth in case.hypothesis_ids and set(c.reliable) == {s.id for s in case.sources}
+        p = c.posterior()
+        assert np.all(np.isfinite(p)) and p.sum() == pytest.approx(1)
+
+
+# -- ach score and ach practice ----------------------------------------------------------------
+
+
+def test_ach_score_json_follows_the_contract(tmp_path):
+    resolved(tmp_path, "outcome: {hypothesis: KID}", "a.yaml")
+    resolved(tmp_path, "outcome: unresolved", "b.yaml")
+    resolved(tmp_path, "", "c.yaml")
+    proc = ach_("score", tmp_path, "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    [c] = out["cases"]
+    assert set(c) >= {
+        "case",
+        "truth",
+        "p_truth",
+        "brier",
+        "log_loss_bits",
+        "rank_of_truth",
+        "prior_p_truth",
+        "classic_pick",
+    }
+    assert c["truth"] == "KID" and c["case"].endswith("a.yaml")
+    assert [Path(p).name for p in out["unresolved"]] == ["b.yaml", "c.yaml"]
+    s = out["summary"]
+    assert s["n"] == 1 and s["brier"] == pytest.approx(c["brier"]) and s["prior_brier"] == pytest.approx(0.375)
+    assert all(set(b) >= {"bin", "n", "mean_p", "freq"} for b in s["calibration"]) and len(s["calibration"]) == 10
+
+
+def test_a_folder_with_none_resolved_says_so_and_exits_0(tmp_path):
+    resolved(tmp_path, "outcome: unresolved", "b.yaml")
+    proc = ach_("score", tmp_path)
+    assert proc.returncode == 0 and "no resolved case among 1 case file: nothing to score" in proc.stdout
+
+
+def test_practice_then_score_with_the_key(tmp_path):
+    assert ach_("practice", "new", "--seed", 2, "--cases", 40, "-o", "p", cwd=tmp_path).returncode == 0
+    assert ach_("score", "p", cwd=tmp_path).stdout.count("unresolved, not scored") == 40
+    proc = ach_("score", "p", "--key", f"p/{KEY_PATH}", "--figure", "cal.png", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "40 resolved cases: mean Brier" in proc.stdout and "verdict: " in proc.stdout
+    assert (tmp_path / "cal.png").stat().st_size > 10_000
+    again = ach_("practice", "new", "--seed", 2, "-o", "p", cwd=tmp_path)  # refuses to overwrite
+    assert again.returncode == 1 and "exists already" in again.stderr and "Traceback" not in again.stderr
+
+
+@pytest.mark.parametrize(
+    "setup, args, words",
+    [
+        (lambda d: None, ["missing.yaml"], "missing.yaml: error: no such file"),
+        (lambda d: (d / "bad.yaml").write_text("question: x\nhypotheses: []\n"), ["bad.yaml"], "bad.yaml:2: error:"),
+        (
+            lambda d: (d / "key.yaml").write_text("cases:\n  a.yaml: {truth: CAT}\n"),
+            ["a.yaml", "--key", "key.yaml"],
+            "key.yaml: error: cases › a.yaml › truth: the key's truth 'CAT' is not a hypothesis",
+        ),
+        (lambda d: (d / "key.yaml").write_text("- 1\n"), ["a.yaml", "--key", "key.yaml"], "not a practice key"),
+        (
+            lambda d: (d / "o.yaml").write_text(MINI.read_text() + "outcome: {hypothesis: CAT}\n"),
+            ["o.yaml"],
+            "outcome › hypothesis: the outcome names the hypothesis 'CAT'",
+        ),
+    ],
+)
+def test_score_refusals_are_located_exit_1_and_never_a_traceback(tmp_path, setup, args, words):
+    resolved(tmp_path, "", "a.yaml")
+    setup(tmp_path)
+    proc = ach_("score", *args, cwd=tmp_path)
+    assert proc.returncode == 1 and words in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr and "nothing was scored" in proc.stderr
+
+
+def test_score_paths_as_a_library(tmp_path):
+    resolved(tmp_path, "outcome: {hypothesis: DOG}", "a.yaml")
+    scored = score_paths([tmp_path])
+    assert [s.truth for s in scored.scores] == ["DOG"] and scored.unresolved == ()
+
+
+# -- the reliability diagram ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sharpen", [1, 3])
+def test_the_reliability_diagram_has_no_overlapping_or_cut_text(practice_set, sharpen):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ach.plots.calibration import plot_calibration
+    from tests.test_plot_layout import layout_problems
+
+    _, p, truth = practice_set
+    q = [x**sharpen / np.sum(x**sharpen) for x in p[:400]]
+    ax = plot_calibration(calibrate(q, truth[:400]))
+    try:
+        assert layout_problems(ax.figure) == []
+    finally:
+        plt.close("all")
