@@ -287,3 +287,39 @@ def test_the_reliability_diagram_has_no_overlapping_or_cut_text(practice_set, sh
         assert layout_problems(ax.figure) == []
     finally:
         plt.close("all")
+
+
+# -- the post-mortem in the report -------------------------------------------------------------
+
+
+def test_a_resolved_cases_report_gains_a_post_mortem(tmp_path):
+    from ach.report import Report
+
+    extra = (
+        "outcome: {hypothesis: KID, date: 2024-04-01, source: a confession}\njudgment: {DOG: 0.3, KID: 0.6, OTHER: 0.1}"
+    )
+    result = ach.analyze(ach.load(resolved(tmp_path, extra)))
+    report = Report(result)
+    md, html = report.to_markdown(), report.to_html()
+    assert "## Post-mortem: what really happened" in md and 'id="postmortem"' in html
+    assert "**The truth: The child (KID)**, known 2024-04-01, from a confession." in md
+    assert "| The analyst's own judgment | 60 % | 0.260 |" in md
+    t = result.hypotheses.index("KID")
+    pointed = [e.id for i, e in enumerate(result.case.evidence) if result.item_woe[i, t] >= 0.05]
+    assert all(f"| {i} " in md.split("Misled")[0] for i in pointed)  # the items that pointed to it come first
+    assert "When would we have known?" not in md  # one evidence date only
+    plain = Report(ach.analyze(ach.load(MINI)))
+    assert "Post-mortem" not in plain.to_markdown() and "postmortem" not in plain.to_html()
+    unresolved = Report(ach.analyze(ach.load(resolved(tmp_path, "outcome: unresolved", "u.yaml"))))
+    assert "The outcome is recorded as unresolved" in unresolved.to_markdown()
+
+
+def test_a_practice_cases_post_mortem_says_when_we_would_have_known(tmp_path):
+    from ach.report import Report
+
+    assert ach_("practice", "new", "--seed", 9, "--cases", 1, "-o", tmp_path).returncode == 0
+    path = tmp_path / "case-01.yaml"
+    truth = draw_many(9, 1)[0].truth
+    path.write_text(path.read_text() + f"outcome: {{hypothesis: {truth}}}\n")
+    md = Report(ach.analyze(ach.load(path))).to_markdown()
+    assert "### When would we have known?" in md and f"P({truth}) as each date's items came in: 2025-03-03" in md

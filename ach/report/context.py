@@ -20,6 +20,7 @@ from ..plots import FIGURES, available_figures
 from ..plots.evidence import TOP_ITEMS
 from ..scales import icd203_term
 from . import diagnostics, narrative
+from .postmortem import postmortem
 
 __all__ = ["TOP_ROWS", "Context"]
 
@@ -112,6 +113,7 @@ class Context:
                 for rep in self.result.case.reports
             ],
             "uncertainty": self._uncertainty(),
+            "postmortem": postmortem(r),
             "caveats": narrative.caveats(
                 catch_all=any(h.catch_all for h in case.hypotheses), forward=r.forward is not None
             ),
