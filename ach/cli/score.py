@@ -92,7 +92,7 @@ def _print(scored) -> None:
     click.echo("calibration (stated → came true, 95 % interval):")
     for b in scored.calibration.bins:
         if b.n:
-            mark = "  outside" if b.outside else ""
+            mark = "  off beyond chance" if b.outside else ""
             click.echo(
                 f"  {b.lo:4.0%}–{b.hi:4.0%}: {b.n:5d} forecasts, stated {b.mean_p:5.1%}, came true {b.freq:5.1%} "
                 f"({b.interval[0]:.0%}–{b.interval[1]:.0%}){mark}"

@@ -2,8 +2,9 @@
 
 ``plot_calibration(cal)`` reads a :class:`~ach.track.calibration.Calibration`:
 each bin's observed frequency at its mean stated probability, with its 95 %
-Wilson interval as an error bar and its number of forecasts beside it, over
-the diagonal of perfect calibration; points below the diagonal on the right
+Wilson interval as an error bar (orange when the bin is off beyond chance,
+outside its Bonferroni family interval), over the diagonal of perfect
+calibration; points below the diagonal on the right
 (and above it on the left) are overconfidence. A small panel underneath
 counts the forecasts per bin.
 """
@@ -33,7 +34,8 @@ def plot_calibration(cal, *, title: str = "", ax=None):
     hi = np.array([b.interval[1] for b in filled])
     ax.plot([0, 1], [0, 1], color=GREY, linestyle=(0, (4, 3)), linewidth=1, label="perfect calibration")
     outside = np.array([b.outside for b in filled], bool)
-    for mask, color, label in ((~outside, BLUE, "within its 95 % interval"), (outside, VERMILLION, "outside it")):
+    labels = ((~outside, BLUE, "within chance"), (outside, VERMILLION, "off beyond chance"))
+    for mask, color, label in labels:
         if mask.any():
             ax.errorbar(
                 x[mask],

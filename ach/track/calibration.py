@@ -13,12 +13,18 @@ per-forecast term times the forecasts per case). ``reliability`` is the
 calibration error (0 is perfect). Forecasts in one bin are not all equal, so
 a small fourth term, ``within_bin`` (Stephenson et al. 2008), makes the sum
 exact: Brier = reliability − resolution + uncertainty + within_bin.
-The verdict names the bin furthest outside its interval, in words.
+Looking at ten bins at once, a calibrated analyst would see one of them
+miss its 95 % interval about two times in five by chance alone. So a bin
+counts as *off* only outside its ``family`` interval, at the Bonferroni
+level over the bins with forecasts (99.5 % for ten): a calibrated set is
+then called calibrated 95 % of the time. The verdict names the bin furthest
+outside its family interval, in words.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
@@ -48,11 +54,12 @@ class Bin:
     mean_p: float  # NaN when empty
     freq: float  # NaN when empty
     interval: tuple[float, float]  # 95 % Wilson interval of freq
+    family: tuple[float, float] = (0.0, 1.0)  # the Wilson interval at the Bonferroni level over the bins
 
     @property
     def outside(self) -> bool:
-        """The stated mean lies outside the interval of what came true."""
-        return self.n > 0 and not (self.interval[0] <= self.mean_p <= self.interval[1])
+        """The stated mean lies outside the family interval of what came true: off beyond chance."""
+        return self.n > 0 and not (self.family[0] <= self.mean_p <= self.family[1])
 
     def as_json(self) -> dict:
         empty = self.n == 0
@@ -62,6 +69,7 @@ class Bin:
             "mean_p": None if empty else self.mean_p,
             "freq": None if empty else self.freq,
             "interval": list(self.interval),
+            "family_interval": list(self.family),
         }
 
 
@@ -106,6 +114,8 @@ def calibrate(p, truth, bins: int = BINS) -> Calibration:
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_p, freq = sum_p / n, hits / n
     lo, hi = wilson(hits, n)
+    z_family = NormalDist().inv_cdf(1 - 0.05 / (2 * max(int(np.sum(n > 0)), 1)))
+    flo, fhi = wilson(hits, n, z_family)
     total = len(forecasts)
     scale = total / cases if cases else 0.0  # forecasts per case: per-forecast terms -> per-case Brier units
     brier_score = float(np.sum((forecasts - outcomes) ** 2) / cases) if cases else float("nan")
@@ -126,6 +136,7 @@ def calibrate(p, truth, bins: int = BINS) -> Calibration:
                 float(mean_p[k]),
                 float(freq[k]),
                 (float(lo[k]), float(hi[k])),
+                (float(flo[k]), float(fhi[k])),
             )
             for k in range(bins)
         ),
@@ -173,11 +184,11 @@ def verdict(cal: Calibration) -> str:
     if not off:
         return (
             f"calibrated: in each of the {len(judged)} bins with {MIN_BIN} or more forecasts, the probability "
-            f"stated lies within the 95 % interval of what came true ({cal.forecasts} forecasts from {cal.cases} cases)"
+            f"stated is within chance of what came true ({cal.forecasts} forecasts from {cal.cases} cases)"
         )
 
     def distance(b: Bin) -> float:
-        lo, hi = b.interval
+        lo, hi = b.family
         return (lo - b.mean_p) if b.mean_p < lo else (b.mean_p - hi)
 
     over = [b for b in off if (b.mean_p > 0.5) == (b.freq < b.mean_p)]  # too far from 0.5
@@ -187,10 +198,9 @@ def verdict(cal: Calibration) -> str:
     others = len(off) - 1
     return (
         f"probabilities around {_pct(worst.mean_p)} came true {_pct(worst.freq)} of the time "
-        f"({worst.n} forecasts, 95 % interval {_pct(worst.interval[0])}–{_pct(worst.interval[1])}): {kind}"
+        f"({worst.n} forecasts; beyond chance, {_pct(worst.family[0])}–{_pct(worst.family[1])}): {kind}"
         + (
-            f" ({others} more bin{'s' if others != 1 else ''} outside {'its' if others == 1 else 'their'} interval, "
-            f"{len(side) - 1} of them {kind} too)"
+            f" ({others} more bin{'s' if others != 1 else ''} off, {len(side) - 1} of them {kind} too)"
             if others
             else ""
         )
