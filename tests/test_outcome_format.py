@@ -111,3 +111,11 @@ def test_the_spreadsheet_round_trips_them(tmp_path, suffix, extra):
     assert again is not None, "\n".join(map(str, diagnostics))
     assert again.outcome == case.outcome and again.judgment == pytest.approx(case.judgment)
     assert again.judgment_when == case.judgment_when
+
+
+def test_the_achz_export_says_it_leaves_them_out(tmp_path):
+    case, _ = run("outcome: {hypothesis: KID}\njudgment: {DOG: 0.3, KID: 0.7}")
+    warnings = []
+    export(case, tmp_path / "out.achz", warnings=warnings)
+    [lost] = [w for w in warnings if "PARC ACH has no place for these" in w.message]
+    assert "the outcome" in lost.message and "the analyst's judgment" in lost.message

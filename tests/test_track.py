@@ -50,6 +50,25 @@ def test_brier_and_log_loss_by_hand():
     assert rank_of_truth(p, 0) == 1 and rank_of_truth(p, 2) == 3 and rank_of_truth([0.4, 0.4, 0.2], 1) == 1
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(2, 8).flatmap(
+        lambda n: st.tuples(st.lists(st.floats(0, 1), min_size=n, max_size=n), st.integers(0, n - 1))
+    )
+)
+def test_scores_keep_their_ranges_and_order(case):
+    weights, t = case
+    w = np.array(weights)
+    p = w / w.sum() if w.sum() > 0 else np.full(len(w), 1 / len(w))
+    b, bits, rank = brier(p, t), log_loss_bits(p[t]), rank_of_truth(p, t)
+    assert 0 <= b <= 2 + 1e-12 and 0 <= bits <= 40 and 1 <= rank <= len(p)
+    assert b >= (1 - p[t]) ** 2 - 1e-12  # the truth's own term
+    assert (rank == 1) == bool(p[t] >= p.max() - 1e-9)
+    onto = np.eye(len(p))[t]  # moving probability onto the truth never worsens either score
+    q = 0.5 * p + 0.5 * onto
+    assert brier(q, t) <= b + 1e-12 and log_loss_bits(q[t]) <= bits + 1e-12
+
+
 def test_a_resolved_case_is_scored_with_its_baselines(tmp_path):
     case = ach.load(resolved(tmp_path, "outcome: {hypothesis: KID, source: confession}"))
     s = score_case(case)

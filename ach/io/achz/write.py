@@ -227,6 +227,8 @@ class _Lost:
         self.add("cited reports", len(case.reports))
         for what in ("question", "description", "analyst", "date", "as_of"):
             self.add(f"the case's {what}", bool(getattr(case, what, "")))
+        self.add("the outcome", case.outcome is not None)
+        self.add("the analyst's judgment", case.judgment is not None)
 
     def diagnostics(self) -> list[Diagnostic]:
         out = []
