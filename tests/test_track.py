@@ -344,3 +344,19 @@ def test_a_practice_cases_post_mortem_says_when_we_would_have_known(tmp_path):
     path.write_text(path.read_text() + f"outcome: {{hypothesis: {truth}}}\n")
     md = Report(ach.analyze(ach.load(path))).to_markdown()
     assert "### When would we have known?" in md and f"P({truth}) as each date's items came in: 2025-03-03" in md
+
+
+def test_each_analysts_file_of_a_team_is_scored_with_its_judgment(tmp_path):
+    for name, judged in (("ana", "{DOG: 0.1, KID: 0.8, OTHER: 0.1}"), ("ben", "{DOG: 0.6, KID: 0.3, OTHER: 0.1}")):
+        resolved(
+            tmp_path,
+            f"analyst: {name}\noutcome: {{hypothesis: KID}}\njudgment: {judged}\njudgment_when: before",
+            f"{name}.yaml",
+        )
+    out = json.loads(ach_("score", tmp_path, "--json").stdout)
+    assert [(c["analyst"], round(c["judgment"]["p_truth"], 2), c["judgment"]["when"]) for c in out["cases"]] == [
+        ("ana", 0.8, "before"),
+        ("ben", 0.3, "before"),
+    ]
+    j = out["summary"]["judgment"]
+    assert j["n"] == 2 and j["brier"] == pytest.approx((0.06 + (0.36 + 0.49 + 0.01)) / 2)

@@ -88,6 +88,7 @@ class DatedScore:
 class CaseScore:
     case: str  # its path
     title: str
+    analyst: str  # the case's analyst (one file per analyst in a team)
     hypotheses: tuple[str, ...]
     truth: str
     posterior: Scored
@@ -114,6 +115,7 @@ class CaseScore:
     def as_json(self) -> dict:
         out = {
             "case": self.case,
+            "analyst": self.analyst,
             "truth": self.truth,
             "p_truth": self.posterior.p_truth,
             "brier": self.posterior.brier,
@@ -165,6 +167,7 @@ def score_case(case, truth: str | None = None) -> CaseScore:
     return CaseScore(
         case=case.path,
         title=case.title or case.name,
+        analyst=case.analyst,
         hypotheses=tuple(hyps),
         truth=truth,
         posterior=Scored.of(exact.posterior(inputs), t),
