@@ -53,6 +53,8 @@ def _figure(cal, path) -> None:
 
 
 def _print(scored) -> None:
+    from ..formatting import interval, pct, pct1
+
     s = scored.summary()
     for path in scored.unresolved:
         click.echo(f"{path}: unresolved, not scored")
@@ -61,12 +63,12 @@ def _print(scored) -> None:
         click.echo(f"no resolved case among {n} case file{'s' if n != 1 else ''}: nothing to score")
         return
     width = max(len(Path(c.case).name) for c in scored.scores)
-    click.echo(f"{'case':<{width}}  truth     p(truth)  Brier  log loss  rank  prior Brier  classic pick")
+    click.echo(f"{'case':<{width}}  truth     p(truth)  Brier  log loss (bits)  rank  prior Brier  classic pick")
     for c in scored.scores:
         p = c.posterior
         pick = ", ".join(c.classic_pick)
         click.echo(
-            f"{Path(c.case).name:<{width}}  {c.truth:<8}  {p.p_truth:8.1%}  {p.brier:5.3f}  {p.log_loss_bits:6.2f} b"
+            f"{Path(c.case).name:<{width}}  {c.truth:<8}  {pct(p.p_truth):>8}  {p.brier:5.3f}  {p.log_loss_bits:15.2f}"
             f"  {p.rank:4d}  {c.prior.brier:11.3f}  {pick}{'' if c.truth in c.classic_pick else ' (missed)'}"
         )
     n = s["n"]
@@ -87,15 +89,15 @@ def _print(scored) -> None:
     click.echo(
         f"Brier {d['brier']:.3f} = reliability {d['reliability']:.3f} − resolution {d['resolution']:.3f} "
         f"+ uncertainty {d['uncertainty']:.3f}"
-        + (f" ({d['within_bin']:+.3f} within bins)" if abs(d["within_bin"]) >= 0.0005 else "")
+        + (f" (within bins {d['within_bin']:+.3f})".replace("-", "−") if abs(d["within_bin"]) >= 0.0005 else "")
     )
     click.echo("calibration (stated → came true, 95 % interval):")
     for b in scored.calibration.bins:
         if b.n:
             mark = "  off beyond chance" if b.outside else ""
             click.echo(
-                f"  {b.lo:4.0%}–{b.hi:4.0%}: {b.n:5d} forecasts, stated {b.mean_p:5.1%}, came true {b.freq:5.1%} "
-                f"({b.interval[0]:.0%}–{b.interval[1]:.0%}){mark}"
+                f"  {pct(b.lo, sign=False) + '–' + pct(b.hi) + ':':<10}{b.n:5d} forecasts, stated {pct1(b.mean_p):>6}, "
+                f"came true {pct1(b.freq):>7} (95 % interval {interval(b.interval)}){mark}"
             )
     click.echo(f"verdict: {s['verdict']}")
 
