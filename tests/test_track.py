@@ -264,9 +264,15 @@ def test_practice_then_score_with_the_key(tmp_path):
         (
             lambda d: (d / "key.yaml").write_text("cases:\n  a.yaml: {truth: CAT}\n"),
             ["a.yaml", "--key", "key.yaml"],
-            "key.yaml: error: cases › a.yaml › truth: the key's truth 'CAT' is not a hypothesis",
+            "key.yaml:2: error: cases › a.yaml › truth: the key's truth 'CAT' is not a hypothesis",
         ),
         (lambda d: (d / "key.yaml").write_text("- 1\n"), ["a.yaml", "--key", "key.yaml"], "not a practice key"),
+        (
+            lambda d: (d / "key.yaml").write_text("seed: 1\ncases:\n  b.yaml: {}\n"),
+            ["a.yaml", "--key", "key.yaml"],
+            "key.yaml:3: error: cases › b.yaml: no truth given",
+        ),
+        (lambda d: (d / "key.yaml").write_text("cases: [\n"), ["a.yaml", "--key", "key.yaml"], "cannot read the key"),
         (
             lambda d: (d / "o.yaml").write_text(MINI.read_text() + "outcome: {hypothesis: CAT}\n"),
             ["o.yaml"],

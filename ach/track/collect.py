@@ -77,34 +77,34 @@ def case_paths(paths) -> list[Path]:
 
 
 def read_key(path) -> tuple[dict[str, str], list[Diagnostic]]:
-    """A practice key (``ach practice new`` writes it): case file name -> true hypothesis id."""
+    """A practice key (``ach practice new`` writes it): case file name -> true hypothesis id; each
+    problem located at its line of the key."""
     import yaml
 
     path = Path(path)
+    hint = "give the key file `ach practice new` wrote (key/answers.yaml)"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        why = getattr(exc, "strerror", None) or type(exc).__name__
+        why = getattr(exc, "strerror", None) or str(getattr(exc, "problem", "") or type(exc).__name__)
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
         return {}, [
             Diagnostic(
                 "error",
                 f"cannot read the key: {why}",
                 str(path),
-                hint="give the key file `ach practice new` wrote (key/answers.yaml)",
+                None if line is None else line + 1,
+                hint=hint,
                 code="bad-key",
             )
         ]
     cases = data.get("cases") if isinstance(data, dict) else None
     if not isinstance(cases, dict):
         return {}, [
-            Diagnostic(
-                "error",
-                "not a practice key: it has no `cases` mapping",
-                str(path),
-                hint="give the key file `ach practice new` wrote (key/answers.yaml)",
-                code="bad-key",
-            )
+            Diagnostic("error", "not a practice key: it has no `cases` mapping", str(path), hint=hint, code="bad-key")
         ]
+    lines = _lines(text)
     out, problems = {}, []
     for name, entry in cases.items():
         truth = entry.get("truth") if isinstance(entry, dict) else None
@@ -114,10 +114,11 @@ def read_key(path) -> tuple[dict[str, str], list[Diagnostic]]:
                     "error",
                     "no truth given",
                     str(path),
-                    field=f"cases › {name}",
-                    hint="write `truth: ID` under it",
-                    path=("cases", name),
-                    code="bad-key",
+                    lines.get((str(name),)),
+                    f"cases › {name}",
+                    "write `truth: ID` under it",
+                    ("cases", name),
+                    "bad-key",
                 )
             )
             continue
@@ -125,9 +126,28 @@ def read_key(path) -> tuple[dict[str, str], list[Diagnostic]]:
     return out, problems
 
 
+def _lines(text: str) -> dict[tuple, int]:
+    """(case name,) and (case name, "truth") -> the 1-based line of that key in a practice key."""
+    import yaml
+
+    out: dict[tuple, int] = {}
+    root = yaml.compose(text)
+    if not isinstance(root, yaml.MappingNode):
+        return out
+    for key, value in root.value:
+        if key.value == "cases" and isinstance(value, yaml.MappingNode):
+            for name, entry in value.value:
+                out[(name.value,)] = name.start_mark.line + 1
+                if isinstance(entry, yaml.MappingNode):
+                    for k, v in entry.value:
+                        out[(name.value, k.value)] = v.start_mark.line + 1
+    return out
+
+
 def score_paths(paths, key=None) -> ScoreSet:
     """Score every resolved case among ``paths``; raise CaseError with every problem found."""
     truths, problems = read_key(key) if key is not None else ({}, [])
+    key_lines = _lines(Path(key).read_text(encoding="utf-8")) if truths else {}
     files = case_paths(paths)
     scores, unresolved = [], []
     for path in files:
@@ -144,6 +164,7 @@ def score_paths(paths, key=None) -> ScoreSet:
                         "error",
                         f"the key's truth '{truth}' is not a hypothesis of {path}",
                         str(key),
+                        key_lines.get((path.name, "truth")),
                         field=f"cases › {path.name} › truth",
                         hint=f"the hypotheses are {', '.join(case.hypothesis_ids)}",
                         path=("cases", path.name, "truth"),
