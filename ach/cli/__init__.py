@@ -12,7 +12,7 @@ import os
 
 import click
 
-from . import analyze, diff, edit, io, matrix, score, serve
+from . import analyze, diff, edit, io, matrix, score, serve, team
 from .common import AchGroup
 
 __all__ = ["main"]
@@ -39,7 +39,7 @@ def _lift_size_limit(megabytes: float | None) -> None:
         os.environ[MAX_MB_VARIABLE] = f"{megabytes:g}"
 
 
-for module in (analyze, matrix, edit, diff, io, serve, score):
+for module in (analyze, matrix, edit, diff, io, serve, score, team):
     for command in module.COMMANDS:
         main.add_command(command)
 

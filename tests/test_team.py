@@ -1,0 +1,139 @@
+"""Team ACH (docs/MODEL.md §8): the files aligned, the pools, the team model and its contract.
+
+Sampling is kept small (few draws, two chains); one model at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from ach import exact
+from ach.casefile import load
+from ach.cli import main
+from ach.errors import CaseError
+from ach.team import align, analyze_team
+from ach.team.pools import linear, logarithmic
+
+ROOT = Path(__file__).resolve().parents[1]
+K1 = ROOT / "cases" / "k1.yaml"
+TEAM = sorted((ROOT / "cases" / "k1-team").glob("*.yaml"))
+SMALL = {"draws": 150, "tune": 150, "chains": 2, "seed": 3}
+CONTRACT = {"analysts", "hypotheses", "each", "pools", "pooled", "disagreement", "analyst_bias"}
+
+
+def _copy(tmp_path, name, analyst, text=None):
+    text = K1.read_text(encoding="utf-8") if text is None else text
+    text = text.replace("analyst: ach example case (teaching file)", f"analyst: {analyst}")
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_teaching_set_has_four_analysts_who_differ_with_comments():
+    assert len(TEAM) >= 4
+    names = [load(p).analyst for p in TEAM]
+    assert len(set(names)) == len(names)
+    for p in TEAM:
+        assert p.read_text(encoding="utf-8").count("# TEAM:") >= 2, p
+
+
+def test_one_analyst_is_the_single_analysis_exactly():
+    r = analyze_team([K1], **SMALL)
+    single = exact.posterior_by_id(load(K1))
+    d = r.to_dict()
+    for h, p in single.items():
+        assert d["pooled"]["posterior"][h] == pytest.approx(p, abs=1e-12)
+        assert d["each"][d["analysts"][0]]["posterior"][h] == p
+        lo, hi = d["pooled"]["hdi90"][h]
+        assert lo <= p <= hi
+    assert d["analyst_bias"][d["analysts"][0]]["mean"] == 0.0
+
+
+def test_identical_files_stay_within_a_point_and_order_does_not_matter(tmp_path):
+    a, b = _copy(tmp_path, "a.yaml", "Ann"), _copy(tmp_path, "b.yaml", "Bob")
+    single = exact.posterior_by_id(load(K1))
+    first = analyze_team([a, b], **SMALL).to_dict()
+    second = analyze_team([b, a], **SMALL).to_dict()
+    for h, p in single.items():
+        assert abs(first["pooled"]["posterior"][h] - p) < 0.01
+    first["pooled"].pop("seconds"), second["pooled"].pop("seconds")
+    first.pop("files"), second.pop("files")
+    assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+    assert first["analysts"] == ["Ann", "Bob"]
+    assert all(d["impact"] == 0 for d in first["disagreement"])
+
+
+def test_the_pools():
+    p = np.array([[0.5, 0.5, 0.0], [0.2, 0.6, 0.2]])
+    assert linear(p) == pytest.approx([0.35, 0.55, 0.1])
+    log = logarithmic(p)
+    assert log[2] == 0 and log.sum() == pytest.approx(1)
+    assert log[0] / log[1] == pytest.approx(np.sqrt(0.5 * 0.2) / np.sqrt(0.5 * 0.6))
+
+
+def test_an_item_left_out_is_not_rated_not_na():
+    team = align([load(p) for p in TEAM])
+    chen = team.analysts.index("Chen")
+    e09 = team.items.index("E09")
+    assert not team.rated[chen, e09] and np.isnan(team.m[chen, e09]).all() and not team.na[chen, e09].any()
+    assert team.rated[:, e09].sum() == len(TEAM) - 1
+
+
+def test_files_that_do_not_match_are_located_errors(tmp_path):
+    text = K1.read_text(encoding="utf-8")
+    a = _copy(tmp_path, "a.yaml", "Ann")
+    # a hypothesis id renamed in one file
+    b = _copy(tmp_path, "b.yaml", "Bob", text.replace("  - id: OTHER\n", "  - id: ELSE\n").replace("OTHER:", "ELSE:"))
+    with pytest.raises(CaseError) as err:
+        align([load(a), load(b)])
+    (problem,) = err.value.diagnostics
+    assert problem.file == str(b) and "missing OTHER" in problem.message and "unknown ELSE" in problem.message
+    # an item given another source
+    start = text.index("  - id: E01\n")
+    c_text = text[:start] + text[start:].replace("    source: us-gov\n", "    source: nyt\n", 1)
+    c = _copy(tmp_path, "c.yaml", "Cy", c_text)
+    with pytest.raises(CaseError) as err:
+        align([load(a), load(c)])
+    assert "E01" in err.value.diagnostics[0].field and err.value.diagnostics[0].code == "team-item-source"
+    # two files of one analyst
+    with pytest.raises(CaseError) as err:
+        align([load(a), load(_copy(tmp_path, "d.yaml", "Ann"))])
+    assert err.value.diagnostics[0].code == "team-duplicate-analyst"
+
+
+def test_cli_json_contract_and_each_equals_ach_analyze(tmp_path):
+    runner = CliRunner()
+    out = runner.invoke(
+        main, ["team", "analyze", *map(str, TEAM), "--json", "--draws", "100", "--tune", "100", "--chains", "2", "-q"]
+    )
+    assert out.exit_code == 0, out.output
+    d = json.loads(out.stdout)
+    assert CONTRACT <= set(d)
+    assert set(d["pooled"]) >= {"posterior", "hdi90", "r_hat_max", "ess_bulk_min", "divergences"}
+    assert set(d["pools"]) == {"linear", "logarithmic"}
+    for name, path in zip(d["analysts"], sorted(TEAM, key=lambda p: load(p).analyst)):
+        single = json.loads(runner.invoke(main, ["analyze", str(path), "--json", "--no-sample"]).stdout)
+        assert d["each"][name]["posterior"] == single["exact"]["posterior"]
+    impacts = [x["impact"] for x in d["disagreement"]]
+    assert impacts == sorted(impacts, reverse=True) and impacts[0] > 0
+    assert {"item", "hypothesis", "spread", "impact"} <= set(d["disagreement"][0])
+    for b in d["analyst_bias"].values():
+        assert b["hdi90"][0] <= b["mean"] <= b["hdi90"][1]
+    assert d["coherence"]["judges"] == ["Adams", "Baker", "Chen"]
+
+
+def test_cli_refuses_mismatched_files_with_located_errors(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    shutil.copy(TEAM[0], bad)
+    bad.write_text(
+        bad.read_text(encoding="utf-8").replace("  - id: SUNNI\n", "  - id: BAATH\n").replace("SUNNI:", "BAATH:")
+    )
+    out = CliRunner().invoke(main, ["team", "analyze", str(TEAM[1]), str(bad), "--json"])
+    assert out.exit_code == 1
+    assert "bad.yaml" in out.stderr and "SUNNI" in out.stderr and "BAATH" in out.stderr
