@@ -26,14 +26,15 @@ def posteriors(data: dict):
     rows = [(n, data["each"][n]["posterior"]) for n in data["analysts"]]
     rows += [("linear pool", data["pools"]["linear"]), ("log pool", data["pools"]["logarithmic"])]
     rows += [("team model", data["pooled"]["posterior"])]
-    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.45 * len(hyps) * 1.6), layout="constrained")
+    fig, ax = plt.subplots(figsize=(9, 1.2 + 0.12 * len(hyps) * len(rows)), layout="constrained")
     width = 0.8 / len(rows)
-    cmap = plt.get_cmap("tab10")
+    palette = [c for k, c in enumerate(plt.get_cmap("tab10").colors) if k != 7]  # grey is for the pools
+    palette += list(plt.get_cmap("tab20b").colors)
+    colours = {"linear pool": "0.55", "log pool": "0.78", "team model": "black"}
     for r, (name, post) in enumerate(rows):
         y = np.arange(len(hyps)) + (r - (len(rows) - 1) / 2) * width
         values = [post[h] for h in hyps]
-        kw = {"color": "black"} if name == "team model" else {"color": cmap(r % 10), "alpha": 0.8}
-        ax.barh(y, values, height=width * 0.95, label=name, **kw)
+        ax.barh(y, values, height=width * 0.95, label=name, color=colours.get(name, palette[r % len(palette)]))
         if name == "team model":
             lo = [values[j] - data["pooled"]["hdi90"][h][0] for j, h in enumerate(hyps)]
             hi = [data["pooled"]["hdi90"][h][1] - values[j] for j, h in enumerate(hyps)]
@@ -43,7 +44,7 @@ def posteriors(data: dict):
     ax.set_xlim(0, 1)
     ax.set_xlabel("posterior probability (team model: 90 % interval in red)", fontsize=FONT)
     ax.tick_params(labelsize=FONT)
-    ax.legend(fontsize=FONT - 1, loc="lower right", frameon=False)
+    ax.legend(fontsize=FONT - 1, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     ax.set_title("Each analyst's posterior, the pools and the team model", fontsize=FONT + 1)
     return fig
 
