@@ -111,7 +111,7 @@ def load_case(path: str):
 
 def emit_json(data) -> None:
     """JSON on stdout, written as it is encoded: a large result is never held twice as text."""
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     json.dump(data, out, indent=2, ensure_ascii=False)
     out.write("\n")
     out.flush()

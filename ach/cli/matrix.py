@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 
 import click
 
@@ -144,7 +145,7 @@ def matrix(case, with_db, hypotheses_as_rows, no_color):
     full = result.later or result  # every item of the file, the later reporting included
     no_color = no_color or os.environ.get("NO_COLOR", "") != ""  # no-color.org: Rich would still print bold
     console = Console(
-        file=click.get_text_stream("stdout"),
+        file=sys.stdout,
         color_system=None if no_color else "auto",  # None: no escape codes at all, bold and italics included
         highlight=False,
         emoji=False,
@@ -186,7 +187,7 @@ def matrix(case, with_db, hypotheses_as_rows, no_color):
     with console.capture() as captured:
         for line in lines:
             console.print(line, soft_wrap=line is not table)  # prose is left to the terminal to wrap
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     out.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))  # no padding at line ends
     out.flush()
     show_diagnostics(loaded.warnings)
