@@ -209,7 +209,7 @@ def fit(readings: Readings, *, draws=1000, tune=1000, chains=4, seed=0, progress
                 cores=min(chains, os.cpu_count() or 1),
                 random_seed=seed,
                 progressbar=progress,
-                target_accept=0.9,
+                target_accept=0.95,
                 compute_convergence_checks=False,
             )
     finally:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from .figures import FIGURES
-from .text import rows
+from .text import rows, to_discuss
 
 __all__ = ["write_report"]
 
@@ -58,7 +58,7 @@ def write_report(result, out) -> Path:
             d["raters"],
             d["band"],
         ]
-        for d in data["disagreement"][:TOP]
+        for d in to_discuss(data, TOP)
     ]
     bias_rows = [
         [n, f"{b['mean']:+.3f}", f"{b['hdi90'][0]:+.3f} to {b['hdi90'][1]:+.3f}"]

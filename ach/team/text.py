@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-__all__ = ["print_team", "rows"]
+__all__ = ["print_team", "rows", "to_discuss"]
 
 TOP = 10
 
@@ -13,19 +13,25 @@ def _pct(x) -> str:
     return f"{100 * x:5.1f}"
 
 
+def to_discuss(data: dict, top: int) -> list[dict]:
+    """The highest-impact cells on which analysts really differ (equal ratings have nothing to discuss)."""
+    return [d for d in data["disagreement"] if d["high"] > d["low"]][:top]
+
+
 def rows(data: dict) -> list[str]:
     hyps, names = data["hypotheses"], data["analysts"]
     width = max(8, *(len(n) for n in names), len("logarithmic"))
-    out = ["posterior (%)".ljust(width) + "".join(f"{h:>9}" for h in hyps)]
+    col = max(11, *(len(h) + 2 for h in hyps))
+    out = ["posterior (%)".ljust(width) + "".join(f"{h:>{col}}" for h in hyps)]
     for name in names:
-        out.append(name.ljust(width) + "".join(f"{_pct(data['each'][name]['posterior'][h]):>9}" for h in hyps))
+        out.append(name.ljust(width) + "".join(f"{_pct(data['each'][name]['posterior'][h]):>{col}}" for h in hyps))
     for pool in ("linear", "logarithmic"):
-        out.append(pool.ljust(width) + "".join(f"{_pct(data['pools'][pool][h]):>9}" for h in hyps))
+        out.append(pool.ljust(width) + "".join(f"{_pct(data['pools'][pool][h]):>{col}}" for h in hyps))
     p = data["pooled"]
-    out.append("team model".ljust(width) + "".join(f"{_pct(p['posterior'][h]):>9}" for h in hyps))
+    out.append("team model".ljust(width) + "".join(f"{_pct(p['posterior'][h]):>{col}}" for h in hyps))
     out.append(
         "  90 % HDI".ljust(width)
-        + "".join(f"{_pct(p['hdi90'][h][0]).strip() + '-' + _pct(p['hdi90'][h][1]).strip():>9}" for h in hyps)
+        + "".join(f"{_pct(p['hdi90'][h][0]).strip() + '-' + _pct(p['hdi90'][h][1]).strip():>{col}}" for h in hyps)
     )
     state = "healthy" if p["healthy"] else "FAILED: do not trust the intervals"
     out.append(
@@ -36,7 +42,7 @@ def rows(data: dict) -> list[str]:
     out.append(
         "disagreements to discuss first (impact: the leader's probability between the lowest and highest rating)"
     )
-    for d in data["disagreement"][:TOP]:
+    for d in to_discuss(data, TOP):
         out.append(
             f"  {d['item']:>6} {d['hypothesis']:<8} impact {100 * d['impact']:5.1f} pp  "
             f"ratings {d['low']:.2f}-{d['high']:.2f} ({d['raters']} analysts, SD band {d['band']})"
