@@ -137,20 +137,3 @@ def test_cli_refuses_mismatched_files_with_located_errors(tmp_path):
     out = CliRunner().invoke(main, ["team", "analyze", str(TEAM[1]), str(bad), "--json"])
     assert out.exit_code == 1
     assert "bad.yaml" in out.stderr and "SUNNI" in out.stderr and "BAATH" in out.stderr
-
-
-def test_the_team_report_and_table(tmp_path):
-    from ach.team.report import write_report
-    from ach.team.text import rows
-
-    r = analyze_team(TEAM[:2], **SMALL)
-    page = write_report(r, tmp_path / "report").read_text(encoding="utf-8")
-    for name in ("posteriors", "disagreement", "bias"):
-        assert (tmp_path / "report" / f"{name}.png").stat().st_size > 10_000
-        assert f'src="{name}.png"' in page
-    assert json.loads((tmp_path / "report" / "team.json").read_text(encoding="utf-8")) == r.to_dict()
-    assert "Mandel, Karvetski" in page and "Disagreements to discuss first" in page
-    table = rows(r.to_dict())
-    assert table[0].split()[2:] == r.team.hypotheses
-    assert any(line.startswith("team model") for line in table)
-    assert any(("healthy" in line) or ("FAILED" in line) for line in table)

@@ -110,15 +110,26 @@ def analyze(case, as_json, pairwise, **options):
     is_flag=True,
     help="Also brief.html and brief.md (bottom line, key judgments, linchpins); brief.pdf with --pdf.",
 )
+@click.option(
+    "--team",
+    "team_paths",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Analysts' files of the same matrix (a file, or a folder of them; repeat for more): adds a team "
+    "section with their pooled judgment (docs/MODEL.md §8).",
+)
 @sampling_options
-def report(case, out, pdf, brief, **options):
+def report(case, out, pdf, brief, team_paths, **options):
     """Write report.html, report.md and figures/ for a case; --brief adds a short brief beside them,
-    --pdf prints the report (and the brief) to PDF."""
+    --pdf prints the report (and the brief) to PDF, --team adds the team's section."""
     result = _analyze(load_case(case), **options)
+    sections = [_team_section(result.case, team_paths, options)] if team_paths else []
     folder = Path(out) if out else Path("reports") / result.case.name
     if not options["quiet"]:
         say("drawing the figures and writing the report")
-    document = result.report()
+    from ..report import Report
+
+    document = Report(result, sections=sections)
     paths = document.save(folder, brief=brief)
     click.echo(result.bottom_line())
     written = [paths[key] for key in ("html", "markdown", "brief_html", "brief_markdown") if key in paths]
@@ -136,6 +147,22 @@ def report(case, out, pdf, brief, **options):
             sys.exit(EXIT_INVALID)
         written += printed.values()
     _list_written(written)
+
+
+def _team_section(case, team_paths, options):
+    from ..team import analyze_team
+    from ..team.report import check_matches, team_section
+
+    files = [f for p in map(Path, team_paths) for f in (sorted(p.glob("*.y*ml")) if p.is_dir() else [p])]
+    team = analyze_team(
+        [str(f) for f in files],
+        draws=options["draws"] or 1000,
+        tune=options["tune"],
+        chains=options["chains"],
+        seed=options["seed"],
+    )
+    check_matches(team, case)
+    return team_section(team)
 
 
 def _list_written(paths) -> None:

@@ -57,7 +57,7 @@ def analyze(files, seed, draws, tune, chains, quiet, as_json):
 @_options
 @click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False), help="Folder to write.")
 def report(files, seed, draws, tune, chains, quiet, out):
-    """The team report: index.html with its figures and team.json, in OUT."""
+    """The team report: report.html (self-contained), report.md, figures/ and team.json, in OUT."""
     from ..team.report import write_report
 
     result = _run(files, seed, draws, tune, chains, quiet)

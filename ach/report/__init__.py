@@ -14,6 +14,7 @@ through Jinja2 templates (``ach/report/templates``):
     report.to_pdf()                   # the HTML printed by headless Chromium (ach.report.pdf)
     report.save("reports/k1")         # report.md, report.html, figures/*.png
     report.save("reports/k1", brief=True, pdf=True)   # and brief.md, brief.html, report.pdf, brief.pdf
+    Report(result, sections=[team_section(team_result)])  # with a section a higher floor made
 
 HTML escaping is Jinja's autoescape; user text in Markdown goes through
 :mod:`ach.report.markdown`.
@@ -30,8 +31,9 @@ from ..plots import figure_png
 from ..plots.evidence import TOP_ITEMS
 from . import markdown, pdf
 from .context import Context
+from .section import entries
 
-__all__ = ["BRIEF_FIGURES", "FIGURE_DIR", "Report"]
+__all__ = ["BRIEF_FIGURES", "FIGURE_DIR", "Report", "section_page"]
 
 FIGURE_DIR = "figures"
 BRIEF_FIGURES = ("posterior",)  # the brief's one picture: the probabilities, with their intervals when sampled
@@ -41,14 +43,17 @@ class Report:
     """An intelligence assessment built from a :class:`~ach.result.Result`.
 
     ``top``: how many items "What drove the result" lists; ``dpi``: figure
-    resolution. Figures are drawn once, on first use, and reused by every
-    rendering.
+    resolution; ``sections``: :class:`~ach.report.section.Section` objects
+    added after "What would change our mind" (the team's, by
+    :func:`ach.team.report.team_section`). Figures are drawn once, on first
+    use, and reused by every rendering.
     """
 
-    def __init__(self, result, *, top: int = TOP_ITEMS, dpi: int = 150):
+    def __init__(self, result, *, top: int = TOP_ITEMS, dpi: int = 150, sections=()):
         self.result = result
         self.dpi = dpi
-        self._context = Context(result, top)
+        self.sections = tuple(sections)
+        self._context = Context(result, top, self.sections)
         self._figures: dict[str, bytes] | None = None
 
     @property
@@ -58,8 +63,9 @@ class Report:
 
     @cached_property
     def figure_names(self) -> tuple[str, ...]:
-        """The figures this report shows: those with something to show (:func:`ach.plots.available_figures`)."""
-        return self._context.figure_names
+        """The figures this report shows: those with something to show (:func:`ach.plots.available_figures`),
+        then its sections' figures."""
+        return self._context.figure_names + tuple(f.name for s in self.sections for f in s.figures)
 
     # -- renderings -------------------------------------------------------------
     def to_markdown(self, figure_dir: str = FIGURE_DIR) -> str:
@@ -107,7 +113,8 @@ class Report:
     def figures(self) -> dict[str, bytes]:
         """Every figure as PNG bytes, drawn once."""
         if self._figures is None:
-            self._figures = {name: figure_png(self.result, name, self.dpi) for name in self.figure_names}
+            self._figures = {name: figure_png(self.result, name, self.dpi) for name in self._context.figure_names}
+            self._figures.update((f.name, f.png) for s in self.sections for f in s.figures)
         return self._figures
 
     def save(self, folder, *, brief: bool = False, pdf: bool = False, paper: str = "A4") -> dict:
@@ -151,13 +158,27 @@ class Report:
 
     def _inline(self, names) -> dict[str, str]:
         figures = self.figures()
-        return {name: "data:image/png;base64," + base64.b64encode(figures[name]).decode("ascii") for name in names}
+        return {name: _data_uri(figures[name]) for name in names}
 
     def _document(self, brief: bool = False) -> pdf.Document:
         case = self.context["case"]
         if brief:
             return pdf.Document(self.brief_html(), f"{case['title']}: brief", case["handling"] or "")
         return pdf.Document(self.to_html(), case["title"], case["handling"] or "")
+
+
+def section_page(section, *, title: str, figure_dir: str = FIGURE_DIR) -> tuple[str, str]:
+    """A :class:`~ach.report.section.Section` on a page of its own (the team report): self-contained HTML,
+    and Markdown that references its figures as ``<figure_dir>/<name>.png``."""
+    from .. import __version__
+
+    context = {"title": title, "version": __version__, "s": entries([section], 0)[0]}
+    inline = {f.name: _data_uri(f.png) for f in section.figures}
+    files = {f.name: f"{figure_dir}/{f.name}.png" for f in section.figures}
+    return (
+        _template("section_page.html.j2").render({**context, "src": inline}),
+        _template("section_page.md.j2").render({**context, "src": files}),
+    )
 
 
 # -- rendering ------------------------------------------------------------------------
@@ -181,6 +202,10 @@ def _environment(autoescape: bool):
 
 def _template(name: str):
     return _environment(name.endswith(".html.j2")).get_template(name)
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def _keep_units(text) -> str:

@@ -21,6 +21,7 @@ from ..plots.evidence import TOP_ITEMS
 from ..scales import icd203_term
 from . import diagnostics, narrative
 from .postmortem import postmortem
+from .section import entries
 
 __all__ = ["TOP_ROWS", "Context"]
 
@@ -50,9 +51,10 @@ AGAINST_RGB = (178, 24, 43)
 class Context:
     """The facts of one report, formatted; ``top``: how many items "What drove the result" lists."""
 
-    def __init__(self, result, top: int = TOP_ITEMS):
+    def __init__(self, result, top: int = TOP_ITEMS, sections=()):
         self.result = result
         self.top = top
+        self.sections = sections
         self.order = [int(j) for j in result.order]
         self.lead = self.order[0]
         self.vmax = _finite_max(result.item_woe)
@@ -114,6 +116,7 @@ class Context:
             ],
             "uncertainty": self._uncertainty(),
             "postmortem": postmortem(r),
+            "sections": entries(self.sections, len(figures)),
             "caveats": narrative.caveats(
                 catch_all=any(h.catch_all for h in case.hypotheses), forward=r.forward is not None
             ),

@@ -1,102 +1,175 @@
-"""The team report: one HTML page with its figures, and the JSON beside it."""
+"""The team's section of a report, and the team report: the same section on a page of its own.
+
+:func:`team_section` formats a :class:`~ach.team.result.TeamResult` for the
+report's ``team`` templates (``ach/report/templates/team.*.j2``): ``ach report
+CASE --team FILES`` adds it to the case's report, ``ach team report`` writes
+it alone, with ``team.json`` beside it.
+"""
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 
+from ..errors import CaseError, Diagnostic
+from ..files import write_atomic
+from ..report import FIGURE_DIR, section_page
+from ..report.section import Section, SectionFigure
 from .figures import FIGURES
 from .text import rows, to_discuss
 
-__all__ = ["write_report"]
+__all__ = ["check_matches", "team_section", "write_report"]
 
 TOP = 15
+MANDEL = "Mandel, Karvetski & Dhami (2018), Judgment and Decision Making 13(6), 607–621"
+CAPTIONS = {
+    "posteriors": (
+        "Each analyst's posterior, the pools and the team model",
+        "Bars: each analyst's exact posterior from their own file, the linear pool (mean) and the logarithmic pool "
+        "(normalised geometric mean) in grey, and the team model's pooled posterior in black with its 90 % interval.",
+    ),
+    "disagreement": (
+        "Where the analysts' disagreement matters",
+        "Left: for each cell, how far the leading hypothesis's probability moves between the lowest and the highest "
+        "analyst's rating, everything else at the team's values. Right: the classic bands of the ratings' "
+        "standard deviation (Open Source ACH) for the same cells.",
+    ),
+    "bias": (
+        "Analysts' tendencies",
+        "Each analyst's estimated bias on the logit scale (positive: rates consistency high), with its 90 % interval; "
+        "an interval across zero shows no clear tendency.",
+    ),
+}
 
 
-def _table(headers, body) -> str:
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
-    lines = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in body)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{lines}</tbody></table>"
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f} %"
+
+
+def team_section(result, *, dpi: int = 130) -> Section:
+    """The team's pooled judgment as a report section, its figures drawn once."""
+    data = result.to_dict()
+    return Section(
+        id="team",
+        title="Team analysis",
+        template="team",
+        data=_format(result, data),
+        figures=tuple(
+            SectionFigure(f"team-{name}", *CAPTIONS[name], _png(draw(data), dpi))
+            for name, draw in FIGURES.items()
+            if name != "disagreement" or data["disagreement"]  # one analyst: no cell two analysts rated
+        ),
+    )
+
+
+def check_matches(result, case) -> None:
+    """Refuse a team whose hypotheses are not the case's: its section would answer another question."""
+    ours, theirs = [h.id for h in case.hypotheses], result.team.hypotheses
+    if set(ours) != set(theirs):
+        raise CaseError(
+            [
+                Diagnostic(
+                    "error",
+                    f"the team's files have the hypotheses {', '.join(theirs)}; this case has {', '.join(ours)}",
+                    case.path,
+                    field="hypotheses",
+                    hint="give --team the analysts' files of this same matrix (the same hypothesis ids)",
+                    code="team-mismatch",
+                )
+            ]
+        )
 
 
 def write_report(result, out) -> Path:
+    """``report.html`` (self-contained), ``report.md``, ``figures/*.png`` and ``team.json`` in ``out``."""
+    out = Path(out)
+    section = team_section(result)
+    case = result.team.cases[0]
+    page, markdown = section_page(section, title=f"{case.title or case.question}: team analysis")
+    write_atomic(out / "team.json", json.dumps(result.to_dict(), indent=2, ensure_ascii=False).encode("utf-8"))
+    for f in section.figures:
+        write_atomic(out / FIGURE_DIR / f"{f.name}.png", f.png)
+    write_atomic(out / "report.md", markdown.encode("utf-8"))
+    return write_atomic(out / "report.html", page.encode("utf-8"))
+
+
+def _png(fig, dpi: int) -> bytes:
+    import io
+
     import matplotlib.pyplot as plt
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    data = result.to_dict()
-    (out / "team.json").write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-    for name, draw in FIGURES.items():
-        fig = draw(data)
-        fig.savefig(out / f"{name}.png", dpi=130)
-        plt.close(fig)
-    hyps, p = data["hypotheses"], data["pooled"]
-    posterior_rows = [[n, *(f"{100 * data['each'][n]['posterior'][h]:.1f}" for h in hyps)] for n in data["analysts"]]
-    posterior_rows += [[pool, *(f"{100 * data['pools'][pool][h]:.1f}" for h in hyps)] for pool in data["pools"]]
-    posterior_rows.append(
-        [
-            "team model (90 % interval)",
-            *(
-                f"{100 * p['posterior'][h]:.1f} ({100 * p['hdi90'][h][0]:.0f}–{100 * p['hdi90'][h][1]:.0f})"
-                for h in hyps
-            ),
-        ]
-    )
-    health = (
-        "<p>NUTS diagnostics healthy.</p>"
-        if p["healthy"]
-        else "<p class='alarm'><strong>NUTS diagnostics FAILED</strong>: the team intervals and biases are not to "
-        "be trusted (run with more draws and tuning).</p>"
-    )
-    discuss = [
-        [
-            d["item"],
-            d["hypothesis"],
-            f"{100 * d['impact']:.1f}",
-            f"{d['low']:.2f}–{d['high']:.2f}",
-            d["raters"],
-            d["band"],
-        ]
-        for d in to_discuss(data, TOP)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _format(result, data: dict) -> dict:
+    """Every number of the section as the reader sees it."""
+    hyps, p, team = data["hypotheses"], data["pooled"], result.team
+    texts = {}
+    for case in team.cases:
+        for e in case.evidence:
+            texts.setdefault(e.id, e.text)
+    leader = max(hyps, key=lambda h: p["posterior"][h])
+    posteriors = [
+        {"name": n, "kind": "analyst", "values": [_pct(data["each"][n]["posterior"][h]) for h in hyps]}
+        for n in data["analysts"]
     ]
-    bias_rows = [
-        [n, f"{b['mean']:+.3f}", f"{b['hdi90'][0]:+.3f} to {b['hdi90'][1]:+.3f}"]
-        for n, b in data["analyst_bias"].items()
+    posteriors += [
+        {"name": f"{pool} pool", "kind": "pool", "values": [_pct(data["pools"][pool][h]) for h in hyps]}
+        for pool in ("linear", "logarithmic")
     ]
+    posteriors.append(
+        {
+            "name": "team model",
+            "kind": "team",
+            "values": [
+                f"{_pct(p['posterior'][h])} ({100 * p['hdi90'][h][0]:.0f}–{100 * p['hdi90'][h][1]:.0f} %)" for h in hyps
+            ],
+        }
+    )
     coh = data["coherence"]
-    coherence = "<p>No analyst gave a holistic judgment.</p>"
-    if coh["judges"]:
-        coherence = _table(
-            ["analyst", *hyps, "gap to own matrix (pp)"],
-            [
-                [n, *(f"{100 * coh['coherentized'][n][h]:.0f}" for h in hyps), f"{100 * coh['matrix_gap'][n]:.1f}"]
+    return {
+        "analysts": len(data["analysts"]),
+        "hypotheses": hyps,
+        "leader": leader,
+        "leader_pct": _pct(p["posterior"][leader]),
+        "leader_interval": f"{100 * p['hdi90'][leader][0]:.0f}–{100 * p['hdi90'][leader][1]:.0f} %",
+        "posteriors": posteriors,
+        "healthy": p["healthy"],
+        "diagnostics": f"R-hat max {p['r_hat_max']:.3f}, bulk ESS min {p['ess_bulk_min']:.0f}, "
+        f"{p['divergences']} divergences",
+        "discuss": [
+            {
+                "item": d["item"],
+                "text": texts.get(d["item"], ""),
+                "hypothesis": d["hypothesis"],
+                "impact": f"{100 * d['impact']:.1f} pp",
+                "ratings": f"{d['low']:.2f}–{d['high']:.2f}",
+                "raters": d["raters"],
+                "band": d["band"],
+            }
+            for d in to_discuss(data, TOP)
+        ],
+        "bias": [
+            {"name": n, "mean": f"{b['mean']:+.3f}", "interval": f"{b['hdi90'][0]:+.3f} to {b['hdi90'][1]:+.3f}"}
+            for n, b in data["analyst_bias"].items()
+        ],
+        "coherence": None
+        if not coh["judges"]
+        else {
+            "rows": [
+                {
+                    "name": n,
+                    "values": [f"{100 * coh['coherentized'][n][h]:.0f} %" for h in hyps],
+                    "gap": f"{100 * coh['matrix_gap'][n]:.1f} pp",
+                }
                 for n in coh["judges"]
-            ]
-            + [["coherentized and averaged", *(f"{100 * coh['team'][h]:.0f}" for h in hyps), ""]],
-        ) + (
-            "<p>Each judgment is made coherent (normalised to sum to 1) and the coherent judgments are averaged: "
-            "Mandel, Karvetski &amp; Dhami (2018), <em>Judgment and Decision Making</em> 13(6), 607–621.</p>"
-        )
-    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Team ACH</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;}}td,th{{padding:0.2em 0.6em;text-align:right}}
-td:first-child,th:first-child{{text-align:left}}.alarm{{color:#b00;font-size:1.2em}}img{{max-width:100%}}
-pre{{font-size:0.8em}}</style></head><body>
-<h1>Team analysis: {len(data["analysts"])} analysts</h1>
-<h2>Posteriors side by side (%)</h2>{_table(["", *hyps], posterior_rows)}{health}
-<img src="posteriors.png" alt="each analyst's posterior, the pools and the team model">
-<h2>Disagreements to discuss first</h2>
-<p>Impact: how far the leading hypothesis's probability moves between the lowest and the highest analyst's
-rating of the cell, everything else at the team's values (docs/MODEL.md §8).</p>
-{_table(["item", "hypothesis", "impact (pp)", "ratings", "analysts", "SD band"], discuss)}
-<img src="disagreement.png" alt="impact heat map beside the classic SD bands">
-<h2>Analysts' tendencies</h2>{_table(["analyst", "bias (log-odds)", "90 % interval"], bias_rows)}
-<img src="bias.png" alt="each analyst's bias with its interval">
-<h2>Holistic judgments and coherence</h2>{coherence}
-<h2>As text</h2><pre>{html.escape(chr(10).join(rows(data)))}</pre>
-<p>Files: {", ".join(html.escape(f"{n}: {f}") for n, f in data["files"].items())}. Every number: team.json.</p>
-</body></html>
-"""
-    path = out / "index.html"
-    path.write_text(page, encoding="utf-8")
-    return path
+            ],
+            "team": [f"{100 * coh['team'][h]:.0f} %" for h in hyps],
+            "reference": MANDEL,
+        },
+        "files": [{"name": n, "path": f} for n, f in data["files"].items()],
+        "text": "\n".join(rows(data)),
+    }
