@@ -41,6 +41,8 @@ CAPTIONS = {
     ),
 }
 
+KINDS = {"analyst": "own matrix", "judgment": "holistic judgment", "pool": "pool", "team": "team"}
+
 
 def _pct(x: float) -> str:
     return f"{100 * x:.1f} %"
@@ -102,6 +104,28 @@ def _png(fig, dpi: int) -> bytes:
     fig.savefig(buffer, format="png", dpi=dpi)
     plt.close(fig)
     return buffer.getvalue()
+
+
+def _score(score: dict | None) -> dict | None:
+    """The scores against the recorded outcome, as the reader sees them (None: no outcome recorded)."""
+    if score is None:
+        return None
+    lo, hi = score["team_model_hdi90"]
+    return {
+        "truth": score["truth"],
+        "interval": f"{100 * lo:.0f}–{100 * hi:.0f} %",
+        "rows": [
+            {
+                "name": r["name"],
+                "kind": KINDS[r["kind"]],
+                "p_truth": _pct(r["p_truth"]),
+                "brier": f"{r['brier']:.3f}",
+                "log_loss": f"{r['log_loss_bits']:.2f}",
+                "rank": r["rank_of_truth"],
+            }
+            for r in score["rows"]
+        ],
+    }
 
 
 def _format(result, data: dict) -> dict:
@@ -170,6 +194,7 @@ def _format(result, data: dict) -> dict:
             "team": [f"{100 * coh['team'][h]:.0f} %" for h in hyps],
             "reference": MANDEL,
         },
+        "score": _score(data["score"]),
         "files": [{"name": n, "path": f} for n, f in data["files"].items()],
         "text": "\n".join(rows(data)),
     }

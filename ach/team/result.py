@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -14,6 +14,7 @@ from .coherence import Coherence, coherence
 from .disagreement import Disagreement, disagreements
 from .model import fit, readings_of
 from .pooled import Pooled, pooled
+from .score import TeamScore, score_team, team_truth
 
 __all__ = ["TeamResult", "analyze_team"]
 
@@ -29,6 +30,7 @@ class TeamResult:
     pooled: Pooled
     disagreement: list[Disagreement]
     coherence: Coherence
+    score: TeamScore | None = None  # scored against the outcome, when the files record it
 
     def to_dict(self) -> dict:
         from .serialize import team_to_dict
@@ -39,6 +41,7 @@ class TeamResult:
 def analyze_team(cases, *, draws=1000, tune=1000, chains=4, seed=20191227, progress=False) -> TeamResult:
     """Analyse several analysts' files of one matrix (paths or loaded cases)."""
     team = align(list(cases)) if all(hasattr(c, "evidence") for c in cases) else load_team(cases)
+    team_truth(team)  # files that record different outcomes are refused before the long fit
     each = np.array([exact.posterior(inp) for inp in team.each])
     readings = readings_of(team)
     result = fit(readings, draws=draws, tune=tune, chains=chains, seed=seed, progress=progress)
@@ -51,7 +54,7 @@ def analyze_team(cases, *, draws=1000, tune=1000, chains=4, seed=20191227, progr
             pool.ess_bulk_min,
             pool.divergences,
         )
-    return TeamResult(
+    result = TeamResult(
         team=team,
         each=each,
         linear=pools.linear(each),
@@ -60,3 +63,4 @@ def analyze_team(cases, *, draws=1000, tune=1000, chains=4, seed=20191227, progr
         disagreement=disagreements(team, pool.inputs, pool.posterior),
         coherence=coherence(team, each),
     )
+    return replace(result, score=score_team(result))

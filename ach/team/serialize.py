@@ -53,4 +53,5 @@ def team_to_dict(result) -> dict:
             for name, mean, (lo, hi) in zip(team.analysts, p.bias_mean, p.bias_hdi90)
         },
         "coherence": result.coherence.to_dict(),
+        "score": None if result.score is None else result.score.to_dict(),
     }

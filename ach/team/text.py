@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-__all__ = ["print_team", "rows", "to_discuss"]
+__all__ = ["print_team", "rows", "score_rows", "to_discuss"]
 
 TOP = 10
 
@@ -62,6 +62,28 @@ def rows(data: dict) -> list[str]:
             + ", ".join(f"{h} {100 * coh['team'][h]:.0f} %" for h in hyps)
             + " (Mandel, Karvetski & Dhami 2018)"
         )
+    out += score_rows(data)
+    return out
+
+
+def score_rows(data: dict) -> list[str]:
+    """Each stated distribution scored against the recorded outcome (nothing when there is none)."""
+    score = data.get("score")
+    if score is None:
+        return []
+    lo, hi = score["team_model_hdi90"]
+    width = max(len(r["name"]) for r in score["rows"])
+    out = [
+        "",
+        f"scored against the outcome {score['truth']} (Brier: 0 best, 2 worst; log loss in bits)",
+        "".ljust(width + 12) + f"{'P(truth)':>9}{'Brier':>8}{'log loss':>10}{'rank':>6}",
+    ]
+    for r in score["rows"]:
+        out.append(
+            f"  {r['name'].ljust(width)} {r['kind']:<9}{_pct(r['p_truth']):>9}{r['brier']:8.3f}"
+            f"{r['log_loss_bits']:10.2f}{r['rank_of_truth']:6d}"
+        )
+    out.append(f"  the team model's 90 % interval of P({score['truth']}): {_pct(lo).strip()}-{_pct(hi).strip()} %")
     return out
 
 
