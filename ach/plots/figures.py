@@ -219,7 +219,7 @@ def figure_png(result, name: str, dpi: int = 150) -> bytes:
     fig = np.ravel(drawn)[0].figure
     try:
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", facecolor="white", metadata={"Software": None})
+        fig.savefig(buffer, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
         return buffer.getvalue()
     finally:
         plt.close(fig)
