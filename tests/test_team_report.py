@@ -70,6 +70,20 @@ def test_the_case_report_gains_a_team_section_numbered_on(team):
     assert set(report.figures()) >= {"team-posteriors", "team-disagreement", "team-bias"}
 
 
+def test_the_section_says_whether_the_team_and_the_case_share_a_leader(team):
+    pooled = dict(zip(team.team.hypotheses, team.pooled.posterior))
+    leader = max(pooled, key=pooled.get)
+    other = next(h for h in pooled if h != leader)
+    same = {h: (0.9 if h == leader else 0.1 / (len(pooled) - 1)) for h in pooled}
+    differ = {h: (0.9 if h == other else 0.1 / (len(pooled) - 1)) for h in pooled}
+    assert team_section(team).data["case"] is None
+    shown = Report(ach.analyze(K1, sample=False), sections=[team_section(team, case_posterior=same)]).to_markdown()
+    assert f"The case's own analysis also puts {leader} first (90.0 %)" in shown
+    assert "differ on the leader" not in shown
+    shown = Report(ach.analyze(K1, sample=False), sections=[team_section(team, case_posterior=differ)]).to_html()
+    assert "The team and the case differ on the leader" in shown and f"puts {other} first" in shown
+
+
 def test_analyst_names_and_item_texts_stay_text(tmp_path):
     files = []
     for n, path in enumerate(TEAM[:2]):

@@ -123,7 +123,7 @@ def report(case, out, pdf, brief, team_paths, **options):
     """Write report.html, report.md and figures/ for a case; --brief adds a short brief beside them,
     --pdf prints the report (and the brief) to PDF, --team adds the team's section."""
     result = _analyze(load_case(case), **options)
-    sections = [_team_section(result.case, team_paths, options)] if team_paths else []
+    sections = [_team_section(result, team_paths, options)] if team_paths else []
     folder = Path(out) if out else Path("reports") / result.case.name
     if not options["quiet"]:
         say("drawing the figures and writing the report")
@@ -149,7 +149,7 @@ def report(case, out, pdf, brief, team_paths, **options):
     _list_written(written)
 
 
-def _team_section(case, team_paths, options):
+def _team_section(result, team_paths, options):
     from ..team import analyze_team
     from ..team.report import check_matches, team_section
 
@@ -161,8 +161,8 @@ def _team_section(case, team_paths, options):
         chains=options["chains"],
         seed=options["seed"],
     )
-    check_matches(team, case)
-    return team_section(team)
+    check_matches(team, result.case)
+    return team_section(team, case_posterior=dict(zip(result.hypotheses, map(float, result.posterior))))
 
 
 def _list_written(paths) -> None:

@@ -48,14 +48,17 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f} %"
 
 
-def team_section(result, *, dpi: int = 130) -> Section:
-    """The team's pooled judgment as a report section, its figures drawn once."""
+def team_section(result, *, case_posterior: dict | None = None, dpi: int = 130) -> Section:
+    """The team's pooled judgment as a report section, its figures drawn once.
+
+    ``case_posterior``: the exact posterior of the case the section goes into, so
+    that the section says whether the team and the case put the same hypothesis first."""
     data = result.to_dict()
     return Section(
         id="team",
         title="Team analysis",
         template="team",
-        data=_format(result, data),
+        data=_format(result, data) | {"case": _case_leader(case_posterior, data)},
         figures=tuple(
             SectionFigure(f"team-{name}", *CAPTIONS[name], _png(draw(data), dpi))
             for name, draw in FIGURES.items()
@@ -104,6 +107,15 @@ def _png(fig, dpi: int) -> bytes:
     fig.savefig(buffer, format="png", dpi=dpi)
     plt.close(fig)
     return buffer.getvalue()
+
+
+def _case_leader(posterior: dict | None, data: dict) -> dict | None:
+    """The case's leader beside the team's (None: the section stands alone)."""
+    if posterior is None:
+        return None
+    leader = max(posterior, key=posterior.get)
+    team_leader = max(data["hypotheses"], key=lambda h: data["pooled"]["posterior"][h])
+    return {"leader": leader, "pct": _pct(posterior[leader]), "same": leader == team_leader}
 
 
 def _score(score: dict | None) -> dict | None:
