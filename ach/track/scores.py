@@ -22,7 +22,7 @@ the case states one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -99,7 +99,6 @@ class CaseScore:
     by_date: tuple[DatedScore, ...] = ()
     judgment: Scored | None = None
     judgment_when: str | None = None
-    extra: dict = field(default_factory=dict)  # other scored distributions (a team's analysts), name -> Scored
 
     @property
     def known_from(self) -> str | None:
