@@ -538,3 +538,22 @@ def test_a_mutated_export_imports_or_is_refused_in_words(export, data):
 @settings(max_examples=150, deadline=None)
 def test_random_bytes_never_give_a_traceback(raw):
     survives(raw)
+
+
+@pytest.mark.parametrize("export", [intel_workbench, arkham_mirror], ids=["intel-workbench", "arkham-mirror"])
+def test_an_export_given_where_a_case_belongs_is_told_the_way_in(export, tmp_path):
+    source = tmp_path / "export.json"
+    source.write_text(json.dumps(export()))
+    for command in ("validate", "analyze"):
+        proc = ach(command, source)
+        assert proc.returncode == 1
+        assert "this JSON file is not a case file" in proc.stderr
+        assert f"ach import {source} -o export.yaml" in proc.stderr
+        assert "missing required field" not in proc.stderr  # not the schema's complaints about a foreign layout
+
+
+def test_a_case_written_as_json_is_still_a_case(tmp_path):
+    path = tmp_path / "k1.json"
+    path.write_text(json.dumps(yaml.safe_load(K1.read_text()), default=str))
+    proc = ach("validate", path)
+    assert proc.returncode == 0, proc.stderr

@@ -19,6 +19,7 @@ from ..errors import CaseError, Diagnostic
 from ..files import read_input
 from ..formatting import quoted
 from .build import Builder
+from .schema import schema
 from .yaml import FORMAT_HINT, Unreadable, fast_parse, line_of, opening_comment, parse_yaml, plain_data
 
 __all__ = ["FAST_FROM", "check", "check_text", "load", "loads"]
@@ -48,7 +49,34 @@ def check(path: str | Path) -> tuple[Case | None, list[Diagnostic]]:
         raw = read_input(path, "a case file")
     except CaseError as exc:
         return None, exc.diagnostics
-    return not_a_case_file(raw, str(path)) or check_text(raw, str(path))
+    found = not_a_case_file(raw, str(path)) or check_text(raw, str(path))
+    return (found[0] is None and foreign_json(raw, str(path))) or found
+
+
+def foreign_json(raw: bytes, name: str) -> tuple[None, list[Diagnostic]] | None:
+    """A ``.json`` file with no ``question`` and keys no case file has: another tool's export, most likely.
+    A JSON case file is a case file (JSON is YAML); a foreign one gets the way in, not the schema's
+    every complaint about a layout it was never meant to have."""
+    import json
+
+    if Path(name).suffix.lower() != ".json":
+        return None
+    try:
+        doc = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None  # the YAML reader has said what is wrong with it
+    if isinstance(doc, dict) and ("question" in doc or doc.keys() <= schema()["properties"].keys()):
+        return None  # a case file, perhaps with mistakes the schema will name
+    return None, [
+        Diagnostic(
+            "error",
+            "this JSON file is not a case file: it has no `question`, and keys a case file does not have",
+            name,
+            hint=f"if it is another ACH tool's export (Intel Workbench, ArkhamMirror), turn it into one: "
+            f"ach import {name} -o {Path(name).stem}.yaml",
+            code="not-a-case-file",
+        )
+    ]
 
 
 def not_a_case_file(raw: bytes, name: str) -> tuple[None, list[Diagnostic]] | None:
