@@ -1503,3 +1503,14 @@ def test_round_trip_matrix(generated, attributes, case, encoding):
 if __name__ == "__main__":
     write_samples(Path(sys.argv[1]) if len(sys.argv) > 1 else DATA)
     print(f"wrote {len(build_samples())} samples to {DATA}")
+
+
+def test_the_loaders_warnings_on_an_import_name_the_field_not_a_line_of_a_file_that_is_not_there():
+    from ach import io
+
+    _, _, warnings = io.read(DATA / "k1.achz")
+    loader = [w for w in warnings if w.code == "non-diagnostic"]
+    assert loader and all(w.line is None and w.field.startswith("evidence E") for w in loader)
+    assert all(w.file == str(DATA / "k1.achz") for w in warnings)
+    xml = [w for w in warnings if w.line is not None]  # the converter's: lines of the project's XML
+    assert xml and all("Evidence item" in w.field for w in xml)

@@ -10,6 +10,7 @@ checks the dict and writes it. Every exporter reads a loaded
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from ..casefile import check_text, dump_case
@@ -54,8 +55,9 @@ def read(path) -> tuple[dict, str, list[Diagnostic]]:
         from .achz import read_achz
 
         data, header = read_achz(path, warnings)
-        _, found = check_text(dump_case(data, header).encode("utf-8"), str(path))  # the loader's warnings too
-        warnings += [d for d in found if not d.is_error and d not in warnings]
+        _, found = check_text(dump_case(data, header).encode("utf-8"), str(path))  # the loader's warnings too,
+        found = [replace(d, line=None) for d in found if not d.is_error]  # located by field: the lines are the YAML's
+        warnings += [d for d in found if d not in warnings]
     elif kind == "tool":  # another ACH tool's JSON export, its layout found by its content
         from .tools import read_tool_export
 
