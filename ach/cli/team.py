@@ -42,7 +42,8 @@ def _run(files, seed, draws, tune, chains, quiet):
 @_options
 @click.option("--json", "as_json", is_flag=True, help="Print every number as JSON (docs/MODEL.md §8).")
 def analyze(files, seed, draws, tune, chains, quiet, as_json):
-    """Each analyst's posterior, the pools, the team model's posterior, the disagreements and biases."""
+    """Each analyst's posterior, the pools, the team model's posterior, the disagreements and biases;
+    scored against the outcome when the files record one."""
     result = _run(files, seed, draws, tune, chains, quiet)
     data = result.to_dict()
     if as_json:
