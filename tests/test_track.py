@@ -142,6 +142,18 @@ def test_the_decomposition_is_exact_in_three_terms_when_each_bin_holds_one_value
     assert cal.uncertainty == pytest.approx(2 * 0.25)
 
 
+def test_the_within_bin_term_by_hand():
+    # forecasts 0.62 (true), 0.38, 0.68, 0.32 (true): bin 0.6-0.7 holds 0.62 and 0.68 (mean 0.65, freq 1/2),
+    # bin 0.3-0.4 holds 0.38 and 0.32 (mean 0.35, freq 1/2); 4 forecasts, 2 cases, base rate 1/2
+    cal = calibrate(np.array([[0.62, 0.38], [0.68, 0.32]]), [0, 1])
+    assert cal.brier == pytest.approx(((0.38**2 + 0.38**2) + (0.68**2 + 0.68**2)) / 2)  # 0.6068
+    assert cal.reliability == pytest.approx(2 * (2 * 0.15**2 + 2 * 0.15**2) / 4)  # 0.045
+    assert cal.resolution == pytest.approx(0, abs=1e-15) and cal.uncertainty == pytest.approx(2 * 0.25)
+    # each forecast: (±0.03)² − 2·(±0.03)·(∓0.5) = 0.0009 + 0.03, four of them, / 4 forecasts, × 2 per case
+    assert cal.within_bin == pytest.approx(2 * 4 * (0.0009 + 0.03) / 4)  # 0.0618
+    assert cal.reliability - cal.resolution + cal.uncertainty + cal.within_bin == pytest.approx(cal.brier)
+
+
 def test_wilson_intervals_by_hand():
     lo, hi = wilson(7, 10)
     assert (float(lo), float(hi)) == pytest.approx((0.3968, 0.8922), abs=1e-4)

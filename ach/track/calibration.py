@@ -11,8 +11,9 @@ decomposes the mean Brier score (Murphy 1973) into
 in the units of the per-case multi-class Brier score (each term is the
 per-forecast term times the forecasts per case). ``reliability`` is the
 calibration error (0 is perfect). Forecasts in one bin are not all equal, so
-a small fourth term, ``within_bin`` (Stephenson et al. 2008), makes the sum
-exact: Brier = reliability − resolution + uncertainty + within_bin.
+a small fourth term, ``within_bin`` (Stephenson et al. 2008, computed from
+its own formula), completes it: Brier = reliability − resolution +
+uncertainty + within_bin, an identity the tests check.
 Looking at ten bins at once, a calibrated analyst would see one of them
 miss its 95 % interval about two times in five by chance alone. So a bin
 counts as *off* only outside its ``family`` interval, at the Bonferroni
@@ -124,7 +125,7 @@ def calibrate(p, truth, bins: int = BINS) -> Calibration:
     resolution = float(np.sum(n[filled] * (freq[filled] - base) ** 2) / total) * scale if total else 0.0
     uncertainty = float(base * (1 - base)) * scale
     reliability = float(np.sum(n[filled] * (mean_p[filled] - freq[filled]) ** 2) / total) * scale if total else 0.0
-    within = brier_score - (reliability - resolution + uncertainty) if cases else 0.0
+    within = _within_bin(forecasts, outcomes, which, mean_p, freq) * scale if total else 0.0
     return Calibration(
         cases=cases,
         forecasts=total,
@@ -146,6 +147,16 @@ def calibrate(p, truth, bins: int = BINS) -> Calibration:
         uncertainty=uncertainty,
         within_bin=within,
     )
+
+
+def _within_bin(forecasts, outcomes, which, mean_p, freq) -> float:
+    """Σ_k Σ_{i∈k} [(p_i − p̄_k)² − 2 (p_i − p̄_k)(o_i − ō_k)] / N (Stephenson et al. 2008), per forecast.
+
+    Computed from its own formula, not as what the other three terms leave of
+    the Brier score, so that their sum equalling the score is a check."""
+    dp = forecasts - mean_p[which]
+    do = outcomes - freq[which]
+    return float(np.sum(dp * dp - 2 * dp * do) / len(forecasts))
 
 
 def _flatten(p, truth) -> tuple[np.ndarray, np.ndarray, list[int]]:
