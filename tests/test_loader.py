@@ -336,6 +336,25 @@ def test_unknown_source_is_an_error_with_a_suggestion():
     assert case is None
 
 
+def test_an_unknown_source_does_not_hide_the_rest_of_the_item():
+    """Every problem in one pass: the item's ratings, credibility and if_false are still checked."""
+    case, diagnostics = run(
+        edit(
+            ("source: us-gov", "source: nosuch\n    credibility: qqq\n    if_false: {KH: 0.5, XX: 0.2}"),
+            ("ISIS: very unlikely", "ISIS: zzz"),
+        )
+    )
+    found = {(d.field, d.code) for d in diagnostics if d.is_error}
+    assert found == {
+        ("evidence E1 › source", "unknown-source"),
+        ("evidence E1 › likelihood › ISIS", "bad-rating"),
+        ("evidence E1 › credibility", "bad-credibility"),
+        ("evidence E1 › if_false › XX", "unknown-hypothesis"),
+    }, "\n".join(map(str, diagnostics))
+    assert "'zzz'" in only(diagnostics, "error", "evidence E1 › likelihood › ISIS").message
+    assert case is None
+
+
 def test_zero_likelihood_through_an_unreliable_source_says_what_keeps_it_possible():
     case, diagnostics = run(edit(("OTHER: 0.15", "OTHER: 0")))
     d = only(diagnostics, "warning")

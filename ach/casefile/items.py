@@ -46,7 +46,8 @@ class ItemReader:
             seen.add(eid)
 
             source = spec.get("source") if valid(spec.get("source")) else None
-            if source is not None and source not in listed and sources_complete:
+            unknown = source is not None and source not in listed and sources_complete
+            if unknown:
                 self.error(
                     (*at, "source"),
                     f"source '{source}' is not listed under sources",
@@ -61,11 +62,10 @@ class ItemReader:
                         )
                     ),
                     code="unknown-source",
-                )
-                continue
+                )  # the rest of the item is still checked: every problem in one pass
             if source is None:  # the item is its own source (never a listed one that shares its id)
                 source = eid if eid not in listed else f"{eid}~own"
-            if source not in listed and source not in implicit:
+            if source not in listed and source not in implicit and not unknown:
                 sources.append(Source(source, source, default_reliability, implicit=True))
                 implicit.add(source)
 
