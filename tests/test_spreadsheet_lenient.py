@@ -357,6 +357,45 @@ def test_every_problem_of_a_workbook_in_one_pass(tmp_path):
         assert d.hint or d.level == "warning", d
 
 
+def test_an_unknown_source_does_not_hide_the_rest_of_the_row(tmp_path):
+    """A workbook with a Sources sheet: the unlisted source, the bad rating and the bad credibility at once."""
+    path = workbook(
+        tmp_path / "src.xlsx",
+        {
+            "Evidence": [["id", "text", "source", "credibility", "A", "B"], ["E1", "x", "nosuch", "qqq", "C", "zzz"]],
+            "Hypotheses": [["id", "title"], ["A", "a"], ["B", "b"]],
+            "Sources": [["id", "reliability"], ["s1", "B"]],
+        },
+    )
+    with pytest.raises(CaseError) as info:
+        read_xlsx(path)
+    found = errors(info.value)
+    assert sorted(f.split(":")[0] for f in found) == [
+        "Evidence!C2 (source)",
+        "Evidence!D2 (credibility)",
+        "Evidence!F2 (B)",
+    ]
+    assert any("'zzz'" in f for f in found) and any("'nosuch' is not listed" in f for f in found), found
+
+
+def test_a_refused_cell_does_not_hide_the_rest_of_its_row(tmp_path):
+    """A bare 0 is refused at its cell; the duplicate id in the same row is said in the same run, and the
+    missing rating the refusal leaves behind is not said twice."""
+    rows = [["id", "text", "A", "B"], ["E1", "x", "C", "I"], ["E1", "dup", 0, "C"]]
+    sheets = {"Evidence": rows, "Hypotheses": [["id", "title"], ["A", "a"], ["B", "b"]]}
+    with pytest.raises(CaseError) as info:
+        read_xlsx(workbook(tmp_path / "dup.xlsx", sheets))
+    found = errors(info.value)
+    assert [f.split(":")[0] for f in found] == ["Evidence!C3 (A)", "Evidence!A3 (id)"], found
+    assert "a bare 0 is ambiguous" in found[0] and "evidence id 'E1' is used twice" in found[1]
+    csv_found = []
+    try:
+        read_csv(write_csv(tmp_path / "dup.csv", [["id", "text", "A", "B"], *rows[1:]]))
+    except CaseError as exc:
+        csv_found = [d for d in exc.diagnostics if d.is_error]
+    assert sorted(d.code or "" for d in csv_found).count("duplicate-id") == 1, csv_found
+
+
 # -- round trips stay exact ----------------------------------------------------------------------
 
 

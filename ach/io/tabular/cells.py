@@ -31,7 +31,10 @@ from .rationales import read_rationales
 from .read import Bad, Place, Table, filled, header_field
 from .values import FAILED, cell, text_of
 
-__all__ = ["Reader"]
+__all__ = ["KNOCK_ON", "Reader"]
+
+# What the loader says of a row whose refused cell was left out of the case: said already, at the cell.
+KNOCK_ON = frozenset({"missing-rating", "missing-field", "if-false-incomplete"})
 
 
 class Reader(MatrixReader):
@@ -78,7 +81,10 @@ class Reader(MatrixReader):
 
         The loader's checks run even when reading the cells found errors, so
         that a bad rating is not hidden behind a missing Case sheet until the
-        next run; a finding at a cell (or row) already in error is not said twice.
+        next run. A finding at a cell already in error is not said twice, nor
+        one of the :data:`KNOCK_ON` kinds in a row with a refused cell (the
+        cell's value was left out, so the loader misses it); anything else in
+        that row (a duplicate id beside a refused rating) is said now.
         """
         data, comment = self.build()
         header = f"Imported from the {'CSV files' if self.csv else 'spreadsheet'} {Path(self.name).name}."
@@ -96,7 +102,12 @@ class Reader(MatrixReader):
                 moved = self.translate(d, place)
                 if d.level == "error" and (
                     (moved.file, moved.field) in cells
-                    or (place is not None and place.row is not None and (place.file, place.sheet, place.row) in rows)
+                    or (
+                        d.code in KNOCK_ON
+                        and place is not None
+                        and place.row is not None
+                        and (place.file, place.sheet, place.row) in rows
+                    )
                 ):
                     continue
                 self.diagnostics.append(moved)
