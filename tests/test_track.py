@@ -88,6 +88,55 @@ def test_a_resolved_case_is_scored_with_its_baselines(tmp_path):
     assert s.by_date[-1].scored.p_truth == pytest.approx(s.posterior.p_truth)
 
 
+def test_every_baseline_has_all_four_scores_by_hand(tmp_path):
+    # mini's prior is 1:2:1 over DOG, KID, OTHER; classic ACH ties KID and OTHER as least inconsistent
+    dog = score_case(ach.load(resolved(tmp_path, "outcome: {hypothesis: DOG}"))).as_json()
+    assert dog["classic_pick"] == ["KID", "OTHER"]
+    expected = {
+        "prior": (0.25, 0.75**2 + 0.5**2 + 0.25**2, 2.0, 2),  # DOG behind KID
+        "uniform": (1 / 3, 2 / 3, math.log2(3), 1),  # all tied: the truth shares the first rank
+        "classic": (0.0, 1 + 0.5**2 + 0.5**2, 40.0, 3),  # uniform over the pick, 0 on DOG: capped, behind both
+    }
+    for name, (p, b, bits, rank) in expected.items():
+        got = [dog[f"{name}_{k}"] for k in ("p_truth", "brier", "log_loss_bits", "rank_of_truth")]
+        assert got == pytest.approx([p, b, bits, rank]), name
+    kid = score_case(ach.load(resolved(tmp_path, "outcome: {hypothesis: KID}", "kid.yaml"))).as_json()
+    assert [kid[f"classic_{k}"] for k in ("p_truth", "brier", "log_loss_bits", "rank_of_truth")] == pytest.approx(
+        [0.5, 0.5**2 + 0.5**2, 1.0, 1]
+    )
+    assert [kid[f"prior_{k}"] for k in ("p_truth", "brier", "log_loss_bits", "rank_of_truth")] == pytest.approx(
+        [0.5, 0.375, 1.0, 1]
+    )
+    summary = score_paths([tmp_path]).summary()  # the two cases: DOG and KID
+    assert summary["prior_log_loss_bits"] == pytest.approx((2 + 1) / 2)
+    assert summary["classic_log_loss_bits"] == pytest.approx((40 + 1) / 2)
+    assert summary["uniform_log_loss_bits"] == pytest.approx(math.log2(3))
+    assert summary["prior_ranked_first"] == 1 and summary["classic_picked_truth"] == 1
+
+
+def test_each_evidence_date_has_all_four_scores(tmp_path):
+    text = MINI.read_text().replace(
+        "    source: crumbs\n    likelihood: {DOG: likely",
+        "    source: crumbs\n    date: 2024-02-01\n    likelihood: {DOG: likely",
+        1,
+    )
+    assert "date: 2024-02-01" in text
+    path = tmp_path / "dated.yaml"
+    path.write_text(text + "outcome: {hypothesis: DOG}\n")
+    # an independent path to the first date's posterior: the file without E3 (dated 2024-03-01)
+    early = tmp_path / "early.yaml"
+    early.write_text(text.split("  - id: E3")[0])
+    first = exact.posterior(ach.load(early).inputs)
+    last = exact.posterior(ach.load(path).inputs)
+    assert first[0] == pytest.approx(0.4466, abs=1e-4) and first[1] == pytest.approx(0.4488, abs=1e-4)  # KID just ahead
+    rows = score_case(ach.load(path)).as_json()["by_date"]
+    assert [(r["date"], r["items"], r["rank_of_truth"]) for r in rows] == [("2024-02-01", 2, 2), ("2024-03-01", 3, 3)]
+    for row, p in zip(rows, (first, last)):
+        assert row["p_truth"] == pytest.approx(p[0])
+        assert row["log_loss_bits"] == pytest.approx(-math.log2(p[0]))
+        assert row["brier"] == pytest.approx((1 - p[0]) ** 2 + p[1] ** 2 + p[2] ** 2)
+
+
 def test_the_judgment_is_scored_beside_the_posterior(tmp_path):
     case = ach.load(resolved(tmp_path, "outcome: {hypothesis: KID}\njudgment: {DOG: 10%, KID: 80%, OTHER: 10%}"))
     s = score_case(case)

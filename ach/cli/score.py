@@ -53,7 +53,8 @@ def _figure(cal, path) -> None:
 
 
 def _print(scored) -> None:
-    from ..formatting import interval, pct, pct1
+    from ..formatting import count, interval, pct, pct1
+    from ..track.scores import MAX_BITS
 
     s = scored.summary()
     for path in scored.unresolved:
@@ -63,21 +64,32 @@ def _print(scored) -> None:
         click.echo(f"no resolved case among {n} case file{'s' if n != 1 else ''}: nothing to score")
         return
     width = max(len(Path(c.case).name) for c in scored.scores)
-    click.echo(f"{'case':<{width}}  truth     p(truth)  Brier  log loss (bits)  rank  prior Brier  classic pick")
+    click.echo(
+        f"{'case':<{width}}  truth     p(truth)  Brier  log loss (bits)  rank  "
+        "prior p(truth)  prior Brier  prior bits  classic pick"
+    )
     for c in scored.scores:
-        p = c.posterior
+        p, q = c.posterior, c.prior
         pick = ", ".join(c.classic_pick)
         click.echo(
             f"{Path(c.case).name:<{width}}  {c.truth:<8}  {pct(p.p_truth):>8}  {p.brier:5.3f}  {p.log_loss_bits:15.2f}"
-            f"  {p.rank:4d}  {c.prior.brier:11.3f}  {pick}{'' if c.truth in c.classic_pick else ' (missed)'}"
+            f"  {p.rank:4d}  {pct(q.p_truth):>14}  {q.brier:11.3f}  {q.log_loss_bits:10.2f}"
+            f"  {pick}{'' if c.truth in c.classic_pick else ' (missed)'}"
         )
     n = s["n"]
     click.echo("")
     click.echo(
         f"{n} resolved case{'s' if n != 1 else ''}: mean Brier {s['brier']:.3f} (prior alone {s['prior_brier']:.3f}, "
-        f"uniform {s['uniform_brier']:.3f}, classic pick {s['classic_brier']:.3f}); "
-        f"mean log loss {s['log_loss_bits']:.2f} bits; the truth ranked first in {s['truth_ranked_first']} "
-        f"(classic ACH picked it in {s['classic_picked_truth']})"
+        f"uniform {s['uniform_brier']:.3f}, classic pick {s['classic_brier']:.3f})"
+    )
+    click.echo(
+        f"mean log loss {s['log_loss_bits']:.2f} bits (prior alone {s['prior_log_loss_bits']:.2f}, "
+        f"uniform {s['uniform_log_loss_bits']:.2f}, classic pick {s['classic_log_loss_bits']:.2f}, "
+        f"which costs {MAX_BITS:g} bits each time it misses the truth)"
+    )
+    click.echo(
+        f"the truth ranked first in {s['truth_ranked_first']} (by the prior alone in {s['prior_ranked_first']}); "
+        f"classic ACH picked it in {s['classic_picked_truth']}"
     )
     j = s.get("judgment")
     if j:
@@ -96,7 +108,7 @@ def _print(scored) -> None:
         if b.n:
             mark = "  off beyond chance" if b.outside else ""
             click.echo(
-                f"  {pct(b.lo, sign=False) + '–' + pct(b.hi) + ':':<10}{b.n:5d} forecasts, stated {pct1(b.mean_p):>6}, "
+                f"  {pct(b.lo, sign=False) + '–' + pct(b.hi) + ':':<10}{count(b.n, 'forecast'):>15}, stated {pct1(b.mean_p):>6}, "
                 f"came true {pct1(b.freq):>7} (95 % interval {interval(b.interval)}){mark}"
             )
     click.echo(f"verdict: {s['verdict']}")

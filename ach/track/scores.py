@@ -12,12 +12,15 @@ score"):
   single ruled-out truth is visible without making every average infinite);
 * the rank of the truth: 1 if no hypothesis was more probable.
 
-The same is computed for baselines, so a score can be read against what the
-evidence added: the prior alone, a uniform prior, and classic ACH's pick (the
-least inconsistent hypotheses, as a uniform distribution over them when
-tied). The posterior as it stood after each evidence date is scored too
-("when would we have known?"), and the analyst's holistic ``judgment`` when
-the case states one.
+All three are computed for baselines too, so a score can be read against
+what the evidence added: the prior alone, a uniform prior, and classic ACH's
+pick. Classic ACH states no probabilities, only the least inconsistent
+hypotheses; as a distribution its pick is uniform over them (several when
+tied) and 0 elsewhere, so a pick that misses the truth gives it 0: a log
+loss of :data:`MAX_BITS` and a rank of 1 + the number picked. The posterior
+as it stood after each evidence date is scored the same way ("when would we
+have known?"), and the analyst's holistic ``judgment`` when the case states
+one.
 """
 
 from __future__ import annotations
@@ -120,26 +123,22 @@ class CaseScore:
             "brier": self.posterior.brier,
             "log_loss_bits": self.posterior.log_loss_bits,
             "rank_of_truth": self.posterior.rank,
-            "prior_p_truth": self.prior.p_truth,
-            "prior_brier": self.prior.brier,
-            "uniform_brier": self.uniform.brier,
+            **_flat("prior", self.prior),  # prior_p_truth, prior_brier, …
+            **_flat("uniform", self.uniform),
             "classic_pick": list(self.classic_pick),
-            "classic_brier": self.classic.brier,
-            "by_date": [
-                {"date": d.date, "items": d.items, "p_truth": d.scored.p_truth, "brier": d.scored.brier}
-                for d in self.by_date
-            ],
+            **_flat("classic", self.classic),
+            "by_date": [{"date": d.date, "items": d.items, **_flat("", d.scored)} for d in self.by_date],
             "known_from": self.known_from,
         }
         if self.judgment is not None:
-            out["judgment"] = {
-                "p_truth": self.judgment.p_truth,
-                "brier": self.judgment.brier,
-                "log_loss_bits": self.judgment.log_loss_bits,
-                "rank_of_truth": self.judgment.rank,
-                "when": self.judgment_when,
-            }
+            out["judgment"] = {**_flat("", self.judgment), "when": self.judgment_when}
         return out
+
+
+def _flat(prefix: str, s: Scored) -> dict:
+    """``s``'s four scores as JSON keys (``prior_brier``, …; unprefixed with ``prefix`` empty)."""
+    keys = {"p_truth": s.p_truth, "brier": s.brier, "log_loss_bits": s.log_loss_bits, "rank_of_truth": s.rank}
+    return {f"{prefix}_{k}" if prefix else k: v for k, v in keys.items()}
 
 
 def score_case(case, truth: str | None = None) -> CaseScore:
