@@ -427,3 +427,59 @@ def test_each_analysts_file_of_a_team_is_scored_with_its_judgment(tmp_path):
     ]
     j = out["summary"]["judgment"]
     assert j["n"] == 2 and j["brier"] == pytest.approx((0.06 + (0.36 + 0.49 + 0.01)) / 2)
+
+
+# -- ach report --key: a practice case's post-mortem ----------------------------------------------------------------
+
+
+def test_ach_report_with_the_key_gains_the_post_mortem(tmp_path):
+    import yaml
+
+    assert ach_("practice", "new", "--seed", 4, "--cases", 8, "-o", "p", cwd=tmp_path).returncode == 0
+    truth = yaml.safe_load((tmp_path / "p" / KEY_PATH).read_text())["cases"]["case-07.yaml"]["truth"]
+    title = ach.load(tmp_path / "p" / "case-07.yaml").hypothesis(truth).title
+    plain = ach_("report", "p/case-07.yaml", "--no-sample", "-q", "-o", "plain", cwd=tmp_path)
+    assert plain.returncode == 0 and "Post-mortem" not in (tmp_path / "plain" / "report.md").read_text()
+    proc = ach_("report", "p/case-07.yaml", "--key", f"p/{KEY_PATH}", "--no-sample", "-q", "-o", "r", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    md = (tmp_path / "r" / "report.md").read_text()
+    assert "## Post-mortem: what really happened" in md
+    assert f"**The truth: {title} ({truth})**, from the practice key (p/{KEY_PATH})." in md
+    assert 'id="postmortem"' in (tmp_path / "r" / "report.html").read_text()
+
+
+@pytest.mark.parametrize(
+    "key, words",
+    [
+        (
+            "cases:\n  case-01.yaml: {truth: H1}\n",
+            "key.yaml:1: error: cases: the key names no case file 'case-07.yaml'",
+        ),
+        (
+            "cases:\n  case-07.yaml: {truth: H9}\n",
+            "key.yaml:2: error: cases › case-07.yaml › truth: the key's truth 'H9' is not a hypothesis of",
+        ),
+        ("cases:\n  case-07.yaml: {}\n", "key.yaml:2: error: cases › case-07.yaml: no truth given"),
+        ("- 1\n", "key.yaml: error: not a practice key"),
+    ],
+)
+def test_ach_report_refuses_a_key_that_cannot_say(tmp_path, key, words):
+    assert ach_("practice", "new", "--seed", 4, "--cases", 8, "-o", "p", cwd=tmp_path).returncode == 0
+    (tmp_path / "key.yaml").write_text(key)
+    proc = ach_("report", "p/case-07.yaml", "--key", "key.yaml", "--no-sample", "-q", "-o", "r", cwd=tmp_path)
+    assert proc.returncode == 1 and words in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "r").exists()
+
+
+def test_a_key_that_contradicts_the_recorded_outcome_is_refused(tmp_path):
+    from ach.errors import CaseError
+    from ach.track.key import with_key
+
+    case = ach.load(resolved(tmp_path, "outcome: {hypothesis: DOG}"))
+    (tmp_path / "key.yaml").write_text("cases:\n  case.yaml: {truth: KID}\n")
+    with pytest.raises(CaseError, match=r"the key's truth 'KID' contradicts the outcome .* records, 'DOG'"):
+        with_key(case, tmp_path / "key.yaml")
+    proc = ach_("score", "case.yaml", "--key", "key.yaml", cwd=tmp_path)  # ach score refuses it too
+    assert proc.returncode == 1 and "key.yaml:2: error: cases › case.yaml › truth" in proc.stderr
+    (tmp_path / "key.yaml").write_text("cases:\n  case.yaml: {truth: DOG}\n")  # agreeing: the case's own outcome
+    assert with_key(case, tmp_path / "key.yaml") is case

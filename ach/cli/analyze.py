@@ -118,11 +118,22 @@ def analyze(case, as_json, pairwise, **options):
     help="Analysts' files of the same matrix (a file, or a folder of them; repeat for more): adds a team "
     "section with their pooled judgment (docs/MODEL.md §8).",
 )
+@click.option(
+    "--key",
+    type=click.Path(dir_okay=False),
+    help="A practice key (key/answers.yaml): the truth of a practice case, so the report gains its post-mortem.",
+)
 @sampling_options
-def report(case, out, pdf, brief, team_paths, **options):
+def report(case, out, pdf, brief, team_paths, key, **options):
     """Write report.html, report.md and figures/ for a case; --brief adds a short brief beside them,
-    --pdf prints the report (and the brief) to PDF, --team adds the team's section."""
-    result = _analyze(load_case(case), **options)
+    --pdf prints the report (and the brief) to PDF, --team adds the team's section, --key a practice
+    case's post-mortem."""
+    loaded = load_case(case)
+    if key:
+        from ..track.key import with_key
+
+        loaded = with_key(loaded, key)
+    result = _analyze(loaded, **options)
     sections = [_team_section(result, team_paths, options)] if team_paths else []
     folder = Path(out) if out else Path("reports") / result.case.name
     if not options["quiet"]:
