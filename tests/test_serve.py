@@ -145,6 +145,38 @@ def test_a_rerating_keeps_every_other_line_and_the_comment(client, folder):
     assert "KH: likely" in line and line.split("#", 1)[1] == before[changed[0]].split("#", 1)[1]
 
 
+SPARE_SOURCE = """\
+  - id: spare-desk        # a source no item cites yet
+    title: A spare desk
+    reliability: B        # usually reliable
+"""
+
+
+def test_removing_a_source_takes_out_its_lines_only(client, folder):
+    original = (folder / "k1.yaml").read_text(encoding="utf-8")
+    at = original.index("  - id: defence-news\n")  # a source in the middle of the list
+    with_spare = original[:at] + SPARE_SOURCE + original[at:]
+    (folder / "k1.yaml").write_text(with_spare, encoding="utf-8")
+    answer = post(client, "/api/edit", {"op": "rm", "id": "spare-desk", "kind": "source"})
+    assert answer.status_code == 200, answer.text
+    assert (folder / "k1.yaml").read_text(encoding="utf-8") == original  # every other line and comment as it was
+    assert "spare-desk" not in [s["id"] for s in client.get("/api/case").json()["sources"]]
+    assert answer.json()["exact"]["posterior"]["KH"] == pytest.approx(0.41998605, abs=1e-8)  # no item cited it
+
+
+def test_removing_a_candidate_takes_out_its_lines_only(client, folder):
+    before = (folder / "k1.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
+    start = before.index("  - id: C3\n")
+    end = before.index("  - id: C4\n")
+    assert any("#" in line for line in before[start:end])  # its ratings' comments go with it
+    answer = post(client, "/api/edit", {"op": "rm", "id": "C3", "kind": "candidate"})
+    assert answer.status_code == 200, answer.text
+    after = (folder / "k1.yaml").read_text(encoding="utf-8")
+    assert after == "".join(before[:start] + before[end:])
+    ranked = [c["id"] for c in answer.json()["collection"]["candidates"]]
+    assert "C3" not in ranked and sorted(ranked) == ["C1", "C2", "C4", "C5"]
+
+
 # -- refusals: the file byte-identical ----------------------------------------------------------
 
 REFUSED = [
