@@ -49,7 +49,7 @@ def serving(folder: Path, first: str):
     from ach.serve import create_app
 
     port = free_port()
-    app = create_app(folder, first, reports=folder / "reports")
+    app = create_app(folder, first, port=port)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

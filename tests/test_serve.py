@@ -4,7 +4,9 @@ the editing layer, refusals that leave the file byte-identical, conflicts, and o
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -16,8 +18,9 @@ from starlette.testclient import TestClient
 import ach
 from ach import editing
 from ach.cli import main
-from ach.serve import create_app
+from ach.serve import address, create_app
 
+from .browser import free_port
 from .conftest import K1, ROOT
 
 WARMUP = ROOT / "cases" / "warmup.yaml"
@@ -34,7 +37,7 @@ def folder(tmp_path, monkeypatch):
 
 @pytest.fixture
 def app(folder):
-    return create_app(".", "k1.yaml", hosts=("testserver",), reports=folder / "reports")
+    return create_app(".", "k1.yaml", hosts=("testserver",))
 
 
 @pytest.fixture
@@ -384,6 +387,40 @@ def test_another_host_name_is_refused_even_for_reading(app):
     assert rebound.get("/").status_code == 403
 
 
+def test_another_port_is_another_server_in_the_host_and_in_the_origin(app, folder):
+    raw = (folder / "k1.yaml").read_bytes()
+    body = json.dumps({"op": "rate", "item": "E07", "hypothesis": "KH", "value": "C"})
+    client = TestClient(app)  # http://testserver, port 80
+    token = {"X-ACH-Token": app.state.token}
+    for origin in ("http://testserver:3000", "https://testserver", "http://testserver:80/x", "null", "testserver"):
+        assert client.post("/api/edit", content=body, headers={**token, "Origin": origin}).status_code == 403, origin
+    for host in ("testserver:3000", "testserver:8765", "testserver:", "testserver:x"):
+        assert client.get("/api/analysis", headers={"Host": host}).status_code == 403, host
+        assert client.post("/api/edit", content=body, headers={**token, "Host": host}).status_code == 403, host
+    assert (folder / "k1.yaml").read_bytes() == raw
+    assert client.get("/api/version", headers={"Host": "testserver:80"}).status_code == 200
+    same = {**token, "Origin": "http://testserver:80"}
+    assert client.post("/api/edit", content=body, headers=same).status_code == 200
+
+
+def test_on_a_given_port_both_loopback_names_are_the_server_and_other_ports_are_not(folder):
+    app = create_app(folder, "k1.yaml", port=8765)  # the names ach serve answers to by default
+    token = {"X-ACH-Token": app.state.token}
+    body = json.dumps({"op": "set", "analyst": "J. Smith"})
+    for base in ("http://127.0.0.1:8765", "http://localhost:8765", "http://[::1]:8765"):
+        client = TestClient(app, base_url=base)
+        assert client.get("/api/version").status_code == 200, base
+        for origin in ("http://127.0.0.1:8765", "http://localhost:8765"):
+            assert client.post("/api/edit", content=body, headers={**token, "Origin": origin}).status_code == 200
+        assert (
+            client.post("/api/edit", content=body, headers={**token, "Origin": "http://localhost:3000"}).status_code
+            == 403
+        )
+    # A request that arrives on another port (the server reached through a port it does not serve) is refused.
+    assert TestClient(app, base_url="http://localhost:3000").get("/api/version").status_code == 403
+    assert TestClient(app, base_url="http://evil.example:8765").get("/").status_code == 403
+
+
 def test_the_page_carries_the_token_and_a_strict_content_policy(app):
     page = TestClient(app).get("/")
     assert app.state.token in page.text and "script-src 'self'" in page.headers["content-security-policy"]
@@ -440,15 +477,77 @@ def test_a_new_case_is_made_in_the_folder_and_never_over_another(client, folder)
     assert "mine.yaml" in client.get("/api/cases").json()["cases"]
 
 
-def test_the_report_is_the_one_ach_report_writes(client, folder):
+def files_in(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_the_report_is_written_in_the_served_folder_as_ach_report_writes_it_there(
+    folder, tmp_path_factory, monkeypatch
+):
+    app = create_app(folder, "k1.yaml", hosts=("testserver",))
+    client = TestClient(app, headers={"X-ACH-Token": app.state.token})
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    monkeypatch.chdir(elsewhere)  # the server's working directory is not the folder it serves
+    before = files_in(folder)
     data = post(client, "/api/report", {"case": "warmup.yaml"}).json()
-    html = Path(data["html"]).read_text(encoding="utf-8")
-    assert CliRunner().invoke(main, ["report", "warmup.yaml", "-q", "-o", "by-cli"]).exit_code == 0
-    assert html == (folder / "by-cli" / "report.html").read_text(encoding="utf-8")
+    assert data["html"] == "reports/warmup/report.html" and data["markdown"] == "reports/warmup/report.md"
     assert data["bottom_line"].startswith("As of 2024-04-02") and data["url"] == "/report/warmup/report.html"
-    assert client.get(data["url"]).text == html
+    assert list(elsewhere.iterdir()) == []
+    after = files_in(folder)
+    new = sorted(after.keys() - before.keys())
+    assert new == sorted(["reports/warmup/report.html", "reports/warmup/report.md", *data["figures"].values()])
+    assert all(after[name] == raw for name, raw in before.items())  # the case files untouched
+    monkeypatch.chdir(folder)  # ach report run from the folder writes the same report
+    assert CliRunner().invoke(main, ["report", "warmup.yaml", "-q", "-o", "by-cli"]).exit_code == 0
+    for written in ("report.html", "report.md"):
+        assert after[f"reports/warmup/{written}"] == (folder / "by-cli" / written).read_bytes()
+
+
+def test_the_written_report_is_served_read_only_without_script(client, folder):
+    data = post(client, "/api/report", {"case": "warmup.yaml"}).json()
+    page = client.get(data["url"])
+    assert page.status_code == 200 and page.text == (folder / data["html"]).read_text(encoding="utf-8")
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy
+    figure = next(iter(data["figures"].values()))
+    assert (
+        client.get("/report/warmup/" + figure.removeprefix("reports/warmup/")).content == (folder / figure).read_bytes()
+    )
+    assert client.post(data["url"]).status_code == 405
     assert client.get("/report/warmup/..%2F..%2Fk1.yaml").status_code == 404
     assert client.get("/report/elsewhere/report.html").status_code == 404
+
+
+def test_a_reports_folder_that_leads_out_of_the_served_folder_is_not_written(client, folder, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside")
+    (folder / "reports").symlink_to(outside, target_is_directory=True)
+    answer = post(client, "/api/report", {"case": "warmup.yaml"})
+    assert answer.status_code == 422 and "leads out of the folder" in answer.json()["error"]
+    assert list(outside.iterdir()) == []
+
+
+def test_messages_name_the_case_file_from_the_served_folder(tmp_path, monkeypatch):
+    served = tmp_path / "served"
+    (served / "team").mkdir(parents=True)
+    shutil.copy(K1, served / "team" / "k1.yaml")
+    monkeypatch.chdir(tmp_path)
+    app = create_app(served, "team/k1.yaml", hosts=("testserver",))
+    client = TestClient(app, headers={"X-ACH-Token": app.state.token})
+    monkeypatch.chdir(served)
+    analysis = client.get("/api/analysis").json()
+    assert analysis == cli_json("analyze", "team/k1.yaml", "--json", "--no-sample")  # as run in the folder
+    assert analysis["case"]["path"] == "team/k1.yaml" and str(tmp_path) not in json.dumps(analysis)
+    refused = post(client, "/api/edit", {"op": "rate", "item": "E07", "hypothesis": "KH", "value": "purple"})
+    data = refused.json()
+    assert data["location"]["file"] == "team/k1.yaml" and {p["file"] for p in data["problems"]} == {"team/k1.yaml"}
+    assert str(tmp_path) not in refused.text
+    seen = client.get("/api/version").json()["version"]
+    (served / "team" / "k1.yaml").write_text(K1.read_text(encoding="utf-8") + "\n# theirs\n", encoding="utf-8")
+    stale = post(client, "/api/edit", {"op": "set", "analyst": "X", "version": seen})
+    assert stale.status_code == 409 and stale.json()["location"]["file"] == "team/k1.yaml"
+    (served / "team" / "k1.yaml").write_text("question: Who?\nhypotheses: 3\n", encoding="utf-8")
+    broken = client.get("/api/analysis")
+    assert broken.json()["location"]["file"] == "team/k1.yaml" and str(tmp_path) not in broken.text
 
 
 # -- the command ----------------------------------------------------------------------------------
@@ -465,3 +564,93 @@ def test_ach_serve_refuses_a_missing_path_and_a_busy_port(tmp_path):
         port = busy.getsockname()[1]
         result = CliRunner().invoke(main, ["serve", str(K1), "--no-browser", "--port", str(port)])
     assert result.exit_code == 1 and "cannot listen" in result.output and "--port" in result.output
+
+
+def start(monkeypatch, *args):
+    """`ach serve ARGS --no-browser` up to where the server would run: (the command's result, what uvicorn got)."""
+    import uvicorn
+
+    started = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(app=app, **options))
+    return CliRunner().invoke(main, ["serve", *args, "--no-browser"]), started
+
+
+def answers(app, base_url: str) -> bool:
+    return TestClient(app, base_url=base_url).get("/api/version").status_code == 200
+
+
+def test_ach_serve_on_every_interface_warns_and_answers_to_the_addresses_it_prints(monkeypatch, folder):
+    port = free_port()
+    result, started = start(monkeypatch, "k1.yaml", "--host", "0.0.0.0", "--port", str(port))
+    assert result.exit_code == 0, result.output
+    assert "warning: listening on 0.0.0.0: anyone who can reach this machine" in result.stderr
+    assert "--host 127.0.0.1" in result.stderr and started["host"] == "0.0.0.0" and started["port"] == port
+    printed = re.findall(r"http://\S+/", result.stdout)
+    hostname = socket.gethostname().lower()
+    assert printed[0] == f"http://127.0.0.1:{port}/" and f"http://{hostname}:{port}/" in printed
+    assert "from other machines" in result.stdout
+    app = started["app"]
+    for url in printed:  # a colleague's browser, typing what the terminal says
+        assert answers(app, url.rstrip("/")), url
+    assert answers(app, f"http://localhost:{port}")
+    assert not answers(app, f"http://{hostname}:{port + 1}")
+    assert not answers(app, f"http://attacker.example:{port}")
+
+
+def test_ach_serve_on_loopback_says_nothing_of_other_machines(monkeypatch, folder):
+    port = free_port()
+    result, started = start(monkeypatch, "k1.yaml", "--port", str(port))
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr and "other machines" not in result.stdout
+    assert re.findall(r"http://\S+/", result.stdout) == [f"http://127.0.0.1:{port}/"]
+    assert answers(started["app"], f"http://localhost:{port}")
+    assert not answers(started["app"], f"http://{socket.gethostname().lower()}:{port}")
+
+
+def test_a_server_bound_to_one_network_address_answers_to_that_address_and_its_port():
+    assert address.names_for("10.1.2.3") == ("10.1.2.3",)
+    assert address.names_for("FE80::1") == ("[fe80::1]",)
+    assert address.urls("10.1.2.3", 9000) == ("http://10.1.2.3:9000/", [])
+    assert address.urls("::1", 9000) == ("http://[::1]:9000/", [])
+    app = create_app(K1.parent, "k1.yaml", hosts=address.names_for("10.1.2.3"), port=9000)
+    assert answers(app, "http://10.1.2.3:9000")
+    assert not answers(app, "http://10.1.2.3:9001") and not answers(app, "http://attacker.example:9000")
+
+
+def test_ach_serve_on_a_network_address_warns_and_prints_it(monkeypatch, folder):
+    def bindable(name):
+        try:
+            with socket.socket() as s:
+                s.bind((name, 0))
+            return True
+        except OSError:
+            return False
+
+    mine = [n for n in address.machine_names() if n[0].isdigit() and bindable(n)]  # an IPv4 address of this machine
+    if not mine:
+        pytest.skip("this machine has no IPv4 address besides loopback")
+    port = free_port()
+    result, started = start(monkeypatch, "k1.yaml", "--host", mine[0], "--port", str(port))
+    assert result.exit_code == 0, result.output
+    assert f"warning: listening on {mine[0]}" in result.stderr
+    assert re.findall(r"http://\S+/", result.stdout) == [f"http://{mine[0]}:{port}/"]
+    assert answers(started["app"], f"http://{mine[0]}:{port}")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("localhost:8765", ("localhost", 8765)),
+        ("LOCALHOST", ("localhost", 80)),
+        ("[::1]:8765", ("[::1]", 8765)),
+        ("[::1]", ("[::1]", 80)),
+        ("::1", None),
+        ("[::1]x", None),
+        ("localhost:", None),
+        ("localhost:0", None),
+        ("localhost:65536", None),
+        ("", None),
+    ],
+)
+def test_a_host_is_read_as_name_and_port(value, expected):
+    assert address.authority(value) == expected

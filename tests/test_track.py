@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import ach
 from ach import exact
+from ach.formatting import pct
 from ach.track import brier, calibrate, log_loss_bits, rank_of_truth, score_case
 from ach.track.calibration import wilson
 from ach.track.collect import score_paths
@@ -391,7 +392,11 @@ def test_a_resolved_cases_report_gains_a_post_mortem(tmp_path):
     md, html = report.to_markdown(), report.to_html()
     assert "## Post-mortem: what really happened" in md and 'id="postmortem"' in html
     assert "**The truth: The child (KID)**, known 2024-04-01, from a confession." in md
-    assert "| The analyst's own judgment | 60 % | 0.260 |" in md
+    assert "| The analyst's own judgment | 60 % | 0.260 | 0.74 | 1 |" in md  # 0.3² + 0.4² + 0.1², −log₂ 0.6
+    assert (
+        "| The prior alone | 50 % | 0.375 | 1.00 | 1 |" in md
+        and "| A uniform prior | 33 % | 0.667 | 1.58 | 1 (tied) |" in md
+    )
     t = result.hypotheses.index("KID")
     pointed = [e.id for i, e in enumerate(result.case.evidence) if result.item_woe[i, t] >= 0.05]
     assert all(f"| {i} " in md.split("Misled")[0] for i in pointed)  # the items that pointed to it come first
@@ -410,7 +415,9 @@ def test_a_practice_cases_post_mortem_says_when_we_would_have_known(tmp_path):
     truth = draw_many(9, 1)[0].truth
     path.write_text(path.read_text() + f"outcome: {{hypothesis: {truth}}}\n")
     md = Report(ach.analyze(ach.load(path))).to_markdown()
-    assert "### When would we have known?" in md and f"P({truth}) as each date's items came in: 2025-03-03" in md
+    assert "### When would we have known?" in md and f"| Date | Items in | P({truth}) |" in md
+    first = score_case(ach.load(path)).by_date[0]
+    assert f"| 2025-03-03 | {first.items} | {pct(first.scored.p_truth)} | {first.scored.brier:.3f} |" in md
 
 
 def test_each_analysts_file_of_a_team_is_scored_with_its_judgment(tmp_path):
@@ -427,6 +434,89 @@ def test_each_analysts_file_of_a_team_is_scored_with_its_judgment(tmp_path):
     ]
     j = out["summary"]["judgment"]
     assert j["n"] == 2 and j["brier"] == pytest.approx((0.06 + (0.36 + 0.49 + 0.01)) / 2)
+
+
+# -- the collection candidate that would have settled it earliest ------------------------------------------------
+
+# One reliable source, items at full credibility: the posterior is the prior times the likelihoods, by hand.
+# P(A, B, OTHER) on 2024-01-01: (.2, .8, .5)/1.5 = (13 %, 53 %, 33 %); on 01-10 (× .9, .3, .3): (.18, .24, .15)/.57;
+# on 01-20 (× .9, .3, .3 again): (.162, .072, .045)/.279 = (58 %, 26 %, 16 %): the evidence alone settles it on 01-20.
+DOOR = """
+question: Who left the door open?
+hypotheses:
+  - {id: A, title: Ann, prior: 1}
+  - {id: B, title: Bob, prior: 1}
+  - {id: OTHER, title: Someone else, prior: 1, catch_all: true}
+sources:
+  - {id: log, title: The door log, reliability: 1}
+evidence:
+  - {id: E1, text: Bob's badge, source: log, date: 2024-01-01, likelihood: {A: 0.2, B: 0.8, OTHER: 0.5}}
+  - {id: E2, text: Ann's cup, source: log, date: 2024-01-10, likelihood: {A: 0.9, B: 0.3, OTHER: 0.3}}
+  - {id: E3, text: Ann's scarf, source: log, date: 2024-01-20, likelihood: {A: 0.9, B: 0.3, OTHER: 0.3}}
+outcome: {hypothesis: A}
+"""
+CANDIDATES = {  # credibility 1: P(seen | H) is the likelihood itself
+    # seen (0.8 under A): on 01-01 (.16, .16, .10) is a tie, not a lead; on 01-10 (.144, .048, .03): 65 %
+    "C2": "{A: 0.8, B: 0.2, OTHER: 0.2}",
+    # not seen (0.9 under A), × (.9, .4, .1): on 01-01 B leads (.18, .32, .05); on 01-10 (.162, .096, .015): 59 %
+    "C3": "{A: 0.1, B: 0.6, OTHER: 0.9}",
+    # seen (0.9 under A), × (.9, .1, .1): on 01-01 (.18, .08, .05): A leads at 58 %, and keeps leading
+    "C1": "{A: 0.9, B: 0.1, OTHER: 0.1}",
+}
+
+
+def door(tmp_path, ids, text=DOOR, name="door.yaml", more=None):
+    rated = {**CANDIDATES, **(more or {})}
+    rows = "".join(f"  - {{id: {c}, text: Look for {c}, likelihood: {rated[c]}}}\n" for c in ids)
+    path = tmp_path / name
+    path.write_text(text + ("collection:\n" + rows if ids else ""))
+    return ach.load(path)
+
+
+def test_the_candidate_that_settles_it_earliest_by_hand(tmp_path):
+    from ach.track.settle import settle
+
+    found = settle(door(tmp_path, ["C2", "C3", "C1"]), "A")
+    assert (found.dated, found.alone_settles, found.alone_date) == (True, True, "2024-01-20")
+    by_id = {c.id: c for c in found.candidates}
+    assert [(c.id, c.seen, c.date) for c in found.candidates] == [
+        ("C2", True, "2024-01-10"),
+        ("C3", False, "2024-01-10"),
+        ("C1", True, "2024-01-01"),
+    ]
+    assert by_id["C3"].p_outcome == pytest.approx(0.9) and by_id["C2"].p_outcome == pytest.approx(0.8)
+    assert by_id["C2"].p_truth == pytest.approx(0.144 / 0.222) and by_id["C3"].p_truth == pytest.approx(0.162 / 0.273)
+    best = found.best
+    assert best.id == "C1" and found.earlier  # the earliest date wins, though listed last
+    assert best.p_truth == pytest.approx(0.18 / 0.31) and best.p_truth_without == pytest.approx(0.2 / 1.5)
+    # the same date: the larger probability of the truth wins, not the order in the file
+    assert settle(door(tmp_path, ["C3", "C2"]), "A").best.id == "C2"
+
+
+def test_when_no_candidate_would_settle_it_the_post_mortem_says_so(tmp_path):
+    from ach.report import Report
+    from ach.track.settle import settle
+
+    weak = {"WEAK": "{A: 0.6, B: 0.5, OTHER: 0.5}"}  # × 1.2 for A: short of B's lead of .24/.18 on 01-10
+    case = door(tmp_path, ["WEAK"], DOOR.split("  - {id: E3")[0] + "outcome: {hypothesis: A}\n", more=weak)
+    found = settle(case, "A")
+    assert found.best is None and not found.alone_settles and not found.earlier
+    md = Report(ach.analyze(case, sample=False)).to_markdown()
+    assert "would not have put A in the lead for good" in md
+
+
+def test_the_post_mortem_names_the_candidate_that_settles_it_earliest(tmp_path):
+    from ach.report import Report
+
+    md = Report(ach.analyze(door(tmp_path, ["C2", "C3", "C1"]), sample=False)).to_markdown()
+    assert (
+        "Of the 3 collection candidates, C1 (Look for C1) would have settled it earliest: looked for by 2024-01-01 "
+        "and observed, as the truth makes likely (90 %), it would have put A in the lead from then on, at 58 % on "
+        "that date (13 % without it); the evidence alone put A in the lead for good only from 2024-01-20." in md
+    )
+    undated = DOOR.replace(", date: 2024-01-01", "").replace(", date: 2024-01-10", "").replace(", date: 2024-01-20", "")
+    md = Report(ach.analyze(door(tmp_path, ["C2"], undated, "undated.yaml"), sample=False)).to_markdown()
+    assert "No collection candidate would have settled it earlier than the evidence did: A led without any." in md
 
 
 # -- ach report --key: a practice case's post-mortem ----------------------------------------------------------------

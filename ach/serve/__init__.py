@@ -12,6 +12,8 @@ from :class:`ach.Report`. The layers, each one concept:
   editing layer, checked field by field.
 - :mod:`.views`: what the page shows of a case: values as written, the
   comment of each cell, the rating words to offer.
+- :mod:`.address`: the names and port the server answers to, the Host and
+  Origin checks, and the addresses to print when it listens beyond loopback.
 - :mod:`.app`: the Starlette routes, the session token and the Origin/Host
   check that keep other web pages from editing the analyst's files.
 

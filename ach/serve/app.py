@@ -7,12 +7,15 @@ Contract (README, issue 12): ``GET /api/analysis`` answers the same JSON as
 analysis, or a 4xx ``{"error": ..., "location": ...}`` with the file unchanged.
 
 Safety: the server answers only requests whose ``Host`` is the address it
-serves (a DNS-rebinding page cannot read the analysis); a request that
-changes anything must also carry the session token the page was served with
-(``X-ACH-Token``) and, when the browser sends one, an ``Origin`` of that same
-address, so another site's form or script cannot edit the analyst's files.
-Case files are named by :class:`~.workspace.Workspace`'s listing, never by a
-client's path. Any failure answers JSON; a traceback never reaches the page.
+serves, name and port (a DNS-rebinding page cannot read the analysis); a
+request that changes anything must also carry the session token the page was
+served with (``X-ACH-Token``) and, when the browser sends one, an ``Origin``
+of that same address (:mod:`.address`), so another site's form or script, or
+a page of another local server, cannot edit the analyst's files. Case files
+are named by :class:`~.workspace.Workspace`'s listing, never by a client's
+path; the server writes only those files, new cases beside them and reports
+in the folder's own ``reports/<case>/``. Every message names a file relative
+to that folder. Any failure answers JSON; a traceback never reaches the page.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from ..errors import AchError, CaseError, Diagnostic, errors_of
+from .address import LOOPBACK_NAMES, accepts, spelled
 from .workbench import Workbench
 from .workspace import NotInWorkspace
 
@@ -62,11 +66,13 @@ def _status(diagnostics: list[Diagnostic]) -> int:
     return 422
 
 
-def create_app(root: str | Path, first: str | None = None, *, hosts=("127.0.0.1", "localhost"), reports=None):
+def create_app(root: str | Path, first: str | None = None, *, hosts=LOOPBACK_NAMES, port: int | None = None):
     """The Starlette app serving the case files under ``root`` (``first``: the case to open).
 
-    ``hosts``: the names the server answers to (with any port). ``reports``:
-    where reports are written (default ``reports/``, as ``ach report``).
+    ``hosts``: the names the server answers to (:func:`.address.names_for` of the
+    address it is bound to); ``port``: the port it serves (None: the port each
+    request arrived on, as the ASGI server says). Reports go to ``root/reports/<case>/``,
+    where ``ach report`` run from ``root`` writes them.
     """
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
@@ -76,31 +82,25 @@ def create_app(root: str | Path, first: str | None = None, *, hosts=("127.0.0.1"
 
     bench = Workbench(root, first)
     token = secrets.token_urlsafe(32)
-    reports = Path(reports or "reports")
-    allowed_hosts = {h.lower() for h in hosts}
+    names = frozenset(spelled(h) for h in hosts)
 
-    def host_of(value: str) -> str:
-        value = value.strip().lower()
-        if value.startswith("["):  # [::1]:8765
-            return value[: value.find("]") + 1]
-        return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+    def served_port(request: Request) -> int | None:
+        return port if port is not None else (request.scope.get("server") or (None, None))[1]
 
     def refused(message: str, status: int = 403):
         return JSONResponse({"error": message, "location": {}}, status_code=status)
 
     def guard(request: Request, changes: bool):
         """None if the request may go on, else the refusal."""
-        if host_of(request.headers.get("host", "")) not in allowed_hosts:
-            return refused("this server answers only on its own address (Host header refused)")
+        if not accepts(request.headers.get("host"), names, served_port(request)):
+            return refused("this server answers only on its own address and port (Host header refused)")
         if not changes:
             return None
         if not secrets.compare_digest(request.headers.get("x-ach-token", ""), token):
             return refused("missing or wrong session token: reload the page the server opened")
         origin = request.headers.get("origin")
-        if origin is not None:
-            scheme, _, rest = origin.partition("://")
-            if scheme not in ("http", "https") or host_of(rest) not in allowed_hosts:
-                return refused("requests from other web pages may not change the case files")
+        if origin is not None and not accepts(origin, names, served_port(request), origin=True):
+            return refused("requests from other web pages may not change the case files")
         return None
 
     async def call(request: Request, fn, *args, changes: bool = False, **kwargs):
@@ -110,7 +110,7 @@ def create_app(root: str | Path, first: str | None = None, *, hosts=("127.0.0.1"
         try:
             return JSONResponse(await run_in_threadpool(fn, *args, **kwargs))
         except CaseError as exc:
-            return _problem(_status(exc.diagnostics), exc.diagnostics)
+            return _problem(_status(exc.diagnostics), bench.workspace.named(exc.diagnostics))
         except AchError as exc:
             return _problem(404 if isinstance(exc, NotInWorkspace) else 400, [Diagnostic("error", str(exc))])
         except Exception:  # a bug: logged here, never shown to the page as a traceback
@@ -230,29 +230,25 @@ def create_app(root: str | Path, first: str | None = None, *, hosts=("127.0.0.1"
             changes=True,
         )
 
-    def folder_of(name: str) -> Path:
-        return reports / Path(name).with_suffix("").name
-
     async def report(request: Request):
-        return await posting(
-            request,
-            lambda name, body: {
-                **bench.report(name, folder_of(name)),
-                "url": f"/report/{Path(name).with_suffix('').name}/report.html",
-            },
-        )
+        return await posting(request, lambda name, body: bench.report(name))
 
     async def report_file(request: Request):
+        """A file of a written report, read-only: only from ``reports/<stem>/`` of a listed case."""
         refusal = guard(request, False)
         if refusal is not None:
             return refusal
         stem, rest = request.path_params["stem"], request.path_params["rest"]
-        base = (reports / stem).resolve()
-        target = (base / rest).resolve()
-        known = {Path(n).with_suffix("").name for n in bench.workspace.names()}
-        if stem not in known or not target.is_relative_to(base) or not target.is_file():
+        folders = {Path(n).stem: n for n in bench.workspace.names()}
+        if stem not in folders:
             return refused("no such report file", 404)
-        return FileResponse(target)
+        base = bench.workspace.report_folder(folders[stem]).resolve()
+        target = (base / rest).resolve()
+        if not target.is_relative_to(base) or not target.is_file():
+            return refused("no such report file", 404)
+        return FileResponse(
+            target, headers={"Content-Security-Policy": REPORT_CSP, "X-Content-Type-Options": "nosniff"}
+        )
 
     routes = [
         Route("/", index),
@@ -281,4 +277,9 @@ def create_app(root: str | Path, first: str | None = None, *, hosts=("127.0.0.1"
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+# A report shown from the server: its own inline styles and figures, no script at all.
+REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )

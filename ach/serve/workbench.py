@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from pathlib import Path
+from urllib.parse import quote
 
 from .. import editing
 from ..casefile import check_text
@@ -57,7 +58,7 @@ class Workbench:
         return session.read()
 
     def _case(self, session: Session, text: str):
-        case, found = check_text(text.encode("utf-8"), str(session.path))
+        case, found = check_text(text.encode("utf-8"), session.name)  # named as ach analyze NAME in the folder
         if case is None:
             raise CaseError(errors_of(found) or found)
         return case
@@ -167,7 +168,7 @@ class Workbench:
         return {
             "changes": done.changes,
             "todo": done.todo,
-            "warnings": [d.to_dict() for d in done.warnings],
+            "warnings": [d.to_dict() for d in self.workspace.named(done.warnings)],
             "written": done.written,
             "version": version_of(session.read()),
             "undo": len(session.undo),
@@ -238,11 +239,20 @@ class Workbench:
         editing.new_case(path, question, pairs)
         return {"case": name}
 
-    def report(self, name: str, folder: Path) -> dict:
-        """Write the report (as ``ach report`` does, exact draws and all) into ``folder``."""
+    def report(self, name: str) -> dict:
+        """Write the report (as ``ach report NAME`` run from the folder: exact draws and all) into
+        ``reports/<stem>/`` of the folder; its files named from the folder, and where the page opens it."""
         from ..analysis import analyze
 
         session = self.workspace.session(name)
+        folder = self.workspace.report_folder(name)
         result = analyze(self._case(session, session.read()), progress=False)
         paths = result.report().save(folder)
-        return {"bottom_line": result.bottom_line(), **{k: str(v) for k, v in paths.items()}}
+        relative = self.workspace.relative
+        return {
+            "bottom_line": result.bottom_line(),
+            "html": relative(str(paths["html"])),
+            "markdown": relative(str(paths["markdown"])),
+            "figures": {k: relative(str(v)) for k, v in paths["figures"].items()},
+            "url": f"/report/{quote(folder.name)}/report.html",
+        }

@@ -6,10 +6,15 @@ an absolute path or a symbolic link out of the folder reach nothing. Each
 case has a :class:`Session`: the saved edits that can be undone and redone
 (as whole texts, put back only while the file still reads what this server
 wrote) and the what-if copy, edited in memory until it is kept or dropped.
+
+Messages name a case file as the page does, by its name in the folder
+(``k1.yaml``, ``team/a.yaml``), never by where the server happens to run; a
+report goes where ``ach report NAME`` run from the folder puts it, inside it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import threading
@@ -21,7 +26,8 @@ from ..errors import AchError, CaseError, Diagnostic, EditError
 __all__ = ["CASE_SUFFIXES", "NotInWorkspace", "Session", "WhatIfCopy", "Workspace", "version_of"]
 
 CASE_SUFFIXES = (".yaml", ".yml")
-SKIPPED = {".git", ".venv", "venv", "node_modules", "__pycache__", "reports"}
+REPORTS = "reports"  # as ach report: reports/<case>/ of the folder it runs in
+SKIPPED = {".git", ".venv", "venv", "node_modules", "__pycache__", REPORTS}
 MAX_DEPTH = 3  # cases/, cases/team/, cases/team/2020/
 MAX_FILES = 2000
 
@@ -53,7 +59,8 @@ class WhatIfCopy:
 class Session:
     """One case file's edits during this server's life."""
 
-    path: Path  # as messages name it: the folder as given, then the name
+    path: Path  # where it is read and written
+    name: str  # as messages name it: its name in the folder
     undo: list[tuple[str, str]] = field(default_factory=list)  # (before, after) of saved edits, newest last
     redo: list[tuple[str, str]] = field(default_factory=list)
     whatif: WhatIfCopy | None = None
@@ -108,8 +115,39 @@ class Workspace:
             shown = name if isinstance(name, str) and len(name) < 200 else "that case"
             raise NotInWorkspace(f"no case file '{shown}' in {self.root}: pick one of the listed cases")
         if name not in self._sessions:
-            self._sessions[name] = Session(self.root / name)
+            self._sessions[name] = Session(self.real / name, name)  # the folder found at start, whatever the cwd
         return self._sessions[name]
+
+    def named(self, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+        """The same problems, each file named relative to the folder (``k1.yaml``, not /tmp/…/k1.yaml)."""
+        return [dataclasses.replace(d, file=self.relative(d.file)) for d in diagnostics]
+
+    def relative(self, file: str) -> str:
+        """A file as the page names it: its path from the folder, when it is inside it."""
+        if not file or file.startswith("<"):
+            return file
+        path = Path(file)
+        for base in (self.root, self.real):
+            if path.is_relative_to(base):
+                return path.relative_to(base).as_posix()
+        return file
+
+    def report_folder(self, name: str) -> Path:
+        """Where the report of the case ``name`` goes: ``reports/<stem>/`` inside the folder, as
+        ``ach report`` run from the folder writes it; a ``reports`` that leads out of it is refused."""
+        folder = self.real / REPORTS / Path(name).stem
+        if not folder.resolve().is_relative_to(self.real):
+            raise CaseError(
+                [
+                    Diagnostic(
+                        "error",
+                        f"{REPORTS}/ in {self.root} leads out of the folder; no report was written",
+                        hint=f"make {REPORTS}/ a plain folder, or run ach report yourself",
+                        code="outside",
+                    )
+                ]
+            )
+        return folder
 
     def new_path(self, name: str) -> Path:
         """Where a new case called ``name`` goes: a plain file name in the folder itself."""
@@ -130,4 +168,4 @@ class Workspace:
                     )
                 ]
             )
-        return self.root / name
+        return self.real / name

@@ -5,8 +5,10 @@ rank of the truth, against the prior, a uniform prior and classic ACH's pick,
 and as the posterior stood at each evidence date); :mod:`~ach.track.calibration`
 pools many cases into a reliability diagram, the Brier decomposition and a
 verdict in words; :mod:`~ach.track.practice` draws practice cases from a
-stated world, with the truth in a separate key; :mod:`~ach.track.postmortem`
-says, for one resolved case, which items and sources pointed to the truth.
+stated world, with the truth in a separate key that :mod:`~ach.track.key`
+reads; :mod:`~ach.track.settle` says which collection candidate would have
+settled a resolved case earliest, for its post-mortem
+(:mod:`ach.report.postmortem`); :mod:`~ach.track.collect` scores a set of files.
 """
 
 from __future__ import annotations
