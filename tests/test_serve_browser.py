@@ -13,7 +13,7 @@ import pytest
 import ach
 
 from .browser import browser_page, missing, serving
-from .conftest import K1
+from .conftest import K1, ROOT
 
 WHY_NOT = missing()
 if WHY_NOT and os.environ.get("ACH_REQUIRE_BROWSER"):
@@ -129,7 +129,9 @@ def test_a_refused_rating_is_said_beside_the_cell_and_the_file_is_unchanged(page
     rate_by_keyboard(page, "E07", "KH", "purple")
     message = page.locator('[data-item="E07"][data-hypothesis="IAM"] .cell-error')
     message.wait_for()
-    assert "rating 'purple'" in message.inner_text() and "k1.yaml:" in message.inner_text()
+    said = message.inner_text()
+    assert "rating 'purple'" in said and "(k1.yaml:" in said  # named from the served folder,
+    assert str(k1.parent) not in said  # not by where the server happens to keep it
     assert shown(page, "KH") == "42.0%" and k1.read_bytes() == original
     screenshot(page, "workbench-refused.png")
 
@@ -187,3 +189,51 @@ def test_an_item_is_added_and_its_text_edited_through_the_forms(page, k1):
     page.click("#form-ok")
     page.wait_for_function("() => document.querySelector('[data-entry=\"E32\"]').textContent.includes('corrected')")
     assert ach.load(k1).item("E32").text == "A new report from the base, corrected."
+
+
+def test_every_rating_is_shown_whole_and_the_matrix_fits_beside_the_panels(page):
+    fits = page.evaluate(
+        """() => { const box = document.getElementById('matrix');
+                   return [box.scrollWidth, box.clientWidth]; }"""
+    )
+    assert fits[0] <= fits[1], fits  # no column hidden to the right (OTHER was cut at 1500 px)
+    cut = page.locator(".cell").evaluate_all(
+        "ns => ns.filter(n => n.scrollWidth > n.clientWidth).map(n => n.dataset.item + '/' + n.dataset.hypothesis)"
+    )
+    assert cut == []
+    e05 = page.locator('[data-item="E05"][data-hypothesis="OTHER"]').inner_text()
+    assert "roughly even chance" in " ".join(e05.split())
+
+
+def test_the_head_rows_stay_apart_when_the_matrix_scrolls(page):
+    page.locator("#matrix").evaluate("box => { box.scrollTop = 600; }")
+    rows = page.locator("thead tr").evaluate_all("rs => rs.map(r => r.querySelector('th').getBoundingClientRect().top)")
+    heads = page.locator("thead tr th.item").evaluate_all(
+        "ns => ns.map(n => [n.textContent, n.getBoundingClientRect().top, n.getBoundingClientRect().bottom])"
+    )
+    assert [h[0] for h in heads] == ["Evidence", "Prior weight"]
+    assert heads[1][1] >= heads[0][2] - 1, heads  # the prior row sits under the first, not on it
+    top = page.locator("#matrix").evaluate("box => box.getBoundingClientRect().top")
+    assert abs(rows[0] - top) <= 2  # and the head is at the top of the scrolled matrix
+    hit = page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).closest('th') && document.elementFromPoint(x, y).closest('th').textContent",
+        [page.locator("thead th.item").first.bounding_box()["x"] + 20, heads[0][1] + 5],
+    )
+    assert hit == "Evidence"
+
+
+def test_write_report_writes_it_in_the_served_folder_and_opens_it(tmp_path):
+    shutil.copy(ROOT / "cases" / "warmup.yaml", tmp_path / "warmup.yaml")
+    with serving(tmp_path, "warmup.yaml") as url, browser_page() as page:
+        page.goto(url)
+        page.wait_for_selector('[data-posterior="OVER"]')
+        with page.context.expect_page(timeout=60_000) as opened:
+            page.click("#report")
+        report = opened.value
+        report.wait_for_url("**/report/warmup/report.html", timeout=60_000)
+        written = tmp_path / "reports" / "warmup" / "report.html"
+        assert written.is_file() and report.url == url + "report/warmup/report.html"
+        bottom = ach.analyze(ach.load(tmp_path / "warmup.yaml"), progress=False).bottom_line()
+        assert bottom.split(" (")[0] in " ".join(report.locator("body").inner_text().split())
+        page.locator("#banner").filter(has_text="reports/warmup/report.html").wait_for()
+        assert page.errors == []

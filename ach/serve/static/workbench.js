@@ -354,11 +354,13 @@
   }
   function renderTornado(rows, base) {
     if (!rows.length) return $("tornado").replaceChildren(el("p", { class: "muted", text: "nothing uncertain to vary" }));
-    const W = 330, left = 120, h = 18, H = rows.length * h + 24, x = (p) => left + p * (W - left - 8);
+    const W = 330, left = 140, h = 18, H = rows.length * h + 24, x = (p) => left + p * (W - left - 8);
     const g = svg("svg", { width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": "tornado" });
     rows.forEach((r, i) => {
       const lo = Math.min(r.p_low, r.p_high), hi = Math.max(r.p_low, r.p_high), y = 4 + i * h;
-      g.append(svg("text", { x: left - 4, y: y + 12, "text-anchor": "end" }, r.input.length > 20 ? r.input.slice(0, 19) + "…" : r.input));
+      const label = svg("text", { x: left - 4, y: y + 12, "text-anchor": "end" }, r.input.length > 21 ? r.input.slice(0, 20) + "…" : r.input);
+      label.append(svg("title", {}, r.input)); // the whole input on hover
+      g.append(label);
       g.append(svg("rect", { x: x(lo), y: y + 2, width: Math.max(x(hi) - x(lo), 1), height: h - 6, fill: "rgb(29,78,216)", opacity: 0.55 }));
     });
     g.append(svg("line", { x1: x(base), x2: x(base), y1: 0, y2: H - 18, stroke: "#111" }));
@@ -522,10 +524,15 @@
     await openCase(S.name);
   }
   async function writeReport() {
+    // The tab is opened now, while the click still counts as the user's (a pop-up blocker lets it through),
+    // and shows the report once it is written; it is the server's own page, read-only.
+    const tab = window.open("", "_blank");
+    if (tab) { tab.opener = null; tab.document.title = "Writing the report…"; tab.document.body.textContent = "Writing the report…"; }
     banner("Writing the report (exact draws for the intervals, then the figures)…");
     const r = await api("POST", "/api/report", { case: S.name });
-    if (!r.ok) return banner(r.data.error, "error");
-    banner(`${r.data.bottom_line} Report written to ${r.data.html}.`, "", el("a", { href: r.data.url, target: "_blank", rel: "noopener", text: "Open the report" }));
+    if (!r.ok) { if (tab) tab.close(); return banner(r.data.error, "error"); }
+    if (tab) tab.location.href = r.data.url;
+    banner(`${r.data.bottom_line} Report written to ${r.data.html} in the served folder.`, "", el("a", { href: r.data.url, target: "_blank", rel: "noopener", text: "Open the report" }));
   }
   async function watch() {
     if (S.name && !S.view && !S.inflight) { // the file had errors: reload once it has changed
