@@ -88,7 +88,7 @@
     S.timer = setTimeout(async () => {
       const version = S.analysis && S.analysis.case.sha256;
       const r = await api("GET", "/api/analysis" + caseQuery("&intervals=1" + (S.whatif ? "&whatif=1" : "")));
-      if (r.ok && S.analysis && r.data.case.sha256 === version) { S.intervals = r.data.bayes; renderPosterior(); }
+      if (r.ok && S.analysis && !S.inflight && r.data.case.sha256 === version) { S.intervals = r.data.bayes; renderPosterior(); }
     }, 900);
   }
 
@@ -258,6 +258,7 @@
     if (S.whatif) body.whatif = true;
     for (const k of Object.keys(body)) if (body[k] === undefined) delete body[k];
     clearCellErrors();
+    clearTimeout(S.timer); // the intervals of the file as it was are no longer wanted
     S.inflight++;
     $("bottom-line").classList.add("saving");
     const sent = performance.now();
