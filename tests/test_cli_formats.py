@@ -122,6 +122,46 @@ def test_warnings_are_shown_and_the_case_is_written(tmp_path):
     assert "warning" in proc.out and (tmp_path / "bare.yaml").exists()
 
 
+def test_one_unsourced_item_names_no_source(tmp_path):
+    for n, said in ((1, "1 item names no source"), (2, "2 items name no source")):
+        csv_file = tmp_path / f"s{n}.csv"
+        csv_file.write_text("id,text,A,B\n" + "".join(f"E{i},x,CC,I\n" for i in range(1, n + 1)))
+        proc = ach("import", csv_file, "-o", tmp_path / f"s{n}.yaml")
+        assert proc.returncode == 0 and f"warning: default_reliability: {said}: " in proc.err, proc.err
+
+
+def test_import_json_lists_every_problem_the_terminal_cuts(tmp_path):
+    """Past 50 problems the terminal says which command lists them all, and that command does."""
+    csv_file = tmp_path / "many.csv"
+    csv_file.write_text("id,text,A,B\n" + "".join(f"E{i},x,zz{i},C\n" for i in range(1, 71)))
+    out = tmp_path / "many.yaml"
+    proc = ach("import", csv_file, "-o", out)
+    assert proc.returncode == 1 and not out.exists()
+    assert f"...and 23 more not shown (20 errors, 3 warnings): `ach import {csv_file} --json` lists all" in proc.err
+    listed = ach("import", csv_file, "--json")
+    assert listed.returncode == 1 and not out.exists()
+    (report,) = json.loads(listed.out)
+    validated = json.loads(ach("validate", "--json", MINI).out)[0]
+    assert set(report) == set(validated) and report["path"] == str(csv_file) and report["valid"] is False
+    bad = [d for d in report["diagnostics"] if d["level"] == "error"]
+    assert sorted(d["field"] for d in bad) == sorted(f"row {i + 1}, column C (A)" for i in range(1, 71))
+    assert all(d["file"] == str(csv_file) and "'zz" in d["message"] and d["hint"] for d in bad)
+
+
+def test_import_json_writes_a_valid_case_and_says_so_on_stderr(tmp_path):
+    csv_file = tmp_path / "ok.csv"
+    csv_file.write_text("id,text,A,B\nE1,x,CC,I\n")
+    out = tmp_path / "ok.yaml"
+    proc = ach("import", csv_file, "--json", "-o", out)
+    assert proc.returncode == 0 and out.exists(), proc.err
+    (report,) = json.loads(proc.out)
+    assert report["valid"] is True and report["diagnostics"] and f"{out}: written from {csv_file}" in proc.err
+    checked = ach("import", csv_file, "--json")  # no --out: only checked
+    assert checked.returncode == 0 and json.loads(checked.out) == [report]
+    proc = ach("import", csv_file)
+    assert proc.returncode == 2 and "--out" in proc.err and "--json" in proc.err
+
+
 def test_unknown_kinds_of_file_are_a_usage_error(tmp_path):
     (tmp_path / "x.ods").write_bytes(b"PK")
     proc = ach("import", tmp_path / "x.ods", "-o", tmp_path / "x.yaml")

@@ -20,6 +20,7 @@ from ..formatting import count
 __all__ = [
     "EXIT_BUG",
     "EXIT_INVALID",
+    "LISTS_ALL",
     "AchCommand",
     "AchGroup",
     "KeyValue",
@@ -42,8 +43,12 @@ log = logging.getLogger("ach")
 SHOWN = 50  # problems printed at most; a runaway file must not bury the first ones (--json has them all)
 
 
-def show_diagnostics(diagnostics) -> None:
-    """Print located problems on stderr: errors before warnings, at most SHOWN, in file order, and a count of the rest."""
+LISTS_ALL = "ach validate --json"  # the command that lists every problem of a case file
+
+
+def show_diagnostics(diagnostics, lists_all: str | None = LISTS_ALL) -> None:
+    """Print located problems on stderr: errors before warnings, at most SHOWN, in file order, and a count
+    of the rest, with the command that lists them all (``lists_all``; None: there is none)."""
     diagnostics = list(diagnostics)
     ranked = sorted(range(len(diagnostics)), key=lambda i: not diagnostics[i].is_error)
     for i in sorted(ranked[:SHOWN]):
@@ -52,14 +57,13 @@ def show_diagnostics(diagnostics) -> None:
     if hidden:
         errors = len(errors_of(hidden))
         kinds = [count(n, word) for n, word in ((errors, "error"), (len(hidden) - errors, "warning")) if n]
-        click.echo(
-            f"...and {len(hidden)} more not shown ({', '.join(kinds)}): `ach validate --json` lists all", err=True
-        )
+        where = f": `{lists_all}` lists all" if lists_all else ""
+        click.echo(f"...and {len(hidden)} more not shown ({', '.join(kinds)}){where}", err=True)
 
 
-def fail_on(exc: CaseError, outcome: str) -> None:
+def fail_on(exc: CaseError, outcome: str, lists_all: str | None = LISTS_ALL) -> None:
     """Print a CaseError's located problems and what did not happen; exit 1."""
-    show_diagnostics(exc.diagnostics)
+    show_diagnostics(exc.diagnostics, lists_all)
     click.echo(f"{count(errors_of(exc.diagnostics), 'error')}: {outcome}", err=True)
     sys.exit(EXIT_INVALID)
 
@@ -68,18 +72,24 @@ class AchCommand(click.Command):
     """A command whose failures are the analyst's (exit 1, located) or ach's (exit 3), never a traceback.
 
     ``outcome`` says what did not happen when the input is refused: a text, or
-    a function of the command's parameters ("k1.yaml was not changed").
+    a function of the command's parameters ("k1.yaml was not changed");
+    ``lists_all`` likewise names the command that lists every problem when
+    more are found than are shown (``ach validate --json`` unless said).
     """
 
-    def __init__(self, *args, outcome="nothing was analysed", **kwargs):
+    def __init__(self, *args, outcome="nothing was analysed", lists_all=LISTS_ALL, **kwargs):
         super().__init__(*args, **kwargs)
-        self.outcome = outcome
+        self.outcome, self.lists_all = outcome, lists_all
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except CaseError as exc:
-            fail_on(exc, self.outcome(ctx.params) if callable(self.outcome) else self.outcome)
+            fail_on(
+                exc,
+                self.outcome(ctx.params) if callable(self.outcome) else self.outcome,
+                self.lists_all(ctx.params) if callable(self.lists_all) else self.lists_all,
+            )
         except AchError as exc:  # a refusal that is not about a case file's content (an unknown format, ...)
             raise click.UsageError(str(exc)) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):

@@ -3,23 +3,40 @@
 from __future__ import annotations
 
 import datetime as dt
+import shlex
+import sys
 from pathlib import Path
 
 import click
 
+from ..errors import CaseError
 from ..formatting import count
-from .common import AchCommand, load_case, show_diagnostics
+from .common import EXIT_INVALID, AchCommand, emit_json, load_case, show_diagnostics
 
 __all__ = ["COMMANDS"]
 
 
-@click.command("import", cls=AchCommand, outcome="nothing was written")
+def _lists_all(params) -> str:
+    return f"ach import {shlex.quote(str(params.get('file')))} --json"
+
+
+@click.command("import", cls=AchCommand, outcome="nothing was written", lists_all=_lists_all)
 @click.argument("file", type=click.Path(dir_okay=True))
 @click.option(
-    "--out", "-o", "out", required=True, type=click.Path(dir_okay=False), help="The case file to write (.yaml)."
+    "--out",
+    "-o",
+    "out",
+    type=click.Path(dir_okay=False),
+    help="The case file to write (.yaml); may be left out with --json, to check the file only.",
 )
 @click.option("--force", is_flag=True, help="Replace the case file if it exists.")
-def import_case(file, out, force):
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print every problem as JSON on stdout, as `ach validate --json` does for a case file.",
+)
+def import_case(file, out, force, as_json):
     """Turn a spreadsheet (.xlsx, .csv), a PARC ACH file (.achz) or another ACH tool's JSON export
     (.json: Intel Workbench, ArkhamMirror) into a case file.
 
@@ -28,17 +45,38 @@ def import_case(file, out, force):
     docs/FORMATS-TOOLS.md for the JSON layouts (found by the file's content).
     """
     from .. import io
-    from ..casefile import write_case
     from ..files import refuse_existing
 
-    if Path(out).suffix.lower() not in (".yaml", ".yml"):
+    if out is None and not as_json:
+        raise click.UsageError("Missing option '--out' / '-o': the case file to write (or --json to only check)")
+    if out is not None and Path(out).suffix.lower() not in (".yaml", ".yml"):
         raise click.BadParameter(f"'{out}' is not a .yaml file: the import writes a case file", param_hint="'--out'")
-    refuse_existing([out], force)
-    data, header, warnings = io.read(file)
+    if out is not None:
+        refuse_existing([out], force)
+    if not as_json:
+        _write(*io.read(file), file, out, force)
+        return
+    try:
+        data, header, diagnostics = io.read(file)
+        if out is not None:
+            _write(data, header, diagnostics, file, out, force, quiet=True)
+        valid = True
+    except CaseError as exc:
+        diagnostics, valid = exc.diagnostics, False
+    emit_json([{"path": file, "valid": valid, "diagnostics": [d.to_dict() for d in diagnostics], "acknowledged": []}])
+    sys.exit(0 if valid else EXIT_INVALID)
+
+
+def _write(data, header, warnings, file, out, force, quiet=False) -> None:
+    """Check and write the imported case; its warnings and a line saying what was written (on stderr when
+    stdout holds JSON)."""
+    from ..casefile import write_case
+
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     header = f"Written by `ach import {Path(file).name}` on {stamp}.\n" + (header or f"Imported from {file}.")
     path = write_case(data, out, header=header, overwrite=force)
-    show_diagnostics(warnings)
+    if not quiet:
+        show_diagnostics(warnings, _lists_all({"file": file}))
     named = len(data.get("sources") or [])
     counts = (
         f"{count(data['hypotheses'], 'hypothesis', 'hypotheses')}, {count(data['evidence'], 'item')}, "
@@ -47,7 +85,7 @@ def import_case(file, out, force):
     if data.get("collection"):
         counts += f", {count(data['collection'], 'candidate')}"
     note = f" ({count(warnings, 'warning')})" if warnings else ""
-    click.echo(f"{path}: written from {file}: {counts}{note}")
+    click.echo(f"{path}: written from {file}: {counts}{note}", err=quiet)
 
 
 @click.command("export", cls=AchCommand, outcome="nothing was written")
@@ -82,7 +120,7 @@ def export_case(case, to, force):
     loaded = load_case(case)
     warnings: list = []
     paths = io.export(loaded, to, overwrite=force, warnings=warnings)
-    show_diagnostics(warnings)
+    show_diagnostics(warnings, lists_all=None)  # what a file format cannot hold: no command lists more
     click.echo(f"{paths[0]}: {count(loaded.evidence, 'item')} × {count(loaded.hypotheses, 'hypothesis', 'hypotheses')}")
     for extra in paths[1:]:
         click.echo(f"  and {extra}")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..casefile import check_text, dump_case
 from ..casefile.dump import DEFAULT_RELIABILITY
-from ..errors import AchError, Diagnostic
+from ..errors import AchError, CaseError, Diagnostic, errors_of
 from ..formatting import count
 
 __all__ = ["EXPORTERS", "IMPORTERS", "UnknownFormat", "export", "read"]
@@ -55,8 +55,10 @@ def read(path) -> tuple[dict, str, list[Diagnostic]]:
         from .achz import read_achz
 
         data, header = read_achz(path, warnings)
-        _, found = check_text(dump_case(data, header).encode("utf-8"), str(path))  # the loader's warnings too,
-        found = [replace(d, line=None) for d in found if not d.is_error]  # located by field: the lines are the YAML's
+        _, found = check_text(dump_case(data, header).encode("utf-8"), str(path))  # the loader's findings too,
+        found = [replace(d, line=None) for d in found]  # located by field: the lines are the YAML's, not the file's
+        if errors_of(found):  # said here, at the .achz, not at lines of a case file never written
+            raise CaseError([*warnings, *(d for d in found if d not in warnings)])
         warnings += [d for d in found if d not in warnings]
     elif kind == "tool":  # another ACH tool's JSON export, its layout found by its content
         from .tools import read_tool_export
@@ -76,7 +78,7 @@ def read(path) -> tuple[dict, str, list[Diagnostic]]:
         warnings.append(
             Diagnostic(
                 "warning",
-                f"{count(unsourced, 'item')} name no source: the case file says `default_reliability: "
+                f"{count(unsourced, 'item')} {'names' if len(unsourced) == 1 else 'name'} no source: the case file says `default_reliability: "
                 f"{DEFAULT_RELIABILITY}`, each such item its own source, taken as fully reliable",
                 str(path),
                 field="default_reliability",

@@ -62,7 +62,7 @@ def parse_tool_export(
         data, header = arkhammirror.convert(found, walk)
     else:
         raise CaseError([_unknown(doc, name)])
-    found = _loader_check(data, header, name)
+    found = _loader_check(data, header, name, walk.warnings)
     if warnings is not None:
         warnings.extend(walk.warnings)
         warnings.extend(d for d in found if d not in warnings)
@@ -93,12 +93,12 @@ def _unknown(doc, name: str) -> Diagnostic:
     )
 
 
-def _loader_check(data: dict, header: str, name: str) -> list[Diagnostic]:
+def _loader_check(data: dict, header: str, name: str, warnings: list[Diagnostic]) -> list[Diagnostic]:
     """The loader's warnings on the case made (lines and TODOs left out: the file is not written yet,
-    and the header says what the TODOs are); its errors, which would be a fault here, as a CaseError."""
+    and the header says what the TODOs are); its errors, which would be a fault here, as a CaseError
+    that carries the import's ``warnings`` too (every problem at once)."""
     _, found = check_text(dump_case(data, header).encode("utf-8"), name)
     found = [dataclasses.replace(d, line=None) for d in found if d.code != "todo"]
-    errors = [d for d in found if d.is_error]
-    if errors:
-        raise CaseError(errors)
+    if any(d.is_error for d in found):
+        raise CaseError([*warnings, *found])
     return found
