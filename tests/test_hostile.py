@@ -346,3 +346,72 @@ def test_the_default_limit_keeps_a_large_real_case_readable():
     from ach.files import CASE_MAX_BYTES
 
     assert CASE_MAX_BYTES >= 20 * 2**20  # a 10,000-item case is a few MB (benchmarks/)
+
+
+# -- long values in messages -------------------------------------------------------------------
+
+long_values = st.builds(
+    lambda unit, n: unit * n,
+    st.text(st.one_of(chars, st.sampled_from(["'", '"', "`", "\n", " "])), min_size=1, max_size=4),
+    st.integers(1, 30_000),
+)
+
+
+def long_value_files(value: str, folder: Path) -> list[Path]:
+    """The value where messages quote it: a duplicate key's value, a credibility, a rating, a source, a
+    hypothesis, an id used twice, an unknown key; and one spreadsheet cell."""
+    v = json.dumps(value)
+    loader = folder / "long.yaml"
+    loader.write_text(
+        f"question: q\ntitle: {v}\nhypotheses: [{{id: A, title: a}}, {{id: B, title: b}}]\n"
+        "sources: [{id: s, reliability: B}]\nevidence:\n"
+        f"  - {{id: {v}, text: t, source: {v}, credibility: {v}, likelihood: {{A: {v}, {v}: C, B: C}}}}\n"
+        f"  - {{id: {v}, text: t, source: s, likelihood: {{A: C, B: I}}}}\n{v}: 1\n",
+        encoding="utf-8",
+    )
+    duplicate = folder / "duplicate.yaml"
+    duplicate.write_text(f"title: {v}\nquestion: q\ntitle: again\n", encoding="utf-8")
+    sheet = folder / "long.csv"
+    with sheet.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([["id", "text", "credibility", "A", "B"], ["E1", "t", value, value, "C"]])
+    return [loader, duplicate, sheet]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(long_values)
+@example("z" * 1_000_000)
+@example("'" * 50_000 + "\n" * 3)
+def test_no_printed_line_is_longer_than_a_bound_whatever_the_value(value):
+    """A value is quoted by its first QUOTED characters and its length; a line never exceeds LINE
+    (and the file name); --json is bounded the same way and still locates the problem."""
+    from ach.errors import LINE, QUOTED
+
+    with tempfile.TemporaryDirectory() as folder:
+        for path in long_value_files(value, Path(folder)):
+            bound = len(str(path)) + 2 * LINE + 40
+            if path.suffix == ".csv":
+                result = ach_cli("import", path, "--out", Path(folder) / "out.yaml")
+                listed = ach_cli("import", path, "--json")
+            else:
+                result, listed = ach_cli("validate", path), ach_cli("validate", "--json", path)
+            assert result.exit_code == 1, result.output
+            assert max(map(len, result.stderr.splitlines())) <= bound, path.name
+            assert len(result.stderr) <= 60 * bound  # at most 50 problems shown
+            diagnostics = json.loads(listed.stdout)[0]["diagnostics"]
+            assert any(d["level"] == "error" for d in diagnostics)
+            assert all(d["file"] and (d.get("line") or d.get("field")) for d in diagnostics if d["level"] == "error")
+            for d in diagnostics:
+                assert all(
+                    len(line) <= LINE for key in ("message", "hint", "field") for line in d.get(key, "").split("\n")
+                )
+                assert all(len(p) <= QUOTED + 1 for p in d.get("path", []) if isinstance(p, str))
+
+
+def test_a_long_quoted_value_is_cut_and_its_length_said():
+    from ach.errors import QUOTED, Diagnostic
+
+    d = Diagnostic("error", f"credibility '{'z' * 1_000_000}' is not understood", "f.yaml", 3, hint="'a' or 'b'")
+    assert d.message == f"credibility '{'z' * QUOTED}…' (1,000,000 characters) is not understood"
+    assert d.hint == "'a' or 'b'"  # short values, and the apostrophe of "item's", are left alone
+    kept = "the item's likelihood of 'KH' is " + "x" * 60
+    assert Diagnostic("warning", kept).message == kept

@@ -355,6 +355,23 @@ def test_an_unknown_source_does_not_hide_the_rest_of_the_item():
     assert case is None
 
 
+def test_half_a_character_is_refused_at_its_line_with_the_escape_that_writes_the_whole_one():
+    """YAML's \\u escapes one UTF-16 unit; a lone half cannot be printed (it crashed `ach analyze`)."""
+    text = edit(
+        ("title: Test case", 'title: "Rockets \\ud83d\\ude80"'), ("text: No group claimed it", 'text: "a\\udc00"')
+    )
+    case, diagnostics = run(text)
+    title = only(diagnostics, "error", "title")
+    assert (title.line, title.code) == (LINE["title: Test case"], "not-a-character")
+    assert "\\ud83d\\ude80" in title.message and "(🚀) or \\U0001F680" in title.hint
+    lone = only(diagnostics, "error", "evidence E2 › text")
+    assert "\\udc00" in lone.message and lone.hint == "write the character itself, or delete the escape"
+    assert case is None
+    for d in diagnostics:
+        str(d).encode("utf-8")  # printable, as the JSON is
+    assert run(edit(("title: Test case", 'title: "Rockets \\U0001F680"')))[0].title == "Rockets 🚀"
+
+
 def test_zero_likelihood_through_an_unreliable_source_says_what_keeps_it_possible():
     case, diagnostics = run(edit(("OTHER: 0.15", "OTHER: 0")))
     d = only(diagnostics, "warning")

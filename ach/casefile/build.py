@@ -27,6 +27,8 @@ from .values import INVALID, input_hint, text_of, valid
 
 __all__ = ["Builder"]
 
+_SURROGATE = re.compile("[\ud800-\udfff]")  # what "\ud83d" in a YAML string reads as: half of a character
+
 
 class Builder(ItemReader, OutcomeReader):
     """Turns a parsed document into a Case, collecting diagnostics on the way."""
@@ -170,11 +172,21 @@ class Builder(ItemReader, OutcomeReader):
 
     def check_finite(self, node, path: tuple, reported: set) -> list[tuple]:
         """YAML can write .inf, .nan and whole numbers of any size; no field of a case means
-        them (values the schema already rejected are not reported twice)."""
+        them (values the schema already rejected are not reported twice). Nor text that holds
+        half a character (``"\\ud83d"``), which no report, JSON or terminal can write."""
         if isinstance(node, dict):
-            return [p for k, v in node.items() for p in self.check_finite(v, (*path, k), reported)]
+            out = []
+            for k, v in node.items():
+                halved = isinstance(k, str) and not k.isascii() and _SURROGATE.search(k)
+                if halved and (*path, k) not in reported:  # the key itself: the value goes with it
+                    out += self.halves((*path, k), k)
+                elif not halved:
+                    out += self.check_finite(v, (*path, k), reported)
+            return out
         if isinstance(node, list):
             return [p for i, v in enumerate(node) for p in self.check_finite(v, (*path, i), reported)]
+        if isinstance(node, str) and not node.isascii() and _SURROGATE.search(node) and path not in reported:
+            return self.halves(path, node)
         if isinstance(node, float) and not math.isfinite(node) and path not in reported:
             self.error(
                 path, f"{node} is not a finite number", "write an ordinary number, such as 0.3 or 20", code="not-finite"
@@ -189,6 +201,22 @@ class Builder(ItemReader, OutcomeReader):
             )
             return [path]
         return []
+
+    def halves(self, path: tuple, text: str) -> list[tuple]:
+        """Text with half of a character in it: refused, with the escape that writes the whole one."""
+        halves = _SURROGATE.findall(text)
+        written = "".join(f"\\u{ord(c):04x}" for c in halves[:2])
+        whole = "".join(halves[:2]).encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        self.error(
+            path,
+            f"the text holds {written}{'…' if len(halves) > 2 else ''}: UTF-16 surrogates, halves of a character "
+            "that no report, JSON or terminal can write",
+            f"write the character itself ({whole}) or \\U{ord(whole):08X} (in YAML, \\u writes one half)"
+            if len(whole) == 1 and whole != "\ufffd"
+            else "write the character itself, or delete the escape",
+            code="not-a-character",
+        )
+        return [path]
 
     def reports(self, specs, items) -> tuple[CitedReport, ...]:
         """The listed reports; once there is a list, a citation naming a report not in it is a warning."""
