@@ -993,6 +993,45 @@ def test_parc_dates_are_the_day_whose_midnight_the_instant_is(day, quarters):
     assert epoch_date(ms) == day.isoformat()
 
 
+@pytest.mark.parametrize(
+    ("parc", "written", "flagged", "said"),
+    [
+        (True, "1", True, None),
+        (True, "0", False, None),
+        (True, "", False, None),
+        (True, "yes", True, "'yes' is not 1 or 0; read as flagged"),
+        (True, "On", True, "'On' is not 1 or 0; read as flagged"),
+        (True, "true", True, "'true' is not 1 or 0; read as flagged"),
+        (True, "no", False, "'no' is not 1 or 0; read as not flagged"),
+        (True, "maybe", False, "'maybe' is not 1 or 0; kept in the notes"),
+        (False, "true", True, None),
+        (False, "false", False, None),
+        (False, "1", True, None),
+        (False, "yes", True, "'yes' is not true or false; read as flagged"),
+    ],
+)
+def test_a_flag_as_the_layout_writes_it_is_read_silently_anything_else_with_a_warning(parc, written, flagged, said):
+    """PARC ACH writes FLAG 1|0 (the older layout Flag true|false): other words are read, located and said."""
+    if parc:
+        xml = replace_once(parc_xml(SMALL_PARC), "<FLAG>1</FLAG>", f"<FLAG>{written}</FLAG>")
+    else:
+        xml = replace_once(project_xml(SMALL_PARC), "<Flag>true</Flag>", f"<Flag>{written}</Flag>")
+    warnings: list = []
+    data, _ = parse_achz(encode_achz(xml), "cake.achz", warnings)
+    notes = data["evidence"][2].get("notes", "")
+    assert ("Flagged in PARC ACH." in notes) == flagged
+    assert ("PARC ACH flag: maybe" in notes) == (written == "maybe")
+    flags = [w for w in warnings if "flag" in w.field.lower()]
+    assert [w.message for w in flags] == ([said] if said else []), warnings
+    for w in flags:
+        assert w.line == next(
+            n for n, t in enumerate(xml.splitlines(), 1) if f">{written}</" in t and "flag>" in t.lower()
+        )
+        assert w.field.endswith("› FLAG" if parc else "› Flag") and w.hint.startswith(
+            "write 1" if parc else "write true"
+        )
+
+
 def test_parc_date_beyond_any_calendar_is_kept_in_the_notes():
     xml = replace_once(PARC_XML, f"<DATE>{epoch_ms('2020-02-06')}</DATE>", "<DATE>999999999999999999</DATE>")
     warnings: list = []

@@ -55,6 +55,13 @@ TRUE_WORDS = {"true", "yes", "1", "y", "flagged", "on"}
 FALSE_WORDS = {"false", "no", "0", "n", "off", "", "none"}
 
 
+# The flags each layout writes (PARC ACH 2.0: FLAG 1|0; the older layout: Flag true|false); read silently.
+FLAG_WORDS = {
+    True: {"1": True, "0": False, "": False},
+    False: {"true": True, "false": False, "1": True, "0": False, "": False},
+}
+
+
 # Element names, compared after key_of(): lower case, no namespace, no '_', '-', '.' or spaces.
 ROOTS = {"achproject", "project", "ach", "achmatrix", "achfile", "parcach", "achdocument"}
 
@@ -118,6 +125,26 @@ class Converter:
 
     def warn(self, field: str, message: str, hint: str = "", line: int | None = None) -> None:
         self.notes.append(Diagnostic("warning", message, self.name, line, field, hint))
+
+    def flag(self, flag: str, notes: list[str], field: str, line: int) -> None:
+        """An item's flag: as the layout writes it, silently; another yes or no word, read with a warning
+        saying what was read; anything else, kept in the notes with a warning."""
+        word = flag.strip().lower()
+        known = FLAG_WORDS[self.parc].get(word)
+        flagged = known if known is not None else True if word in TRUE_WORDS else False if word in FALSE_WORDS else None
+        if flagged:
+            notes.append(FLAG_NOTE)
+        elif flagged is None:
+            notes.append(f"PARC ACH flag: {flag}")
+        if known is None:
+            yes, no = ("1", "0") if self.parc else ("true", "false")
+            done = {True: "read as flagged", False: "read as not flagged", None: "kept in the notes"}[flagged]
+            self.warn(
+                field,
+                f"'{flag}' is not {yes} or {no}; {done}",
+                f"write {yes} for a flagged item, {no} for one that is not",
+                line=line,
+            )
 
     def called(self, name: str) -> str:
         """How a message names a field: as the file's layout spells it (``Consistency`` or ``VALUES``)."""
@@ -326,11 +353,7 @@ class Converter:
                         )
             flag, line = node.value(("flag", "flagged", "isflagged"))
             if flag is not None:
-                word = flag.lower()
-                if word in TRUE_WORDS:
-                    notes.append(FLAG_NOTE)
-                elif word not in FALSE_WORDS:
-                    notes.append(f"PARC ACH flag: {flag}")
+                self.flag(flag, notes, f"{place} › {self.called('Flag')}", line)
             for what in ("credibility", "relevance"):
                 value, line = node.value((what,))
                 if value:
