@@ -1,6 +1,6 @@
 """The fuzzing campaign of tests/fuzz/campaign.py, with a fixed budget, as part of the suite.
 
-Each reader (YAML, XLSX, CSV, .achz) gets ACH_FUZZ_INPUTS mutated inputs
+Each reader (YAML, XLSX, CSV, .achz, other tools' JSON) gets ACH_FUZZ_INPUTS mutated inputs
 (default 300; the seed is fixed, so a run is repeatable), each under a time
 limit, in a child process whose address space is limited. A finding (an
 exception other than CaseError, an error that says not where, an input over
@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 INPUTS = int(os.environ.get("ACH_FUZZ_INPUTS", "300"))
 
 
-@pytest.mark.parametrize("fmt", ["yaml", "xlsx", "csv", "achz"])
+@pytest.mark.parametrize("fmt", ["yaml", "xlsx", "csv", "achz", "json"])
 def test_no_input_crashes_or_hangs_a_reader(fmt, tmp_path):
     proc = subprocess.run(
         [

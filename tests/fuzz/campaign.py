@@ -1,10 +1,11 @@
-"""A fuzzing campaign against every reader of user files: YAML, XLSX, CSV and PARC ACH (.achz).
+"""A fuzzing campaign against every reader of user files: YAML, XLSX, CSV, PARC ACH (.achz) and other
+tools' JSON exports (Intel Workbench, ArkhamMirror).
 
     python tests/fuzz/campaign.py --format yaml --inputs 400 --seed 1
 
 Inputs are made by mutating real files (the cases, the test data, exported
-workbooks, the .achz samples) with the mistakes and attacks real files carry:
-hostile values (1e400, a 400-digit number, .nan, lists where numbers go, long
+workbooks, the .achz samples, the tools' exports of tests/test_tools_import.py)
+with the mistakes and attacks real files carry: hostile values (1e400, a 400-digit number, .nan, lists where numbers go, long
 text, control characters), broken structure (lines deleted, duplicated,
 re-indented; elements dropped; YAML alias bombs; deep nesting), renamed keys
 and flipped bytes. Each input runs under a time limit, in a process whose
@@ -365,6 +366,110 @@ def run_achz(rng, seeds, check):
     return raw, lambda: check.achz(raw)
 
 
+def json_seeds() -> list:
+    """The tests' Intel Workbench and ArkhamMirror exports (tests/test_tools_import.py), in every wrapping
+    the importers read: the saved browser state, a list, a bare matrix, the API's answer, the flat matrix."""
+    from tests.test_tools_import import arkham_mirror, intel_workbench
+
+    project, matrix = intel_workbench(), arkham_mirror()
+    answer = {"matrix_id": "c6a1e0d2", "format": "json", "content": json.dumps(matrix, indent=2)}
+    return [
+        project,
+        matrix,
+        {"state": {"projects": [project], "activeProjectId": project["id"]}, "version": 0},
+        [project],
+        project["achMatrices"][0],
+        answer,
+        matrix["metadata"] | {k: v for k, v in matrix.items() if k != "metadata"},
+    ]
+
+
+JSON_HOSTILE = [
+    None,
+    True,
+    0,
+    -1,
+    0.5,
+    1.5,
+    1e308,
+    float("inf"),
+    float("nan"),
+    10**400,
+    -(2**63),
+    "",
+    " ",
+    "x" * 5000,
+    "++",
+    "--",
+    "\u2212",
+    "N/A",
+    "NA",
+    "C C",
+    "High",
+    "moderate",
+    "0",
+    "70%",
+    "\x00",
+    "\ud800",
+    "\u202e",
+    "javascript:alert(1)",
+    [],
+    {},
+    [[[[[[[[]]]]]]]],
+    {"id": "h-kh"},
+    ["C", "I"],
+]
+JSON_KEYS = ["id", "name", "title", "description", "hypotheses", "evidence", "ratings", "achMatrices", "x" * 300]
+
+
+def mutate_json(rng: random.Random, doc):
+    """One value somewhere in ``doc`` replaced by a hostile one, deleted, copied, renamed or nested deeper."""
+    doc = json.loads(json.dumps(doc))
+    node = doc
+    for _ in range(rng.randint(0, 6)):
+        keys = list(node) if isinstance(node, dict) else list(range(len(node))) if isinstance(node, list) else []
+        if not keys:
+            break
+        key = rng.choice(keys)
+        if isinstance(node[key], (dict, list)) and rng.random() < 0.7:
+            node = node[key]
+            continue
+        op = rng.randrange(5)
+        if op == 0 or not isinstance(node, (dict, list)):
+            node[key] = rng.choice(JSON_HOSTILE)
+        elif op == 1 and isinstance(node, dict):
+            del node[key]
+        elif op == 1:
+            node.pop(key)
+        elif op == 2 and isinstance(node, list):
+            node.insert(key, json.loads(json.dumps(node[key])))  # a copy: ids used twice
+        elif op == 2:
+            node[rng.choice(JSON_KEYS)] = node.pop(key)
+        elif op == 3:
+            node[key] = [node[key]] if rng.random() < 0.5 else {"value": node[key]}
+        else:
+            node[key] = rng.choice(JSON_HOSTILE)
+        break
+    return doc
+
+
+def run_json(rng, seeds, check):
+    doc = rng.choice(seeds)
+    for _ in range(rng.randint(1, 3)):
+        doc = mutate_json(rng, doc)
+    text = json.dumps(doc, indent=rng.choice([None, 2]), ensure_ascii=rng.random() < 0.5)
+    if rng.random() < 0.1:  # the export downloaded as one JSON string
+        text = json.dumps(text)
+    if rng.random() < 0.3:  # broken as text: lines deleted or repeated, hostile values, truncated, deep nesting
+        text = mutate_text(rng, text)
+    if rng.random() < 0.05:
+        text = "[" * 100_000 + "]" * 100_000
+    raw = text.encode(rng.choice(["utf-8", "utf-8-sig", "utf-16"]), "surrogatepass")
+    if rng.random() < 0.1:
+        raw = mutate_bytes(rng, raw)
+    return raw, lambda: check.json(raw)
+
+
 class Check:
     """Run one reader on one input; accepted cases are analysed, serialised and reported too."""
 
@@ -374,9 +479,11 @@ class Check:
         from ach.errors import CaseError
         from ach.io.achz import parse_achz
         from ach.io.tabular import read_csv, read_xlsx
+        from ach.io.tools import parse_tool_export
 
         self.analyze, self.check_text, self.dump_case, self.CaseError = analyze, check_text, dump_case, CaseError
         self.parse_achz, self.read_csv, self.read_xlsx = parse_achz, read_csv, read_xlsx
+        self.parse_tool_export = parse_tool_export
 
     def accepted(self, case) -> str:
         result = self.analyze(case, sample=False)
@@ -413,6 +520,9 @@ class Check:
     def achz(self, raw: bytes) -> str:
         return self.imported(lambda: self.parse_achz(raw, "fuzz.achz"))
 
+    def json(self, raw: bytes) -> str:
+        return self.imported(lambda: self.parse_tool_export(raw, "fuzz.json"))
+
 
 def campaign(fmt: str, inputs: int, seed: int, time_limit: float, findings: Path) -> dict:
     rng = random.Random(f"{fmt}-{seed}")
@@ -422,12 +532,12 @@ def campaign(fmt: str, inputs: int, seed: int, time_limit: float, findings: Path
     slowest, found = 0.0, []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        seeds = {"yaml": yaml_seeds, "achz": achz_seeds}.get(fmt, lambda: None)()
+        seeds = {"yaml": yaml_seeds, "achz": achz_seeds, "json": json_seeds}.get(fmt, lambda: None)()
         if fmt == "xlsx":
             seeds = xlsx_seeds(folder)
         elif fmt == "csv":
             seeds = csv_seeds(folder)
-        runner = {"yaml": run_yaml, "achz": run_achz}.get(fmt)
+        runner = {"yaml": run_yaml, "achz": run_achz, "json": run_json}.get(fmt)
         for _ in range(inputs):
             raw, run = (
                 runner(rng, seeds, check)
@@ -466,7 +576,7 @@ def campaign(fmt: str, inputs: int, seed: int, time_limit: float, findings: Path
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--format", choices=["yaml", "xlsx", "csv", "achz"], required=True)
+    parser.add_argument("--format", choices=["yaml", "xlsx", "csv", "achz", "json"], required=True)
     parser.add_argument("--inputs", type=int, default=400)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per input")
