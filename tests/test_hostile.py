@@ -214,6 +214,11 @@ def test_a_report_shows_hostile_text_and_runs_none_of_it(title, hypothesis, item
     assert folded(item or "x") in folded(page.text)
     assert_inert(report.summary_html(), image="data:image/png;base64,")
     assert_inert(MD.render(report.summary_markdown()), image="figures/")
+    brief = report.brief_html()  # the brief too: its linchpins quote items
+    page = assert_inert(brief, image="data:image/png;base64,")
+    assert folded(title or "t") in folded(page.text) and str(escape(title or "t")) in brief
+    page = assert_inert(MD.render(report.brief_markdown()), image="figures/")
+    assert folded(title or "t") in folded(page.text)
 
 
 # -- spreadsheets ----------------------------------------------------------------------------

@@ -157,6 +157,76 @@ def test_ach_report_pdf_brief_writes_all_six_files(tmp_path):
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF-")
 
 
+SAFE = {"web": "http://example.org/a", "secure": "https://example.org/b?x=1&y=2", "mail": "mailto:desk@example.org"}
+UNSAFE = {
+    "script": "javascript:alert(1)",
+    "mixed": "JaVaScRiPt:alert(2)",
+    "data": "data:text/html;base64,PHNjcmlwdD5hbGVydCgzKTwvc2NyaXB0Pg==",
+    "vb": "vbscript:msgbox(4)",
+    "file": "file:///etc/passwd",
+    "spaced": " javascript:alert(5)",
+}
+
+
+def _link_actions(path) -> list[tuple[str, str]]:
+    """(action, URI) of every link annotation of a PDF: what a click in a PDF reader does."""
+    from pypdf import PdfReader
+
+    out = []
+    for page in PdfReader(path).pages:
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") != "/Link":
+                continue
+            action = annot.get("/A")
+            if action is None:  # a jump within the document (/Dest)
+                assert "/Dest" in annot, annot
+                continue
+            action = action.get_object()
+            out.append((str(action.get("/S")), str(action.get("/URI", ""))))
+    return out
+
+
+@needs_browser
+def test_only_web_and_mail_addresses_become_links_in_the_pdf(tmp_path):
+    """Citations and reports with javascript:, data:, vbscript: and file: addresses are printed as text;
+    only the http, https and mailto ones are link annotations, in the report and in the brief."""
+    from ach.casefile import dump_case
+
+    urls = {**SAFE, **UNSAFE}
+    data = {
+        "question": "Which?",
+        "hypotheses": [{"id": "A", "title": "Alpha"}, {"id": "B", "title": "Beta", "catch_all": True}],
+        "reports": [
+            {"id": "r-web", "title": "Web report", "url": "https://example.org/r"},
+            {"id": "r-script", "title": "Script report", "url": "javascript:alert(6)"},
+        ],
+        "evidence": [
+            {
+                "id": f"E{i}",
+                "text": f"Item {name}",
+                "likelihood": {"A": round(0.2 + 0.07 * i, 2), "B": 0.5},
+                "citation": {"report": f"Report {name}", "url": url},
+            }
+            for i, (name, url) in enumerate(urls.items(), start=1)
+        ],
+    }
+    (tmp_path / "links.yaml").write_text(dump_case(data), encoding="utf-8")
+    report = Report(ach.analyze(ach.load(tmp_path / "links.yaml"), sample=False))
+    paths = report.save(tmp_path, brief=True, pdf=True)
+    actions = _link_actions(paths["pdf"])
+    assert {kind for kind, _ in actions} == {"/URI"}, actions  # no /JavaScript, /Launch, /SubmitForm
+    assert {uri for _, uri in actions} == {*SAFE.values(), "https://example.org/r"}, actions
+    assert all(kind == "/URI" and uri.startswith(("http://", "https://", "mailto:")) for kind, uri in actions)
+    assert all(kind == "/URI" for kind, _ in _link_actions(paths["brief_pdf"]))
+    assert all(uri.startswith(("http://", "https://", "mailto:")) for _, uri in _link_actions(paths["brief_pdf"]))
+    text = _words(" ".join(_pages(paths["pdf"])))
+    for url in (UNSAFE["script"], UNSAFE["vb"], "javascript:alert(6)"):
+        assert url in text  # shown, as text
+    for raw in (paths["pdf"].read_bytes(), paths["brief_pdf"].read_bytes()):
+        assert b"/JavaScript" not in raw and b"/Launch" not in raw
+
+
 # -- not printed: what the analyst is told -------------------------------------------------
 def _report_without(monkeypatch, tmp_path, *extra):
     result = CliRunner().invoke(main, ["report", str(MINI), "--no-sample", "-q", "-o", str(tmp_path), *extra])
