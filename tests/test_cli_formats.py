@@ -158,6 +158,8 @@ def test_import_json_writes_a_valid_case_and_says_so_on_stderr(tmp_path):
     assert report["valid"] is True and report["diagnostics"] and f"{out}: written from {csv_file}" in proc.err
     checked = ach("import", csv_file, "--json")  # no --out: only checked
     assert checked.returncode == 0 and json.loads(checked.out) == [report]
+    again = ach("import", csv_file, "--json", "-o", out)  # a refusal is JSON too
+    assert again.returncode == 1 and [d["code"] for d in json.loads(again.out)[0]["diagnostics"]] == ["exists"]
     proc = ach("import", csv_file)
     assert proc.returncode == 2 and "--out" in proc.err and "--json" in proc.err
 

@@ -51,18 +51,20 @@ def import_case(file, out, force, as_json):
         raise click.UsageError("Missing option '--out' / '-o': the case file to write (or --json to only check)")
     if out is not None and Path(out).suffix.lower() not in (".yaml", ".yml"):
         raise click.BadParameter(f"'{out}' is not a .yaml file: the import writes a case file", param_hint="'--out'")
-    if out is not None:
-        refuse_existing([out], force)
     if not as_json:
+        refuse_existing([out], force)
         _write(*io.read(file), file, out, force)
         return
-    try:
+    diagnostics: list = []
+    try:  # every refusal as JSON, that of an existing --out too
+        if out is not None:
+            refuse_existing([out], force)
         data, header, diagnostics = io.read(file)
         if out is not None:
             _write(data, header, diagnostics, file, out, force, quiet=True)
         valid = True
-    except CaseError as exc:
-        diagnostics, valid = exc.diagnostics, False
+    except CaseError as exc:  # after the import's warnings, when the written case is what was refused
+        diagnostics, valid = [*diagnostics, *(d for d in exc.diagnostics if d not in diagnostics)], False
     emit_json([{"path": file, "valid": valid, "diagnostics": [d.to_dict() for d in diagnostics], "acknowledged": []}])
     sys.exit(0 if valid else EXIT_INVALID)
 
