@@ -1,4 +1,4 @@
-"""Exact, independent draws of the inputs, with NumPy alone (MODEL.md §4b).
+"""Exact, independent draws of the inputs, without MCMC (MODEL.md §4b).
 
 Every input enters ``P(E_s | H_j)`` linearly, so with independent Beta priors
 the posterior of the inputs given the evidence and ``H_j`` is a finite
@@ -15,27 +15,27 @@ and then ``r_s ~ Beta(a + z, b + 1 − z)``, ``k_i ~ Beta(a + g, b + 1 − g)``
 ``L`` keeps its prior and ``π ~ Dirichlet(c π̄ + e_j)``. The forward draws are
 the same code with no evidence: every input from its prior.
 
-Draws are made in chunks so no array of draws × items × hypotheses exceeds
-:data:`CHUNK_CELLS` values, and as many are made as the Monte Carlo error
-target needs (:data:`ach.draws.MC_TARGET`).
+The latent probabilities are computed here, once; the draws themselves are
+made by the compiled loop of :mod:`ach.kernel`, block by block on every
+core, holding nothing larger than the draws × hypotheses it returns; as many
+are made as the Monte Carlo error target needs (:data:`ach.draws.MC_TARGET`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from . import exact
+from . import exact, kernel
 from .draws import MC_TARGET, DrawSummary, StratifiedPosterior, strata_of, summarise
-from .scales import beta_params
 
 __all__ = [
-    "CHUNK_CELLS",
+    "BLOCK",
     "FIRST_DRAWS",
     "MAX_DRAWS",
-    "draw_forward",
-    "draw_stratum",
     "latent_probabilities",
     "sample_exact",
     "sample_forward_exact",
@@ -43,8 +43,7 @@ __all__ = [
 
 log = logging.getLogger("ach")
 
-CLIP = 1e-12  # keep Beta draws off exact 0 and 1, where logs blow up (as the PyMC model does)
-CHUNK_CELLS = 2**22  # values per (draws, items, hypotheses) array in one chunk (32 MB)
+BLOCK = 4096  # draws per block: one generator each, drawn by one thread
 FIRST_DRAWS = 20_000  # the first round; more follow if the Monte Carlo error needs them
 MAX_DRAWS = 2_000_000
 MIN_PER_STRATUM = 200  # even a light stratum gets enough draws for its mean and spread
@@ -64,67 +63,11 @@ def latent_probabilities(inputs) -> tuple[np.ndarray, np.ndarray]:
     return np.nan_to_num(p_reliable), p_genuine
 
 
-class _Priors:
-    """The Beta parameters of every uncertain input, computed once."""
-
-    def __init__(self, inputs):
-        self.L = beta_params(inputs.m, inputs.kappa)
-        self.k = beta_params(inputs.k, inputs.k_kappa)
-        self.r = beta_params(inputs.r, inputs.r_kappa)
-
-
-def _beta(rng, a, b):
-    """Beta(a, b) draws as a ratio of Gamma draws in single precision (twice as fast as
-    ``rng.beta``; the 7 digits are far below the Monte Carlo error), kept off 0 and 1."""
-    a, b = np.broadcast_arrays(np.asarray(a, np.float32), np.asarray(b, np.float32))
-    x = rng.standard_gamma(a, dtype=np.float32)
-    y = rng.standard_gamma(b, dtype=np.float32)
-    return np.clip(x / (x + y), CLIP, 1 - CLIP, dtype=np.float64)
-
-
-def draw_stratum(inputs, priors: _Priors, j: int | None, size: int, rng, latent=None) -> np.ndarray:
-    """``size`` draws of ``P(H | E, θ)`` (size, n), ``θ`` drawn given the evidence and ``H_j``
-    (``j is None``: from the prior alone, the forward draws)."""
-    n_sources, n_items = len(inputs.sources), len(inputs.items)
-    if j is None:
-        reliable = np.zeros((size, n_sources), bool)
-        genuine = np.zeros((size, n_items), bool)
-    else:
-        p_reliable, p_genuine = latent
-        reliable = rng.random((size, n_sources)) < p_reliable[:, j]
-        genuine = reliable[:, inputs.source_index] & (rng.random((size, n_items)) < p_genuine[:, j])
-    seen = reliable[:, inputs.source_index]  # the item met the data through its reliable source
-
-    free, a, b = priors.r
-    r = np.broadcast_to(inputs.r, (size, n_sources)).copy()
-    if j is None:
-        r[:, free] = _beta(rng, np.broadcast_to(a[free], (size, int(free.sum()))), b[free])
-    else:
-        r[:, free] = _beta(rng, a[free] + reliable[:, free], b[free] + ~reliable[:, free])
-    free, a, b = priors.k
-    k = np.broadcast_to(inputs.k, (size, n_items)).copy()
-    k[:, free] = _beta(rng, a[free] + genuine[:, free], b[free] + (seen & ~genuine)[:, free])
-    free, a, b = priors.L
-    L = np.broadcast_to(inputs.m, (size, *inputs.m.shape)).copy()
-    L[:, free] = _beta(rng, np.broadcast_to(a[free], (size, int(free.sum()))), b[free])
-    if j is not None:
-        col = free[:, j]
-        L[:, col, j] = _beta(rng, a[col, j] + genuine[:, col], b[col, j])
-
-    if inputs.prior_concentration is None:
-        prior = inputs.prior
-    else:
-        alpha = inputs.prior * inputs.prior_concentration
-        if j is not None:
-            alpha = alpha + np.eye(len(alpha))[j]
-        prior = rng.dirichlet(alpha, size=size)
-    return exact.posterior(inputs, L=L, k=k, r=r, prior=prior)
-
-
-def _chunked(inputs, priors, j, size, rng, latent) -> np.ndarray:
-    chunk = max(1, CHUNK_CELLS // max(1, inputs.m.size))
-    parts = [draw_stratum(inputs, priors, j, min(chunk, size - at), rng, latent) for at in range(0, size, chunk)]
-    return np.concatenate(parts) if parts else np.empty((0, len(inputs.hypotheses)))
+def _workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _allocate(total: int, weights: np.ndarray) -> np.ndarray:
@@ -141,30 +84,49 @@ def _adaptive(extend, draws, target, what: str):
     total = FIRST_DRAWS if draws is None else int(draws)
     summary = extend(total)
     while draws is None and summary.mc_error > target and total < MAX_DRAWS:
-        # interval ends converge at the cube root of the draws (ach.draws): the cube of the ratio
-        need = int(total * (summary.mc_error / target) ** 3 * 1.1) + 1
-        total = min(MAX_DRAWS, max(need, 2 * total))
+        # each error falls at its own rate (ach.draws); a tenth more for the noise in the estimate
+        total = min(MAX_DRAWS, max(int(1.1 * summary.draws_for(target)) + 1, int(1.5 * total)))
         log.info("%s: %d draws for a Monte Carlo error under %s", what, total, target)
         summary = extend(total)
     return summary
 
 
 class _Strata:
-    """Draws of each stratum, extended on demand from one random stream (the same seed, the same draws)."""
+    """Draws of each stratum, extended on demand, in blocks of :data:`BLOCK` draws.
+
+    Block ``b`` of stratum ``j`` has a generator of its own, seeded by
+    ``(seed, j, b)``: the same seed gives the same draws whichever thread drew
+    each block, and extending a stratum keeps the draws it had."""
 
     def __init__(self, inputs, strata, weights, seed, latent):
-        self.inputs, self.strata, self.weights, self.latent = inputs, strata, weights, latent
-        self.priors, self.rng = _Priors(inputs), np.random.default_rng(seed)
-        self.parts = [np.empty((0, len(inputs.hypotheses))) for _ in strata]
+        self.strata, self.weights, self.latent, self.seed = strata, weights, latent, seed
+        self.block = kernel.Block(inputs)
+        self.parts: list[list[np.ndarray]] = [[] for _ in strata]
+
+    def _draw(self, task) -> None:
+        t, b, size = task
+        j = self.strata[t]
+        seed = np.random.SeedSequence(self.seed, spawn_key=(j + 1, b))
+        self.parts[t][b] = kernel.draw_block(self.block, j, self.latent, size, seed)
 
     def extend(self, total: int) -> DrawSummary:
         counts = _allocate(total, self.weights) if self.latent is not None else [total]
-        for t, (j, c) in enumerate(zip(self.strata, counts)):
-            more = int(c) - len(self.parts[t])
-            if more > 0:
-                new = _chunked(self.inputs, self.priors, j, more, self.rng, self.latent)
-                self.parts[t] = np.concatenate([self.parts[t], new])
-        return summarise(self.parts, self.weights)
+        tasks = []
+        for t, count in enumerate(map(int, counts)):
+            blocks = self.parts[t]
+            blocks.extend([np.empty((0, self.block.n))] * (-(-count // BLOCK) - len(blocks)))
+            for b in range(len(blocks)):
+                size = min(BLOCK, count - b * BLOCK)
+                if len(blocks[b]) < size:  # a block drawn in part is drawn again, longer: the same first draws
+                    tasks.append((t, b, size))
+        kernel.prepare(self.block)
+        if len(tasks) > 1 and _workers() > 1:
+            with ThreadPoolExecutor(max_workers=_workers()) as pool:
+                list(pool.map(self._draw, tasks))  # the loop releases the GIL
+        else:
+            for task in tasks:
+                self._draw(task)
+        return summarise([np.concatenate(blocks) for blocks in self.parts], self.weights)
 
 
 def sample_exact(inputs, *, draws: int | None = None, seed: int = 0, target: float = MC_TARGET) -> StratifiedPosterior:
@@ -181,18 +143,13 @@ def sample_exact(inputs, *, draws: int | None = None, seed: int = 0, target: flo
         strata=[inputs.hypotheses[j] for j in strata],
         weights=weights,
         sampler="exact",
-        draws=int(sum(len(p) for p in drawn.parts)),
+        draws=len(summary.samples),
         seed=seed,
-        ess_bulk_min=float(min(len(p) for p in drawn.parts)),  # independent draws: each one counts
-        ess_tail_min=float(min(len(p) for p in drawn.parts)),
+        ess_bulk_min=float(np.diff(summary.bounds).min()),  # independent draws: each one counts
+        ess_tail_min=float(np.diff(summary.bounds).min()),
     )
-
-
-def draw_forward(inputs, size: int, seed: int = 0) -> np.ndarray:
-    """``size`` posteriors (size, n), every input drawn from the analyst's stated uncertainty."""
-    return _chunked(inputs, _Priors(inputs), None, size, np.random.default_rng(seed), None)
 
 
 def sample_forward_exact(inputs, *, draws: int | None = None, seed: int = 0, target: float = MC_TARGET) -> DrawSummary:
     """The forward draws (a robustness display, not a posterior), as many as ``target`` needs."""
-    return _adaptive(_Strata(inputs, [None], np.ones(1), seed, None).extend, draws, target, "forward draws")
+    return _adaptive(_Strata(inputs, [-1], np.ones(1), seed, None).extend, draws, target, "forward draws")

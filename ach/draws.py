@@ -6,7 +6,9 @@ forward draws are a single stratum. Every draw of stratum ``j`` weighs
 ``w_j / N_j``, so a summary uses the exact weights and never a resample.
 The Monte Carlo error of every summary is computed from the strata as the
 stratified estimator's error (for NUTS with the effective sample sizes in
-place of the draw counts), and that of the interval ends from batches.
+place of the draw counts). An interval end is a quantile at a level chosen
+by minimising the width: its error has the quantile's part, from the same
+formula, and the level's part, from batches.
 """
 
 from __future__ import annotations
@@ -56,12 +58,16 @@ class _Sorted:
         return self.x[np.clip(at, 0, len(self.x) - 1)]
 
     def hdi(self, prob: float) -> np.ndarray:
+        return self.hdi_and_level(prob)[0]
+
+    def hdi_and_level(self, prob: float) -> tuple[np.ndarray, float]:
+        """The shortest interval holding ``prob``, and the weight below its start (its start's level)."""
         before = np.concatenate([[0.0], self.cum[:-1]])  # weight strictly below each start
         end = np.searchsorted(self.cum, before + prob - 1e-12, side="left")
         starts = np.flatnonzero(end < len(self.x))
         widths = self.x[end[starts]] - self.x[starts]
         best = starts[int(np.argmin(widths))]
-        return np.array([self.x[best], self.x[end[best]]])
+        return np.array([self.x[best], self.x[end[best]]]), float(before[best])
 
 
 def weighted_quantile(x: np.ndarray, w: np.ndarray, q) -> np.ndarray:
@@ -101,6 +107,8 @@ class DrawSummary:
     p_leading: np.ndarray  # (n,) share of the weight in which H_j leads
     mc_se: np.ndarray  # (n,) Monte Carlo standard error of the mean
     hdi90_se: np.ndarray  # (n, 2) ... of each interval end
+    hdi90_quantile_se: np.ndarray  # (n, 2) ... of the quantile at each end's level (falls as N^(-1/2))
+    hdi90_level_se: np.ndarray  # (n, 2) ... from the choice of the start's level (falls as N^(-1/3))
     p_leading_se: np.ndarray  # (n,) ... of each share
     samples: np.ndarray = field(repr=False)  # (N, n) the draws, stratum after stratum
     weights: np.ndarray = field(repr=False)  # (N,) each draw's weight, w_j / N_j; sums to 1
@@ -112,6 +120,13 @@ class DrawSummary:
     def mc_error(self) -> float:
         """The largest Monte Carlo error of any reported interval end or share."""
         return float(max(np.max(self.hdi90_se, initial=0.0), np.max(self.p_leading_se, initial=0.0)))
+
+    def draws_for(self, target: float) -> int:
+        """How many draws in all would bring every interval end and share under ``target``
+        (a share's error falls as the square root of the draws; an end's in two parts, ach.draws)."""
+        square = np.concatenate([self.p_leading_se, self.hdi90_quantile_se.ravel()])
+        cube = np.concatenate([np.zeros_like(self.p_leading_se), self.hdi90_level_se.ravel()])
+        return int(np.ceil(len(self.samples) * _growth(square, cube, target)))
 
     def _column(self, j: int) -> tuple[_Sorted, list[np.ndarray]]:
         x = self.samples[:, j]
@@ -161,6 +176,8 @@ def summarise(strata: list[np.ndarray], weights, effective: Effective | None = N
         p_leading=weights @ shares,
         mc_se=mc_se,
         hdi90_se=np.empty((n, 2)),
+        hdi90_quantile_se=np.empty((n, 2)),
+        hdi90_level_se=np.empty((n, 2)),
         p_leading_se=np.sqrt(_stratified_var(shares, weights, effective.lead)),
         samples=np.concatenate(strata),
         weights=np.concatenate([np.full(len(s), w / len(s)) for s, w in zip(strata, weights)]),
@@ -168,33 +185,56 @@ def summarise(strata: list[np.ndarray], weights, effective: Effective | None = N
         stratum_weights=weights,
         effective=effective,
     )
-    for j in range(n):  # the intervals, filled in place (the arrays are the summary's own)
-        summary.hdi90[j] = summary._column(j)[0].hdi(HDI_PROB)
-    summary.hdi90_se[:] = _batch_hdi_errors(strata, weights)
+    spread = _start_level_spread(strata, weights)
+    for j in range(n):  # the intervals and their errors, filled in place (the arrays are the summary's own)
+        sorted_j, strata_j = summary._column(j)
+        summary.hdi90[j], start = sorted_j.hdi_and_level(HDI_PROB)
+        # each end is a quantile at the start's level (or 90 % above it): its own error, and the level's
+        summary.hdi90_quantile_se[j] = summary._end_errors(sorted_j, strata_j, j, summary.hdi90[j])
+        levels = np.array([start, start + HDI_PROB])
+        moved = sorted_j.quantile(np.clip(levels + spread[j], 0, 1)) - sorted_j.quantile(
+            np.clip(levels - spread[j], 0, 1)
+        )
+        summary.hdi90_level_se[j] = moved / 2
+    summary.hdi90_se[:] = np.hypot(summary.hdi90_quantile_se, summary.hdi90_level_se)
     return summary
 
 
 BATCHES = 16
 
 
-def _batch_hdi_errors(strata: list[np.ndarray], weights: np.ndarray) -> np.ndarray:
-    """Monte Carlo standard errors (n, 2) of the interval ends, from their spread over batches.
+def _start_level_spread(strata: list[np.ndarray], weights: np.ndarray) -> np.ndarray:
+    """The Monte Carlo error (n,) of the level at which each 90 % interval starts, from batches.
 
-    An HDI end is found by minimising the width, so it converges at the cube
-    root of the number of draws, not the square root, and a quantile's error
-    formula understates it two- or threefold. Each of :data:`BATCHES`
-    contiguous batches (a stratified sample of its own; contiguous, so NUTS's
-    autocorrelation stays inside a batch) gives an interval; their spread,
-    scaled by ``BATCHES ** (-1/3)``, is the error of the interval from all the
-    draws (on the safe side where the rate is faster).
+    The level is chosen by minimising a width, so it converges at the cube
+    root of the number of draws (Kim & Pollard 1990), not the square root.
+    Each of :data:`BATCHES` contiguous batches (a stratified sample of its own;
+    contiguous, so NUTS's autocorrelation stays inside a batch) chooses a
+    level; their spread, scaled by ``BATCHES ** (-1/3)``, is the error of the
+    level chosen from all the draws.
     """
-    batches = []
+    levels = []
     for g in range(BATCHES):
         parts = [s[g * len(s) // BATCHES : (g + 1) * len(s) // BATCHES] for s in strata]
         x = np.concatenate(parts)
         w = np.concatenate([np.full(len(p), wj / max(len(p), 1)) for p, wj in zip(parts, weights)])
-        batches.append([weighted_hdi(x[:, j], w) for j in range(x.shape[1])])
-    return np.std(batches, axis=0, ddof=1) / BATCHES ** (1 / 3)
+        levels.append([_Sorted(x[:, j], w).hdi_and_level(HDI_PROB)[1] for j in range(x.shape[1])])
+    return np.std(levels, axis=0, ddof=1) / BATCHES ** (1 / 3)
+
+
+def _growth(square: np.ndarray, cube: np.ndarray, target: float) -> float:
+    """The smallest factor ``g ≥ 1`` on the draws that brings every error of square-root
+    part ``square`` and cube-root part ``cube`` under ``target``: ``square²/g + cube²/g^(2/3) ≤ target²``."""
+    square, cube = np.ravel(square), np.ravel(cube)
+    if not np.any(square**2 + cube**2 > target**2):
+        return 1.0
+    lo, hi = 1.0, 2.0
+    while np.any(square**2 / hi + cube**2 / hi ** (2 / 3) > target**2):
+        lo, hi = hi, 2 * hi
+    for _ in range(40):
+        mid = np.sqrt(lo * hi)
+        lo, hi = (mid, hi) if np.any(square**2 / mid + cube**2 / mid ** (2 / 3) > target**2) else (lo, mid)
+    return hi
 
 
 @dataclass(frozen=True)

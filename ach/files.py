@@ -24,6 +24,7 @@ __all__ = [
     "CASE_MAX_BYTES",
     "LOCK_WAIT",
     "MAX_MB_VARIABLE",
+    "cache_root",
     "create_new",
     "locked",
     "read_input",
@@ -233,3 +234,10 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def cache_root() -> Path:
+    """ach's per-user cache folder (``ACH_CACHE_DIR`` moves it): compiled code, never anything of a case."""
+    from platformdirs import user_cache_dir
+
+    return Path(os.environ.get("ACH_CACHE_DIR") or user_cache_dir("ach"))

@@ -33,6 +33,7 @@ import numpy as np
 
 from . import exact
 from .draws import DrawSummary, Effective, StratifiedPosterior, strata_of, summarise
+from .files import cache_root
 from .scales import beta_params
 
 __all__ = [
@@ -51,9 +52,7 @@ log = logging.getLogger("ach")
 
 
 def cache_dir() -> Path:
-    from platformdirs import user_cache_dir
-
-    return Path(os.environ.get("ACH_CACHE_DIR") or user_cache_dir("ach")) / "pytensor"
+    return cache_root() / "pytensor"
 
 
 def configure_cache() -> Path:
@@ -136,7 +135,7 @@ def sample_forward(inputs, draws: int = 4000, seed: int = 0) -> tuple[DrawSummar
     """Draw every input from the analyst's stated uncertainty with ``pm.draw``; posterior per draw.
 
     Returns the summary and the input draws themselves. The reports use
-    :func:`ach.conjugate.sample_forward_exact` (no PyMC import, no compile);
+    :func:`ach.conjugate.sample_forward_exact` (no PyMC import);
     this is the PyMC statement it is checked against.
     """
     configure_cache()

@@ -1,12 +1,12 @@
 """How sure can we be of the exact posterior? The one place that chooses the engine that says.
 
 Two engines draw the inputs given the evidence (MODEL.md §4): exact,
-independent draws from the conjugate posterior (:mod:`ach.conjugate`,
-milliseconds, no compiling) and NUTS on the PyMC model (:mod:`ach.model`,
+independent draws from the conjugate posterior (:mod:`ach.conjugate`, a
+compiled loop, under a second for K-1) and NUTS on the PyMC model (:mod:`ach.model`,
 the statement of the model and its check). ``"auto"`` takes the exact draws
 whenever the model is conjugate; a model that is not (pooled analysts,
 hyperpriors) says so in :func:`conjugate` and gets NUTS. The forward draws
-(the analyst's stated uncertainty alone) are NumPy draws either way.
+(the analyst's stated uncertainty alone) are exact draws either way.
 """
 
 from __future__ import annotations

@@ -141,24 +141,61 @@ def test_nothing_uncertain_means_every_draw_is_the_exact_posterior():
     assert b.summary.mc_error == pytest.approx(0, abs=1e-12) and b.draws == conjugate.FIRST_DRAWS
 
 
-def test_same_seed_same_draws_and_chunks_bound_the_memory(monkeypatch):
+def _underflowing_source():
+    """600 items of one source, each about 1e-3, differing a little by hypothesis: their product is
+    about 1e-1800 (far below the smallest float) and the hypotheses differ by a few nepers."""
+    rng = np.random.default_rng(1)
+    m = rng.uniform(1e-3, 2e-3, (600, 1)) * np.exp(rng.normal(0, 0.05, (600, 3)))
+    return make_inputs(m, source_index=np.zeros(600), r=[0.999], b=np.full((600, 3), 1e-4))
+
+
+@pytest.mark.parametrize(
+    "inp",
+    [
+        _underflowing_source(),
+        # terms under 1e-100 multiplied together would underflow: 1e-190 × 1e-150 against 2e-190 × 1e-150
+        make_inputs([[1e-190, 2e-190], [1e-150, 1e-150], [0.3, 0.2]], source_index=[0, 0, 1], b=1e-300),
+        # a fully reliable and a worthless source, an impossible if_false, a zero likelihood, a prior ruling one out
+        make_inputs(
+            [[0.9, 0.2, 0.0], [0.3, 0.6, 0.1]], r=[1.0, 0.0], b=[[0.0, 0.5, 0.5], [0.2, 0.2, 0.2]], prior=[1, 1, 0]
+        ),
+    ],
+    ids=["underflow", "tiny", "edges"],
+)
+def test_the_compiled_loop_is_the_closed_form_at_fixed_inputs(inp):
+    """With nothing uncertain every draw is the exact posterior, through every path of the loop's arithmetic."""
+    want = exact.posterior(inp)
+    assert np.all(np.isfinite(want)) and np.sum(want > 1e-6) >= 2  # a posterior that the paths could get wrong
+    for summary in (
+        conjugate.sample_exact(inp, draws=500, seed=2).summary,
+        conjugate.sample_forward_exact(inp, draws=500),
+    ):
+        np.testing.assert_allclose(
+            summary.samples, np.broadcast_to(want, summary.samples.shape), rtol=1e-9, atol=1e-300
+        )
+
+
+def test_impossible_evidence_gives_no_number():
+    inp = make_inputs([[0.0, 0.0]], b=[[0.0, 0.0]])
+    assert np.all(np.isnan(conjugate.sample_forward_exact(inp, draws=300).samples))
+    assert np.all(np.isnan(exact.posterior(inp)))
+
+
+def test_same_seed_same_draws_whatever_the_threads_and_the_blocks(monkeypatch):
     inp = ach.load("cases/k1.yaml").headline().inputs
-    a = conjugate.sample_exact(inp, draws=3000, seed=9)
-    np.testing.assert_array_equal(a.summary.samples, conjugate.sample_exact(inp, draws=3000, seed=9).summary.samples)
-    assert not np.array_equal(a.summary.samples, conjugate.sample_exact(inp, draws=3000, seed=10).summary.samples)
-
-    sizes = []
-    real = conjugate.draw_stratum
-
-    def spy(inputs, priors, j, size, rng, latent=None):
-        sizes.append(size)
-        return real(inputs, priors, j, size, rng, latent)
-
-    monkeypatch.setattr(conjugate, "CHUNK_CELLS", 50 * inp.m.size)
-    monkeypatch.setattr(conjugate, "draw_stratum", spy)
-    small = conjugate.sample_exact(inp, draws=3000, seed=9)
-    assert max(sizes) == 50 and sum(sizes) == small.draws
-    # chunking changes which draws come out, not their distribution
+    a = conjugate.sample_exact(inp, draws=9000, seed=9)
+    assert not np.array_equal(a.summary.samples, conjugate.sample_exact(inp, draws=9000, seed=10).summary.samples)
+    monkeypatch.setattr(conjugate, "_workers", lambda: 1)  # one thread draws every block, in order
+    np.testing.assert_array_equal(a.summary.samples, conjugate.sample_exact(inp, draws=9000, seed=9).summary.samples)
+    # extending the draws keeps those already drawn: 9000 then more is 9000 and the rest
+    more = conjugate.sample_exact(inp, draws=20_000, seed=9).summary
+    for t in range(len(a.strata)):
+        head = a.summary.samples[a.summary.bounds[t] : a.summary.bounds[t + 1]]
+        np.testing.assert_array_equal(head, more.samples[more.bounds[t] : more.bounds[t] + len(head)])
+    # smaller blocks change which draws come out, not their distribution
+    monkeypatch.setattr(conjugate, "BLOCK", 100)
+    small = conjugate.sample_exact(inp, draws=9000, seed=9)
+    assert not np.array_equal(small.summary.samples, a.summary.samples)
     assert np.all(np.abs(small.summary.mean - a.summary.mean) < 4 * np.hypot(small.mc_se, a.mc_se))
 
 
