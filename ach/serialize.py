@@ -16,7 +16,15 @@ import numpy as np
 
 from .scales import icd203_term
 
-__all__ = ["comparison_to_dict", "json_safe", "number", "result_to_dict", "sensitivity_to_dict", "whatif_to_dict"]
+__all__ = [
+    "comparison_to_dict",
+    "json_safe",
+    "number",
+    "numbers",
+    "result_to_dict",
+    "sensitivity_to_dict",
+    "whatif_to_dict",
+]
 
 
 def number(x) -> float | None:
@@ -27,25 +35,46 @@ def number(x) -> float | None:
     return x if math.isfinite(x) else None
 
 
+def numbers(values) -> list[float | None]:
+    """:func:`number` of every value of an array, at NumPy's speed."""
+    values = np.asarray(values, float)
+    out = values.tolist()
+    if not np.isfinite(values).all():
+        out = [x if math.isfinite(x) else None for x in out]
+    return out
+
+
 def json_safe(obj):
-    """Plain JSON data from numpy values, tuples and dataclasses, non-finite numbers as null."""
-    if isinstance(obj, dict):
-        return {str(k): json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, np.ndarray)):
+    """Plain JSON data from numpy values, tuples and dataclasses, non-finite numbers as null.
+
+    The exact type is tested first: a large case's JSON has millions of plain
+    numbers and strings, and they should cost one look each."""
+    kind = type(obj)
+    if kind is float:
+        return obj if math.isfinite(obj) else None
+    if kind is str or kind is int or kind is bool or obj is None:
+        return obj
+    if kind is dict:
+        return {k if type(k) is str else str(k): json_safe(v) for k, v in obj.items()}
+    if kind is list or kind is tuple:
         return [json_safe(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return json_safe(obj.tolist())
     if isinstance(obj, (bool, np.bool_)):
         return bool(obj)
     if isinstance(obj, (float, np.floating)):
         return number(obj)
-    if isinstance(obj, np.integer):
+    if isinstance(obj, (int, np.integer)):
         return int(obj)
+    if isinstance(obj, (dict, list, tuple)):
+        return json_safe(dict(obj) if isinstance(obj, dict) else list(obj))
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return json_safe(dataclasses.asdict(obj))
     return obj
 
 
 def _by(keys, values) -> dict:
-    return {k: number(v) for k, v in zip(keys, values)}
+    return dict(zip(keys, numbers(values)))
 
 
 # -- a Result ------------------------------------------------------------------------
@@ -175,7 +204,8 @@ def result_to_dict(result, pairwise: bool = False) -> dict:
             "mc_error": _mc_error(result.forward, hyps),
             "draws": len(result.forward.samples),
         }
-    return json_safe(out)
+    # the sensitivity is safe already, and the largest part of a large case's JSON: not walked twice
+    return {key: value if key == "sensitivity" else json_safe(value) for key, value in out.items()}
 
 
 def _mc_error(summary, hypotheses) -> dict:
@@ -198,6 +228,12 @@ def _candidate(v, hypotheses) -> dict:
         "leader_if_observed": v.leader_if_seen,
         "leader_if_not": v.leader_if_not,
     }
+
+
+def _records(table, keys: dict) -> list[dict]:
+    """Rows of a table held as columns (``table.column(name)``), under the JSON's ``keys`` (key -> column)."""
+    columns = [table.column(name) for name in keys.values()]
+    return [dict(zip(keys, row)) for row in zip(*columns)]
 
 
 # -- sensitivity ---------------------------------------------------------------------
@@ -237,19 +273,10 @@ def sensitivity_to_dict(s, loo_table=()) -> dict:
                     for r in loo_table
                 ],
             },
-            "tornado": [
-                {
-                    "input": w.label,
-                    "kind": w.kind,
-                    "id": w.id,
-                    "hypothesis": w.hypothesis,
-                    "low": float(w.low),
-                    "high": float(w.high),
-                    "p_low": float(w.p_low),
-                    "p_high": float(w.p_high),
-                }
-                for w in s.tornado
-            ],
+            "tornado": _records(
+                s.tornado,
+                {"input": "label", **{f: f for f in ("kind", "id", "hypothesis", "low", "high", "p_low", "p_high")}},
+            ),
             "thresholds": {
                 "items": [
                     {

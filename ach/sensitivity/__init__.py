@@ -17,7 +17,7 @@ from .decomposition import Decomposition, leader_segments, leaders
 from .removal import LeaveOneOut, leave_one_out
 from .sweeps import Curve, Timeline, credibility_sweep, reliability_sweep, timeline
 from .thresholds import PriorThreshold, Threshold, item_thresholds, prior_threshold
-from .tornado import Q, Swing, tornado
+from .tornado import Q, Swing, Swings, tornado
 
 __all__ = [
     "Curve",
@@ -27,6 +27,7 @@ __all__ = [
     "Q",
     "Sensitivity",
     "Swing",
+    "Swings",
     "Threshold",
     "Timeline",
     "credibility_sweep",
@@ -49,7 +50,7 @@ class Sensitivity:
     items: list[str]
     sources: list[str]
     loo: LeaveOneOut
-    tornado: list[Swing]
+    tornado: Swings  # a sequence of Swing, longest first
     thresholds: list[Threshold]
     prior: PriorThreshold | None
     sweeps: dict[str, Curve]  # source id -> its reliability from 0 to 1
