@@ -32,18 +32,17 @@ def _exact_parts(case: Case, timeline_case: Case | None = None) -> dict:
     posterior = exact.posterior(inp)
     log_item = exact.item_log_likelihood(inp)
     log_source = exact.log_likelihoods(inp)
-    item_pairwise = exact.pairwise_db(log_item)
     return {
         "case": case,
         "posterior": posterior,
         "item_woe": exact.weight_of_evidence(log_item, inp.prior),
         "source_woe": exact.weight_of_evidence(log_source, inp.prior),
-        "item_pairwise": item_pairwise,
+        "item_log_likelihood": log_item,
         "log_evidence": log_source.sum(axis=0),
         "heuer": heuer.score(case),
         "sensitivity": Sensitivity.of(case, timeline_case=timeline_case),
         "collection": voi.rank(case, posterior),
-        "hardest_pairs": voi.hardest_pairs(posterior, inp.prior, item_pairwise, inp.hypotheses, inp.items),
+        "hardest_pairs": voi.hardest_pairs(posterior, inp.prior, log_item, inp.hypotheses, inp.items),
     }
 
 

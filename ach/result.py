@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -91,7 +92,7 @@ class Result:
     posterior: np.ndarray  # (n,) exact P(H_j | E)
     item_woe: np.ndarray  # (I, n) decibans, each item alone with its source's reliability
     source_woe: np.ndarray  # (S, n) decibans, each source's items together
-    item_pairwise: np.ndarray  # (I, n, n) decibans, H_a against H_b
+    item_log_likelihood: np.ndarray  # (I, n) log P(E_i | H_j), each item alone with its source's reliability
     log_evidence: np.ndarray  # (n,) log P(E | H_j): the evidence alone, the prior aside
     heuer: HeuerScores
     sensitivity: Sensitivity
@@ -106,6 +107,11 @@ class Result:
     generated: str | None = field(default_factory=generated_stamp)
 
     # -- reading the numbers -------------------------------------------------
+    @cached_property
+    def item_pairwise(self) -> np.ndarray:
+        """(I, n, n) decibans of each item alone, H_a against H_b: n² numbers per item, made when asked."""
+        return exact.pairwise_db(self.item_log_likelihood)
+
     @property
     def hypotheses(self) -> list[str]:
         return self.case.hypothesis_ids

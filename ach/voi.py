@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .exact import item_probability, top
+from .exact import DB, item_probability, top
 
 __all__ = ["CandidateValue", "HypothesisPair", "entropy_bits", "hardest_pairs", "rank", "value"]
 
@@ -109,7 +109,7 @@ class HypothesisPair:
 def hardest_pairs(
     posterior: np.ndarray,
     prior: np.ndarray,
-    item_pairwise: np.ndarray,
+    item_log_likelihood: np.ndarray,
     hypotheses: list[str],
     items: list[str],
     top: int = 3,
@@ -117,14 +117,15 @@ def hardest_pairs(
     """The pairs of hypotheses that hold most probability yet are closest in
     evidence: what a new item would most usefully separate.
 
-    ``item_pairwise``: (I, n, n) decibans of each item, H_a against H_b."""
+    ``item_log_likelihood``: (I, n) ``log P(E_i | H_j)`` of each item alone."""
     pairs = []
     for a in range(len(hypotheses)):
         for b in range(a + 1, len(hypotheses)):
             if posterior[a] <= 0 or posterior[b] <= 0:
                 continue
             db = 10 * np.log10((posterior[a] / posterior[b]) / (prior[a] / prior[b]))
-            pairwise = item_pairwise[:, a, b]
+            with np.errstate(invalid="ignore"):
+                pairwise = DB * (item_log_likelihood[:, a] - item_log_likelihood[:, b])  # as exact.pairwise_db
             strongest = np.argsort(-np.abs(pairwise))[:3]
             separating = [(items[i], float(pairwise[i])) for i in strongest if abs(pairwise[i]) > 0.05]
             probe = np.full(len(hypotheses), 0.5)

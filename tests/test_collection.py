@@ -75,7 +75,7 @@ def test_k1_candidates_ranked_by_information_gain():
 def test_hardest_pairs_are_the_live_close_ones():
     result = ach.analyze(K1, sample=False)
     assert result.hardest_pairs == collection.hardest_pairs(
-        result.posterior, result.inputs.prior, result.item_pairwise, result.hypotheses, result.inputs.items
+        result.posterior, result.inputs.prior, result.item_log_likelihood, result.hypotheses, result.inputs.items
     )
     pairs = result.hardest_pairs
     assert {pairs[0].a, pairs[0].b} == {"KH", "ISIS"}

@@ -82,9 +82,13 @@ def _may_flip(inputs, parts, items, cells, up, start, edge, lead) -> np.ndarray:
     the start; lowering: the other way round). Exact, and most probes stop here.
     """
     out = np.zeros(len(items), bool)
+    unmoved = start == inputs.m[items, cells]  # the cell as rated (not clipped): the case as it stands
     for lo in range(0, len(items), CHUNK):
         sl = slice(lo, lo + CHUNK)
-        at_start = _probe(inputs, parts, items[sl], cells[sl], start[sl])
+        at_start = np.broadcast_to(parts.total, (len(items[sl]), len(parts.total))).copy()
+        moved = np.flatnonzero(~unmoved[sl])
+        if len(moved):
+            at_start[moved] = _probe(inputs, parts, items[sl][moved], cells[sl][moved], start[sl][moved])
         at_edge = _probe(inputs, parts, items[sl], cells[sl], edge[sl])
         high = np.where(up[sl, None], at_edge, at_start)  # every hypothesis at its highest on the way
         low_lead = np.where(up[sl], at_start[:, lead], at_edge[:, lead])
@@ -114,35 +118,43 @@ def item_thresholds(inputs, parts: Decomposition | None = None) -> list[Threshol
     )
     start = logit(m0[item_ix, cell_ix])
     edge = np.where(up, logit(1 - LIMIT), logit(LIMIT))
+    may = _may_flip(inputs, parts, item_ix, cell_ix, up, m0[item_ix, cell_ix], expit(edge), lead)
+    live = np.flatnonzero(may & (start != edge))
     steps = np.linspace(0, 1, GRID + 1)[1:]
-    grid = start[:, None] + (edge - start)[:, None] * steps  # (probes, GRID)
+    grid = start[live, None] + (edge - start)[live, None] * steps  # (live probes, GRID): only those that may flip
     flipped = np.zeros(grid.shape, bool)
-    live = np.flatnonzero(_may_flip(inputs, parts, item_ix, cell_ix, up, expit(start), expit(edge), lead))
     per_chunk = max(CHUNK // GRID, 1)
     for lo in range(0, len(live), per_chunk):
-        rows = live[lo : lo + per_chunk]
+        rows = np.arange(lo, min(lo + per_chunk, len(live)))
         total = _probe(
-            inputs, parts, np.repeat(item_ix[rows], GRID), np.repeat(cell_ix[rows], GRID), expit(grid[rows]).ravel()
+            inputs,
+            parts,
+            np.repeat(item_ix[live[rows]], GRID),
+            np.repeat(cell_ix[live[rows]], GRID),
+            expit(grid[rows]).ravel(),
         )
         flipped[rows] = _flips(total, lead).reshape(len(rows), GRID)
-    found = flipped.any(axis=1) & (start != edge)
+    found = flipped.any(axis=1)
     first = np.argmax(flipped, axis=1)
-    hi = grid[np.arange(len(grid)), first]  # flips
-    lo_ = np.where(first > 0, grid[np.arange(len(grid)), np.maximum(first - 1, 0)], start)  # does not
-    idx = np.flatnonzero(found)
-    a, b = lo_[idx], hi[idx]
+    at = np.arange(len(live))
+    hi = grid[at, first]  # flips
+    lo_ = np.where(first > 0, grid[at, np.maximum(first - 1, 0)], start[live])  # does not
+    idx = live[found]
+    a, b = lo_[found], hi[found]
     for _ in range(40):  # bisection in log-odds
         mid = (a + b) / 2
         flip = _flips(_probe(inputs, parts, item_ix[idx], cell_ix[idx], expit(mid)), lead)
         b = np.where(flip, mid, b)
         a = np.where(flip, a, mid)
-    boundary = np.full(len(grid), np.nan)
+    boundary = np.full(len(start), np.nan)
     boundary[idx] = b
-    rival = np.full(len(grid), -1)
+    rival = np.full(len(start), -1)
     if len(idx):
         past = _probe(inputs, parts, item_ix[idx], cell_ix[idx], expit(b))
         past[:, lead] = -np.inf
         rival[idx] = np.argmax(past, axis=1)
+    found = np.zeros(len(start), bool)
+    found[idx] = True
     distance = np.where(found, np.abs(boundary - start), np.inf).reshape(n_items, n * 2)
     hyps = inputs.hypotheses
     runner_up = int(np.argsort(-parts.total)[1]) if n > 1 else lead
