@@ -47,8 +47,8 @@ def strata_of(inputs) -> tuple[np.ndarray, np.ndarray]:
 class _Sorted:
     """One hypothesis's draws sorted once, with their cumulative weight, for quantiles and intervals."""
 
-    def __init__(self, x: np.ndarray, w: np.ndarray):
-        order = np.argsort(x, kind="stable")
+    def __init__(self, x: np.ndarray, w: np.ndarray, order: np.ndarray | None = None):
+        order = np.argsort(x) if order is None else order  # ties need no order: a quantile is a value
         self.x = x[order]
         cum = np.cumsum(w[order])
         self.cum = cum / cum[-1]
@@ -185,16 +185,18 @@ def summarise(strata: list[np.ndarray], weights, effective: Effective | None = N
         stratum_weights=weights,
         effective=effective,
     )
-    spread = _start_level_spread(strata, weights)
+    batch, batch_weight = _batches(summary.bounds, weights)
     for j in range(n):  # the intervals and their errors, filled in place (the arrays are the summary's own)
-        sorted_j, strata_j = summary._column(j)
+        x = summary.samples[:, j]
+        order = np.argsort(x)
+        sorted_j = _Sorted(x, summary.weights, order)
+        strata_j = [x[a:b] for a, b in zip(summary.bounds[:-1], summary.bounds[1:])]
         summary.hdi90[j], start = sorted_j.hdi_and_level(HDI_PROB)
+        spread = _start_level_spread(x, order, batch, batch_weight)
         # each end is a quantile at the start's level (or 90 % above it): its own error, and the level's
         summary.hdi90_quantile_se[j] = summary._end_errors(sorted_j, strata_j, j, summary.hdi90[j])
         levels = np.array([start, start + HDI_PROB])
-        moved = sorted_j.quantile(np.clip(levels + spread[j], 0, 1)) - sorted_j.quantile(
-            np.clip(levels - spread[j], 0, 1)
-        )
+        moved = sorted_j.quantile(np.clip(levels + spread, 0, 1)) - sorted_j.quantile(np.clip(levels - spread, 0, 1))
         summary.hdi90_level_se[j] = moved / 2
     summary.hdi90_se[:] = np.hypot(summary.hdi90_quantile_se, summary.hdi90_level_se)
     return summary
@@ -203,23 +205,33 @@ def summarise(strata: list[np.ndarray], weights, effective: Effective | None = N
 BATCHES = 16
 
 
-def _start_level_spread(strata: list[np.ndarray], weights: np.ndarray) -> np.ndarray:
-    """The Monte Carlo error (n,) of the level at which each 90 % interval starts, from batches.
+def _batches(bounds: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which of :data:`BATCHES` contiguous batches each draw is in (a 16th of every stratum each),
+    and its weight within its batch, a stratified sample of its own."""
+    batch, weight = [], []
+    for (a, b), w in zip(zip(bounds[:-1], bounds[1:]), weights):
+        sizes = np.diff([g * (b - a) // BATCHES for g in range(BATCHES + 1)])
+        batch.append(np.repeat(np.arange(BATCHES), sizes))
+        weight.append(np.repeat(w / np.maximum(sizes, 1), sizes))
+    return np.concatenate(batch), np.concatenate(weight)
+
+
+def _start_level_spread(x: np.ndarray, order: np.ndarray, batch: np.ndarray, weight: np.ndarray) -> float:
+    """The Monte Carlo error of the level at which a 90 % interval of draws ``x`` starts, from batches.
 
     The level is chosen by minimising a width, so it converges at the cube
     root of the number of draws (Kim & Pollard 1990), not the square root.
-    Each of :data:`BATCHES` contiguous batches (a stratified sample of its own;
-    contiguous, so NUTS's autocorrelation stays inside a batch) chooses a
-    level; their spread, scaled by ``BATCHES ** (-1/3)``, is the error of the
-    level chosen from all the draws.
+    Each of :data:`BATCHES` contiguous batches (contiguous, so NUTS's
+    autocorrelation stays inside a batch) chooses a level; their spread,
+    scaled by ``BATCHES ** (-1/3)``, is the error of the level chosen from all
+    the draws. ``order`` sorts ``x``; a batch's draws in that order are sorted too.
     """
+    in_order = batch[order]
     levels = []
     for g in range(BATCHES):
-        parts = [s[g * len(s) // BATCHES : (g + 1) * len(s) // BATCHES] for s in strata]
-        x = np.concatenate(parts)
-        w = np.concatenate([np.full(len(p), wj / max(len(p), 1)) for p, wj in zip(parts, weights)])
-        levels.append([_Sorted(x[:, j], w).hdi_and_level(HDI_PROB)[1] for j in range(x.shape[1])])
-    return np.std(levels, axis=0, ddof=1) / BATCHES ** (1 / 3)
+        mine = order[in_order == g]
+        levels.append(_Sorted(x, weight, mine).hdi_and_level(HDI_PROB)[1])
+    return float(np.std(levels, ddof=1) / BATCHES ** (1 / 3))
 
 
 def _growth(square: np.ndarray, cube: np.ndarray, target: float) -> float:
