@@ -41,12 +41,17 @@ class Swing:
 
 
 def _quantiles(mean, kappa):
-    """5 % and 95 % points of each input's Beta; fixed inputs stay put."""
+    """5 % and 95 % points of each input's Beta; fixed inputs stay put.
+
+    Inputs share a few Betas (a rating scale, numbers to three decimals): each
+    distinct one is inverted once (10,000 × 50 cells: 1,000,000 calls became 2,000)."""
     from scipy.special import betaincinv
 
     free, a, b = beta_params(mean, kappa)
-    lo = np.where(free, betaincinv(a, b, Q), mean)
-    hi = np.where(free, betaincinv(a, b, 1 - Q), mean)
+    pairs, where = np.unique(np.stack([a[free], b[free]], axis=-1), axis=0, return_inverse=True)
+    lo, hi = np.array(mean, float), np.array(mean, float)
+    lo[free] = betaincinv(pairs[:, 0], pairs[:, 1], Q)[where.ravel()]
+    hi[free] = betaincinv(pairs[:, 0], pairs[:, 1], 1 - Q)[where.ravel()]
     return free, lo, hi
 
 
