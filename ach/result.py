@@ -224,7 +224,8 @@ class Result:
         if own:
             level = min(level, 1)  # independence assumed, not stated: never high
             reasons.append(
-                f"{count(own, 'item')} name no source, so each counts as an independent source of its own: "
+                f"{count(own, 'item')} {'names' if own == 1 else 'name'} no source, so each counts as an independent "
+                "source of its own: "
                 "an assumption, not a finding (at most moderate confidence)"
             )
         reasons.append(
@@ -265,7 +266,8 @@ class Result:
             )
         if self.unsourced:
             out.append(
-                f"{count(self.unsourced, 'item')} of {len(self.case.evidence)} name no source and are taken as fully "
+                f"{count(self.unsourced, 'item')} of {len(self.case.evidence)} "
+                f"{'names no source and is' if len(self.unsourced) == 1 else 'name no source and are'} taken as fully "
                 "reliable, because the case states no default_reliability."
             )
         return out

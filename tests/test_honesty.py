@@ -97,6 +97,8 @@ def test_the_report_counts_the_items_taken_as_fully_reliable():
     result = ach.analyze(case, sample=False)
     assert result.unsourced == ["E1", "E2"]
     assert any("2 items of 2 name no source and are taken as fully reliable" in q for q in result.qualifications())
+    one = ach.analyze(loads(TIE.replace("text: Motive, source: s, ", "text: Motive, ")), sample=False)
+    assert any("1 item of 2 names no source and is taken as fully reliable" in q for q in one.qualifications())
     stated = ach.analyze(loads(TIE.replace("source: s, ", "") + "default_reliability: 0.8\n"), sample=False)
     assert stated.unsourced == [] and stated.case.sources[-1].reliability.mean == pytest.approx(0.8)
 
