@@ -36,6 +36,7 @@ __all__ = [
     "BLOCK",
     "FIRST_DRAWS",
     "MAX_DRAWS",
+    "available_cores",
     "latent_probabilities",
     "sample_exact",
     "sample_forward_exact",
@@ -63,7 +64,8 @@ def latent_probabilities(inputs) -> tuple[np.ndarray, np.ndarray]:
     return np.nan_to_num(p_reliable), p_genuine
 
 
-def _workers() -> int:
+def available_cores() -> int:
+    """The cores this process may run on: the blocks of draws are spread over them."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -98,8 +100,8 @@ class _Strata:
     ``(seed, j, b)``: the same seed gives the same draws whichever thread drew
     each block, and extending a stratum keeps the draws it had."""
 
-    def __init__(self, inputs, strata, weights, seed, latent):
-        self.strata, self.weights, self.latent, self.seed = strata, weights, latent, seed
+    def __init__(self, inputs, strata, weights, seed, latent, cores):
+        self.strata, self.weights, self.latent, self.seed, self.cores = strata, weights, latent, seed, cores
         self.block = kernel.Block(inputs)
         self.parts: list[list[np.ndarray]] = [[] for _ in strata]
 
@@ -120,8 +122,8 @@ class _Strata:
                 if len(blocks[b]) < size:  # a block drawn in part is drawn again, longer: the same first draws
                     tasks.append((t, b, size))
         kernel.prepare(self.block)
-        if len(tasks) > 1 and _workers() > 1:
-            with ThreadPoolExecutor(max_workers=_workers()) as pool:
+        if len(tasks) > 1 and self.cores > 1:
+            with ThreadPoolExecutor(max_workers=self.cores) as pool:
                 list(pool.map(self._draw, tasks))  # the loop releases the GIL
         else:
             for task in tasks:
@@ -129,14 +131,18 @@ class _Strata:
         return summarise([np.concatenate(blocks) for blocks in self.parts], self.weights)
 
 
-def sample_exact(inputs, *, draws: int | None = None, seed: int = 0, target: float = MC_TARGET) -> StratifiedPosterior:
+def sample_exact(
+    inputs, *, draws: int | None = None, seed: int = 0, target: float = MC_TARGET, cores: int | None = None
+) -> StratifiedPosterior:
     """Independent draws of ``P(H | E, θ)`` with ``θ`` from its exact posterior, strata by the exact ``P(H_j | E)``.
 
     ``draws``: how many in all; None draws until every interval end and
     rank-stability share has a Monte Carlo error under ``target``. The same
-    ``seed`` gives the same draws."""
+    ``seed`` gives the same draws, on any number of ``cores`` (None: :func:`available_cores`)."""
     strata, weights = strata_of(inputs)
-    drawn = _Strata(inputs, [int(j) for j in strata], weights, seed, latent_probabilities(inputs))
+    drawn = _Strata(
+        inputs, [int(j) for j in strata], weights, seed, latent_probabilities(inputs), cores or available_cores()
+    )
     summary = _adaptive(drawn.extend, draws, target, "exact draws")
     return StratifiedPosterior(
         summary=summary,
@@ -150,6 +156,10 @@ def sample_exact(inputs, *, draws: int | None = None, seed: int = 0, target: flo
     )
 
 
-def sample_forward_exact(inputs, *, draws: int | None = None, seed: int = 0, target: float = MC_TARGET) -> DrawSummary:
+def sample_forward_exact(
+    inputs, *, draws: int | None = None, seed: int = 0, target: float = MC_TARGET, cores: int | None = None
+) -> DrawSummary:
     """The forward draws (a robustness display, not a posterior), as many as ``target`` needs."""
-    return _adaptive(_Strata(inputs, [-1], np.ones(1), seed, None).extend, draws, target, "forward draws")
+    return _adaptive(
+        _Strata(inputs, [-1], np.ones(1), seed, None, cores or available_cores()).extend, draws, target, "forward draws"
+    )

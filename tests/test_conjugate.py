@@ -185,8 +185,11 @@ def test_same_seed_same_draws_whatever_the_threads_and_the_blocks(monkeypatch):
     inp = ach.load("cases/k1.yaml").headline().inputs
     a = conjugate.sample_exact(inp, draws=9000, seed=9)
     assert not np.array_equal(a.summary.samples, conjugate.sample_exact(inp, draws=9000, seed=10).summary.samples)
-    monkeypatch.setattr(conjugate, "_workers", lambda: 1)  # one thread draws every block, in order
-    np.testing.assert_array_equal(a.summary.samples, conjugate.sample_exact(inp, draws=9000, seed=9).summary.samples)
+    one = conjugate.sample_exact(inp, draws=9000, seed=9, cores=1)  # one thread draws every block, in order
+    np.testing.assert_array_equal(a.summary.samples, one.summary.samples)
+    np.testing.assert_array_equal(
+        a.summary.samples, conjugate.sample_exact(inp, draws=9000, seed=9, cores=3).summary.samples
+    )
     # extending the draws keeps those already drawn: 9000 then more is 9000 and the rest
     more = conjugate.sample_exact(inp, draws=20_000, seed=9).summary
     for t in range(len(a.strata)):
