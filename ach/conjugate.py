@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -47,6 +48,7 @@ log = logging.getLogger("ach")
 BLOCK = 4096  # draws per block: one generator each, drawn by one thread
 FIRST_DRAWS = 20_000  # the first round; more follow if the Monte Carlo error needs them
 MAX_DRAWS = 2_000_000
+PROGRESS_EVERY = 5.0  # seconds between progress lines in a long round of draws
 MIN_PER_STRATUM = 200  # even a light stratum gets enough draws for its mean and spread
 
 
@@ -100,8 +102,9 @@ class _Strata:
     ``(seed, j, b)``: the same seed gives the same draws whichever thread drew
     each block, and extending a stratum keeps the draws it had."""
 
-    def __init__(self, inputs, strata, weights, seed, latent, cores):
+    def __init__(self, inputs, strata, weights, seed, latent, cores, what: str):
         self.strata, self.weights, self.latent, self.seed, self.cores = strata, weights, latent, seed, cores
+        self.what = what
         self.block = kernel.Block(inputs)
         self.parts: list[list[np.ndarray]] = [[] for _ in strata]
 
@@ -122,13 +125,31 @@ class _Strata:
                 if len(blocks[b]) < size:  # a block drawn in part is drawn again, longer: the same first draws
                     tasks.append((t, b, size))
         kernel.prepare(self.block)
+        progress = _Progress(self.what, sum(size for _, _, size in tasks))
         if len(tasks) > 1 and self.cores > 1:
             with ThreadPoolExecutor(max_workers=self.cores) as pool:
-                list(pool.map(self._draw, tasks))  # the loop releases the GIL
+                for task, _ in zip(tasks, pool.map(self._draw, tasks)):  # the loop releases the GIL
+                    progress.done(task[2])
         else:
             for task in tasks:
                 self._draw(task)
+                progress.done(task[2])
         return summarise([np.concatenate(blocks) for blocks in self.parts], self.weights)
+
+
+class _Progress:
+    """Says how far a long round of draws has come, every :data:`PROGRESS_EVERY` seconds (a large case
+    draws for minutes); a round that ends sooner says nothing."""
+
+    def __init__(self, what: str, total: int):
+        self.what, self.total, self.drawn = what, total, 0
+        self.said = time.monotonic()
+
+    def done(self, size: int) -> None:
+        self.drawn += size
+        if time.monotonic() - self.said >= PROGRESS_EVERY and self.drawn < self.total:
+            log.info("%s: %d of %d draws", self.what, self.drawn, self.total)
+            self.said = time.monotonic()
 
 
 def sample_exact(
@@ -141,7 +162,13 @@ def sample_exact(
     ``seed`` gives the same draws, on any number of ``cores`` (None: :func:`available_cores`)."""
     strata, weights = strata_of(inputs)
     drawn = _Strata(
-        inputs, [int(j) for j in strata], weights, seed, latent_probabilities(inputs), cores or available_cores()
+        inputs,
+        [int(j) for j in strata],
+        weights,
+        seed,
+        latent_probabilities(inputs),
+        cores or available_cores(),
+        "exact draws",
     )
     summary = _adaptive(drawn.extend, draws, target, "exact draws")
     return StratifiedPosterior(
@@ -161,5 +188,8 @@ def sample_forward_exact(
 ) -> DrawSummary:
     """The forward draws (a robustness display, not a posterior), as many as ``target`` needs."""
     return _adaptive(
-        _Strata(inputs, [-1], np.ones(1), seed, None, cores or available_cores()).extend, draws, target, "forward draws"
+        _Strata(inputs, [-1], np.ones(1), seed, None, cores or available_cores(), "forward draws").extend,
+        draws,
+        target,
+        "forward draws",
     )

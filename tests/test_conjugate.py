@@ -245,3 +245,17 @@ def test_auto_takes_the_exact_draws_and_says_so():
     r = ach.analyze("cases/warmup.yaml", seed=1)
     assert r.bayes.sampler == "exact" and r.to_dict()["bayes"]["sampler"] == "exact"
     assert "exact independent draws" in r.provenance()["sampler"]
+
+
+def test_a_long_round_of_draws_says_how_far_it_has_come(monkeypatch, caplog):
+    inp = ach.load("cases/k1.yaml").headline().inputs
+    monkeypatch.setattr(conjugate, "PROGRESS_EVERY", 0.0)  # every block is "long"
+    with caplog.at_level("INFO", logger="ach"):
+        conjugate.sample_forward_exact(inp, draws=3 * conjugate.BLOCK, cores=1)
+    said = [r.getMessage() for r in caplog.records if "of" in r.getMessage()]
+    assert said == [f"forward draws: {k * conjugate.BLOCK} of {3 * conjugate.BLOCK} draws" for k in (1, 2)]
+    caplog.clear()
+    monkeypatch.setattr(conjugate, "PROGRESS_EVERY", 3600.0)  # a round that ends in time says nothing
+    with caplog.at_level("INFO", logger="ach"):
+        conjugate.sample_forward_exact(inp, draws=3 * conjugate.BLOCK, cores=1, seed=1)
+    assert not [r for r in caplog.records if " of " in r.getMessage()]
