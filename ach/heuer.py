@@ -65,22 +65,20 @@ def classic_ratings(case) -> list[list[str]]:
     """Every cell as a classic rating: kept if written as one (or NA), else the
     rating nearest to its likelihood in log-odds (:func:`ach.scales.nearest_rating`)."""
     ratings = case.scale.rating_map
-    nearest = nearest_rating(case.inputs.m, ratings)
+    nearest = nearest_rating(case.inputs.m, ratings).tolist()
     hyps = case.hypothesis_ids
     out = []
-    for i, e in enumerate(case.evidence):
-        row = []
-        for j, h in enumerate(hyps):
-            cell = e.likelihood[h]
-            row.append(NA if cell is None else cell.label if cell.label in ratings else nearest[i, j])
-        out.append(row)
+    for e, near in zip(case.evidence, nearest):
+        cells = map(e.likelihood.__getitem__, hyps)
+        out.append([NA if c is None else c.label if c.label in ratings else x for c, x in zip(cells, near)])
     return out
 
 
 def score(case) -> HeuerScores:
     hyps = case.hypothesis_ids
     ratings = classic_ratings(case)
-    points = np.array([[INCONSISTENCY.get(r, 0.0) for r in row] for row in ratings]).reshape(-1, len(hyps))
+    point = INCONSISTENCY.get
+    points = np.array([[point(r, 0.0) for r in row] for row in ratings], float).reshape(-1, len(hyps))
     weights = np.array(
         [HEUER_WEIGHTS[heuer_level(e.credibility.mean)] * HEUER_WEIGHTS[e.relevance] for e in case.evidence]
     )

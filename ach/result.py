@@ -285,9 +285,10 @@ class Result:
 
     # -- tables -----------------------------------------------------------------
     def top_items(self, k: int | None = None) -> np.ndarray:
-        """Items by the size of their weight of evidence (either sign) for the leader, largest first."""
+        """Items by the size of their weight of evidence (either sign) for the leader, largest first;
+        items that weigh the same (to 1e-9 dB, whatever the last bits of the arithmetic) keep the file's order."""
         woe = self.item_woe[:, int(self.order[0])]
-        size = np.nan_to_num(np.abs(woe), nan=-1.0, posinf=np.inf)
+        size = np.round(np.nan_to_num(np.abs(woe), nan=-1.0, posinf=np.inf), 9)
         ranked = np.argsort(-size, kind="stable")
         return ranked if k is None else ranked[: min(k, len(woe))]
 

@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ach
 from ach import exact
@@ -144,6 +146,41 @@ def test_weight_of_evidence_against_the_prior_weighted_rest():
     woe = exact.weight_of_evidence(exact.item_log_likelihood(inp), inp.prior)[0]
     not_h0 = (0.3 * 0.2 + 0.2 * 0.4) / 0.5
     assert woe[0] == pytest.approx(10 * math.log10(0.6 / not_h0))
+
+
+@settings(max_examples=200)
+@given(
+    st.integers(2, 7).flatmap(
+        lambda n: st.tuples(
+            st.lists(
+                st.lists(st.one_of(st.floats(-200, 5), st.just(-math.inf)), min_size=n, max_size=n),
+                min_size=1,
+                max_size=6,
+            ),
+            st.lists(st.one_of(st.floats(0.01, 1), st.just(0.0)), min_size=n, max_size=n).filter(lambda p: sum(p) > 0),
+        )
+    )
+)
+def test_weight_of_evidence_is_the_definition_for_every_row(case):
+    """Against P(E | not H_j) summed over the others one by one, with exact fractions of the terms:
+    extreme likelihoods (200 nepers apart), zero likelihoods and zero priors included."""
+    rows, weights = case
+    log_lik, prior = np.array(rows, float), np.array(weights) / sum(weights)
+    got = exact.weight_of_evidence(log_lik, prior)
+    for i, row in enumerate(rows):
+        for j, own in enumerate(row):
+            rest = [(prior[h], row[h]) for h in range(len(row)) if h != j and prior[h] > 0 and row[h] > -math.inf]
+            if not rest:  # nothing else could have produced the evidence: infinitely for H_j, or undefined
+                assert got[i, j] == math.inf or math.isnan(got[i, j]), (row, prior, j, got[i, j])
+                assert math.isnan(got[i, j]) == (own == -math.inf or prior[j] == 1.0)
+                continue
+            if own == -math.inf:
+                assert got[i, j] == -math.inf
+                continue
+            top = max(value for _, value in rest)
+            log_not = top + math.log(sum(p * math.exp(v - top) for p, v in rest)) - math.log1p(-prior[j])
+            want = exact.DB * (own - log_not)
+            assert got[i, j] == pytest.approx(want, rel=1e-9, abs=1e-9), (row, prior, j)
 
 
 def test_pairwise_is_antisymmetric_and_matches_ratios():
