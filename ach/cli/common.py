@@ -7,7 +7,6 @@ ACH_DEBUG=1 to see the traceback).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -120,11 +119,20 @@ def load_case(path: str):
 
 
 def emit_json(data) -> None:
-    """JSON on stdout, written as it is encoded: a large result is never held twice as text."""
-    out = sys.stdout
-    json.dump(data, out, indent=2, ensure_ascii=False)
-    out.write("\n")
-    out.flush()
+    """JSON on stdout, indented, encoded by orjson in one pass of compiled code: a 10,000 × 50
+    result is 250 MB of JSON, which Python's own indenting encoder took a minute to write. NaN and
+    infinities (none should be left by the contract's json_safe) become null, as there."""
+    import orjson
+
+    options = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_APPEND_NEWLINE
+    encoded = orjson.dumps(data, option=options)
+    sys.stdout.flush()
+    raw = getattr(sys.stdout, "buffer", None)
+    if raw is None:  # a text-only stream (some test harnesses)
+        sys.stdout.write(encoded.decode("utf-8"))
+    else:
+        raw.write(encoded)
+        raw.flush()
 
 
 def say(message: str) -> None:
