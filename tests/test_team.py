@@ -18,6 +18,7 @@ from ach.casefile import load
 from ach.cli import main
 from ach.errors import CaseError
 from ach.team import align, analyze_team
+from ach.team.pooled import Pooled, remedies
 from ach.team.pools import linear, logarithmic
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +26,12 @@ K1 = ROOT / "cases" / "k1.yaml"
 TEAM = sorted((ROOT / "cases" / "k1-team").glob("*.yaml"))
 SMALL = {"draws": 150, "tune": 150, "chains": 2, "seed": 3}
 CONTRACT = {"analysts", "hypotheses", "each", "pools", "pooled", "disagreement", "analyst_bias"}
+
+
+@pytest.fixture(scope="module")
+def teaching_default():
+    """The teaching set at the command's default settings (4 chains × 1000 after 1000, its seed): about 20 s."""
+    return analyze_team(TEAM)
 
 
 def _copy(tmp_path, name, analyst, text=None):
@@ -41,6 +48,30 @@ def test_the_teaching_set_has_four_analysts_who_differ_with_comments():
     assert len(set(names)) == len(names)
     for p in TEAM:
         assert p.read_text(encoding="utf-8").count("# TEAM:") >= 2, p
+
+
+def test_the_teaching_set_is_healthy_at_the_default_settings(teaching_default):
+    p = teaching_default.pooled
+    assert (p.divergences, p.failures) == (0, [])
+    assert p.r_hat_max < 1.01 and p.ess_bulk_min > 400 and p.healthy
+    assert p.draws.shape == (4 * 1000, len(teaching_default.team.hypotheses))  # the defaults were used
+
+
+def test_the_warning_says_what_helps_each_failure(caplog):
+    def hints(**diagnostics):
+        ok = {"r_hat_max": 1.001, "ess_bulk_min": 2000.0, "divergences": 0}
+        pool = Pooled(*[None] * 6, **{**ok, **diagnostics}, seconds=1.0)
+        return pool.failures, " ".join(remedies(pool, 0.9))
+
+    assert hints() == ([], "")
+    failed, text = hints(divergences=3)
+    assert failed == ["divergences"] and "--target-accept" in text and "--draws" not in text
+    failed, text = hints(ess_bulk_min=120.0)
+    assert failed == ["ess"] and "more --draws" in text and "--target-accept" not in text
+    failed, text = hints(r_hat_max=1.05)
+    assert failed == ["r_hat"] and "--tune" in text and "--target-accept" not in text
+    assert "two or more --chains" in hints(r_hat_max=float("nan"))[1]
+    assert hints(divergences=1, ess_bulk_min=10.0, r_hat_max=1.2)[0] == ["divergences", "ess", "r_hat"]
 
 
 def test_one_analyst_is_the_single_analysis_exactly():

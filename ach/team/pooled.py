@@ -10,7 +10,7 @@ from .. import exact
 from ..inputs import Inputs
 from .model import Fit, to_probability
 
-__all__ = ["Pooled", "pooled", "team_inputs"]
+__all__ = ["Pooled", "pooled", "remedies", "team_inputs"]
 
 CHUNK = 500  # draws per exact-engine call
 
@@ -91,7 +91,34 @@ class Pooled:
 
     @property
     def healthy(self) -> bool:
-        return self.r_hat_max < 1.01 and self.ess_bulk_min > 400 and self.divergences == 0
+        return not self.failures
+
+    @property
+    def failures(self) -> list[str]:
+        """Which of the three checks fail: "divergences", "ess", "r_hat" (none: healthy)."""
+        return [
+            name
+            for name, failed in (
+                ("divergences", self.divergences > 0),
+                ("ess", not self.ess_bulk_min > 400),
+                ("r_hat", not self.r_hat_max < 1.01),
+            )
+            if failed
+        ]
+
+
+def remedies(pool: Pooled, target_accept: float) -> list[str]:
+    """What helps with each failed check (more draws do not remove divergences)."""
+    advice = {
+        "divergences": "divergences mean NUTS met a region it cannot integrate: raise --target-accept "
+        f"(now {target_accept:g}; try 0.99), and if they persist look for an analyst whose ratings all "
+        "equal another's or the team's (their noise scale goes to zero)",
+        "ess": "the bulk ESS is low: run more --draws",
+        "r_hat": "R-hat is high (the chains disagree): run more --tune and --draws"
+        if pool.r_hat_max == pool.r_hat_max
+        else "R-hat needs two or more --chains",
+    }
+    return [advice[name] for name in pool.failures]
 
 
 def pooled(team, fit: Fit, seed: int) -> Pooled:

@@ -12,8 +12,8 @@ from . import pools
 from .align import Team, align, load_team
 from .coherence import Coherence, coherence
 from .disagreement import Disagreement, disagreements
-from .model import fit, readings_of
-from .pooled import Pooled, pooled
+from .model import TARGET_ACCEPT, fit, readings_of
+from .pooled import Pooled, pooled, remedies
 from .score import TeamScore, score_team, team_truth
 
 __all__ = ["TeamResult", "analyze_team"]
@@ -38,21 +38,26 @@ class TeamResult:
         return team_to_dict(self)
 
 
-def analyze_team(cases, *, draws=1000, tune=1000, chains=4, seed=20191227, progress=False) -> TeamResult:
+def analyze_team(
+    cases, *, draws=1000, tune=1000, chains=4, seed=20191227, target_accept=TARGET_ACCEPT, progress=False
+) -> TeamResult:
     """Analyse several analysts' files of one matrix (paths or loaded cases)."""
     team = align(list(cases)) if all(hasattr(c, "evidence") for c in cases) else load_team(cases)
     team_truth(team)  # files that record different outcomes are refused before the long fit
     each = np.array([exact.posterior(inp) for inp in team.each])
     readings = readings_of(team)
-    result = fit(readings, draws=draws, tune=tune, chains=chains, seed=seed, progress=progress)
+    result = fit(
+        readings, draws=draws, tune=tune, chains=chains, seed=seed, target_accept=target_accept, progress=progress
+    )
     pool = pooled(team, result, seed)
     if not pool.healthy:
         log.warning(
             "WARNING: the team model's NUTS diagnostics FAIL (R-hat max %.3f, bulk ESS min %.0f, %d divergences): "
-            "the pooled intervals and biases are not to be trusted; run with more --draws/--tune",
+            "the pooled intervals and biases are not to be trusted; %s",
             pool.r_hat_max,
             pool.ess_bulk_min,
             pool.divergences,
+            "; ".join(remedies(pool, target_accept)),
         )
     result = TeamResult(
         team=team,
