@@ -16,7 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ach.casefile import quickyaml
 from ach.casefile.load import FAST_FROM, check_text
+from ach.casefile.quickyaml import Lines, quick_values
 from ach.casefile.yaml import fast_compose, fast_parse, line_of, parse_yaml, plain_data
 
 from .conftest import ROOT
@@ -96,6 +98,18 @@ def test_every_tricky_scalar_reads_the_same(scalar):
         assert data is None
     else:
         assert same(plain_data(data), plain_data(doc)), (scalar, data, plain_data(doc))
+    quick = quick_values(text, minimum=0)  # rapidyaml's reading: the same, or declined
+    assert quick is None or same(quick, plain_data(doc)), (scalar, quick)
+
+
+def test_the_quick_path_reads_the_plain_scalars_and_declines_the_ambiguous_ones():
+    """Declining is always safe, so a test must show the quick path takes the common cases."""
+    plain = "a: 0.937\nb: likely\nc: [1, 2.5e-3, x y]\nd: null\ne: 2020-01-05\nf: 'quoted'\ng:\n  - id: E1\n"
+    assert quick_values(plain, minimum=0) == plain_data(parse_yaml(plain, "x")[0])
+    declined = ["a: 0x1F\n", "a: True\n", "a: '0.5'\n", "a: ~\n", "a: 1\na: 2\n", "a: *x\n", "a: 1\n---\nb: 2\n"]
+    broken = ["a: 1\n  b: 2\n", "notes: >-\n      Trap\n ISIS\n      more\n", "a: b: c\n", "a: 'x\n", "a: x\x00\n"]
+    for text in declined + broken:  # broken: libyaml refuses what rapidyaml would read its own way
+        assert quick_values(text, minimum=0) is None, text
 
 
 def paths(value, prefix=()):
@@ -171,6 +185,36 @@ def test_random_documents_read_the_same_with_the_same_lines(tree):
     assert same(data, plain_data(doc)), text
     for path in paths(data):
         assert line(path) == line_of(doc, path), (text, path)
+    quick = quick_values(text, minimum=0)
+    if quick is not None:  # rapidyaml's reading, with lines found by scanning or composing on demand
+        assert same(quick, data), text
+        lines = Lines(text, "x", quick)
+        for path in paths(quick):
+            assert lines(path) == line_of(doc, path), (text, path)
+
+
+def test_mutated_case_files_read_the_same_quickly_or_not_at_all():
+    """Five hundred mutated case files: wherever rapidyaml's reading is taken, the round-trip
+    parser reads the file too, to the same values, and every entry is at the same line."""
+    import random
+
+    from tests.fuzz.campaign import mutate_text, yaml_seeds
+
+    rng, seeds, taken = random.Random(11), yaml_seeds(), 0
+    for _ in range(500):
+        text = mutate_text(rng, rng.choice(seeds))
+        quick = quick_values(text, minimum=0)
+        if quick is None:
+            continue
+        doc, problem = parse_yaml(text, "x")
+        assert problem is None, (problem, text)
+        assert same(quick, plain_data(doc)), text
+        lines = Lines(text, "x", quick)
+        for key, value in quick.items() if isinstance(quick, dict) else ():
+            for i in range(len(value) if isinstance(value, list) else 0):
+                assert lines((key, i)) == line_of(doc, (key, i)), (key, i)
+        taken += 1
+    assert taken > 50, taken  # the quick path was exercised
 
 
 @pytest.mark.parametrize(
@@ -189,6 +233,40 @@ def test_the_fast_path_declines_what_the_careful_parser_must_judge(text):
     assert fast_parse(text) is None
 
 
+def test_what_libyaml_refuses_is_never_read_quickly():
+    """rapidyaml reads some broken files its own way (a line out of its block, inside a larger
+    document): libyaml's verdict must decline them, or a broken file would load instead of being
+    refused at its line. Found among mutated case files, where every other guard lets them pass."""
+    import json
+    import random
+
+    import ryml
+    import yaml
+
+    from tests.fuzz.campaign import mutate_text, yaml_seeds
+
+    rng, seeds, caught = random.Random(11), yaml_seeds(), 0
+    for _ in range(300):
+        text = mutate_text(rng, rng.choice(seeds))
+        try:
+            yaml.CSafeLoader(text).raw_parse()
+            continue  # libyaml reads it: not the case in point
+        except yaml.YAMLError:
+            pass
+        try:
+            tree = ryml.parse_in_arena(text.encode())
+            quickyaml._check_texts(
+                json.loads(ryml.emit_json_malloc(tree, tree.root_id()), object_pairs_hook=quickyaml._mapping)
+            )
+        except Exception:  # noqa: BLE001 - rapidyaml or a guard declines it anyway
+            continue
+        if any(mark in text for mark in quickyaml.DECLINED):
+            continue
+        assert quick_values(text, minimum=0) is None, text
+        caught += 1
+    assert caught >= 2, caught
+
+
 def test_a_large_case_gives_the_same_case_and_diagnostics_both_ways(monkeypatch):
     items = "\n".join(
         f"  - id: E{i}\n    text: Item {i} {'x' * 200}\n    source: {'S1' if i % 7 else 'S9'}\n"
@@ -201,8 +279,10 @@ def test_a_large_case_gives_the_same_case_and_diagnostics_both_ways(monkeypatch)
     )
     fine = text.replace("source: S9", "source: S1")
     assert len(text) >= FAST_FROM and fast_parse(text) is not None
+    assert len(text) >= quickyaml.QUICK_FROM and quick_values(text) is not None  # read by the quick path
     fast = [check_text(t.encode(), "big.yaml") for t in (text, fine)]
     monkeypatch.setattr(load_module, "FAST_FROM", 10**12)  # now the round-trip parser reads them
+    monkeypatch.setattr(quickyaml, "QUICK_FROM", 10**12)
     careful = [check_text(t.encode(), "big.yaml") for t in (text, fine)]
 
     (no_case, fast_found), (case, fine_found) = fast

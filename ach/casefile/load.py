@@ -19,6 +19,7 @@ from ..errors import CaseError, Diagnostic
 from ..files import read_input
 from ..formatting import quoted
 from .build import Builder
+from .quickyaml import Lines, quick_values
 from .schema import schema
 from .yaml import FORMAT_HINT, Unreadable, fast_parse, line_of, opening_comment, parse_yaml, plain_data
 
@@ -121,8 +122,11 @@ def check_text(raw: bytes, name: str) -> tuple[Case | None, list[Diagnostic]]:
                 code="not-utf8",
             )
         ]
-    fast = fast_parse(text) if len(text) >= FAST_FROM else None
-    if fast is not None:  # a large, plain file
+    quick = quick_values(text)
+    fast = fast_parse(text) if quick is None and len(text) >= FAST_FROM else None
+    if quick is not None:  # a large, plain file: values now, lines when asked (ach.casefile.quickyaml)
+        (doc, line), problem = (quick, Lines(text, name, quick)), None
+    elif fast is not None:  # a plain file
         (doc, line), problem = fast, None
     else:
         doc, problem = parse_yaml(text, name)
@@ -144,7 +148,7 @@ def check_text(raw: bytes, name: str) -> tuple[Case | None, list[Diagnostic]]:
             )
         ]
     try:
-        data = plain_data(doc)
+        data = doc if quick is not None else plain_data(doc)  # JSON's values are plain, and hold no alias
     except Unreadable as exc:
         return None, [
             Diagnostic(
