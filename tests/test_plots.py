@@ -258,3 +258,9 @@ def test_format_db_has_no_signed_zero():
         "−∞",
         "–",
     ]
+
+
+def test_figures_drawn_in_forked_processes_are_the_same_bytes(exact):
+    """The ach command draws a report's figures on every core: the same PNG, byte for byte."""
+    names = plots.available_figures(exact)[:4]
+    assert plots.figure_pngs(exact, names, dpi=60, workers=2) == plots.figure_pngs(exact, names, dpi=60, workers=1)

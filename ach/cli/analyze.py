@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -140,7 +141,7 @@ def report(case, out, pdf, brief, team_paths, key, **options):
         say("drawing the figures and writing the report")
     from ..report import Report
 
-    document = Report(result, sections=sections)
+    document = Report(result, sections=sections, workers=os.cpu_count() or 1)  # figures drawn on every core
     paths = document.save(folder, brief=brief)
     click.echo(result.bottom_line())
     written = [paths[key] for key in ("html", "markdown", "brief_html", "brief_markdown") if key in paths]

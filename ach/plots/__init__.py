@@ -24,7 +24,7 @@ figure sized for the case, and returns what it drew on.
 
 from .collection import plot_collection
 from .evidence import plot_evidence_matrix, plot_heuer_vs_bayes, plot_posterior, plot_top_items
-from .figures import FIGURES, Figure, available_figures, figure, figure_png, save_figures
+from .figures import FIGURES, Figure, available_figures, figure, figure_png, figure_pngs, save_figures
 from .robustness import plot_robustness
 from .sensitivity import (
     plot_deception,
@@ -40,6 +40,7 @@ __all__ = [
     "available_figures",
     "figure",
     "figure_png",
+    "figure_pngs",
     "plot_collection",
     "plot_deception",
     "plot_evidence_matrix",

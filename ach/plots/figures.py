@@ -8,7 +8,10 @@ Captions describe what the figure draws, so they live beside the drawing.
 from __future__ import annotations
 
 import io
+import multiprocessing
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +32,7 @@ from .sensitivity import (
 from .style import pyplot
 from .timeline import plot_timeline
 
-__all__ = ["FIGURES", "Figure", "available_figures", "figure", "figure_png", "save_figures"]
+__all__ = ["FIGURES", "Figure", "available_figures", "figure", "figure_png", "figure_pngs", "save_figures"]
 
 
 @dataclass(frozen=True)
@@ -223,6 +226,36 @@ def figure_png(result, name: str, dpi: int = 150) -> bytes:
         return buffer.getvalue()
     finally:
         plt.close(fig)
+
+
+def figure_pngs(result, names, dpi: int = 150, workers: int = 1) -> dict[str, bytes]:
+    """Several figures as PNG bytes, ``{name: png}``.
+
+    ``workers > 1`` draws them in that many processes forked from this one (a
+    figure is independent of the others, and matplotlib draws one at a time
+    in a process); the bytes are the same either way. Where a process cannot
+    be forked, or the pool breaks, they are drawn here."""
+    names = tuple(names)
+    if workers > 1 and len(names) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        global _SHARED
+        _SHARED = (result, dpi)  # the children see it by being forked: nothing is pickled but the names
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=min(workers, len(names)), mp_context=context) as pool:
+                return dict(zip(names, pool.map(_forked_png, names)))
+        except (BrokenProcessPool, OSError):
+            pass
+        finally:
+            _SHARED = None
+    return {name: figure_png(result, name, dpi) for name in names}
+
+
+_SHARED = None  # (result, dpi) while forked processes draw
+
+
+def _forked_png(name: str) -> bytes:
+    result, dpi = _SHARED
+    return figure_png(result, name, dpi)
 
 
 def save_figures(result, folder, *, dpi: int = 150, names=None) -> dict[str, Path]:

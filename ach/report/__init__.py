@@ -27,7 +27,7 @@ from functools import cache, cached_property
 from pathlib import Path
 
 from ..files import write_atomic
-from ..plots import figure_png
+from ..plots import figure_pngs
 from ..plots.evidence import TOP_ITEMS
 from . import markdown, pdf
 from .context import Context
@@ -46,12 +46,15 @@ class Report:
     resolution; ``sections``: :class:`~ach.report.section.Section` objects
     added after "What would change our mind" (the team's, by
     :func:`ach.team.report.team_section`). Figures are drawn once, on first
-    use, and reused by every rendering.
+    use, and reused by every rendering; ``workers``: processes that draw them
+    (the ``ach`` command uses every core; a program that runs threads of its
+    own keeps the default, one).
     """
 
-    def __init__(self, result, *, top: int = TOP_ITEMS, dpi: int = 150, sections=()):
+    def __init__(self, result, *, top: int = TOP_ITEMS, dpi: int = 150, sections=(), workers: int = 1):
         self.result = result
         self.dpi = dpi
+        self.workers = workers
         self.sections = tuple(sections)
         self._context = Context(result, top, self.sections)
         self._figures: dict[str, bytes] | None = None
@@ -113,7 +116,7 @@ class Report:
     def figures(self) -> dict[str, bytes]:
         """Every figure as PNG bytes, drawn once."""
         if self._figures is None:
-            self._figures = {name: figure_png(self.result, name, self.dpi) for name in self._context.figure_names}
+            self._figures = figure_pngs(self.result, self._context.figure_names, self.dpi, self.workers)
             self._figures.update((f.name, f.png) for s in self.sections for f in s.figures)
         return self._figures
 
