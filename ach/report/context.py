@@ -483,7 +483,7 @@ class Context:
                 "strata": ", ".join(f"{h} ({pct(w)})" for h, w in zip(bayes.strata, bayes.weights)),
             }
         if forward is not None:
-            out["forward"] = {"draws": len(forward.samples)}
+            out["forward"] = {"draws": f"{len(forward.samples):,}"}
         return out
 
     def _provenance(self) -> list[tuple[str, str]]:
@@ -494,7 +494,7 @@ class Context:
             if k not in PROVENANCE_HIDDEN
         ]
         if r.forward is not None:
-            rows.append(("forward draws of the inputs", str(len(r.forward.samples))))
+            rows.append(("forward draws of the inputs", f"{len(r.forward.samples):,}"))
         return rows
 
 
