@@ -1,22 +1,24 @@
 """Several analysts' case files of one matrix, aligned on the team's union of items (MODEL.md §8).
 
-Every file is an ordinary case file. Analysts are ordered by name (the file
-order never matters); the hypotheses must be the same in every file; the
-items are the union of the analysts' items, and an item an analyst left out
-is *not rated* by that analyst (no reading), not NA. Every mismatch is a
-located error: nothing is silently dropped.
+Every file is an ordinary case file (read by :mod:`.files`). Analysts are
+ordered by name (the file order never matters); the hypotheses must be the
+same in every file; the items are the union of the analysts' items, and an
+item or a cell an analyst left out is *not rated* by that analyst (no
+reading), not NA. Every mismatch is located (:mod:`.match`): nothing is
+silently dropped.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from ..case import Case
 from ..errors import CaseError, Diagnostic
 from ..inputs import Inputs
+from .files import TeamFile, read_team_file
+from .match import analyst_name, mismatches, unrated_cells
 
 __all__ = ["Team", "align", "load_team"]
 
@@ -37,6 +39,7 @@ class Team:
     m: np.ndarray  # (A, I, n) likelihood means; NaN: not rated or NA
     kappa: np.ndarray  # (A, I, n) concentrations; NaN: fixed (or no reading)
     na: np.ndarray  # (A, I, n) bool: the analyst rated the cell NA
+    left_out: np.ndarray  # (A, I, n) bool: the analyst has the item but left the cell out: not rated, not NA
     rated: np.ndarray  # (A, I) bool: the analyst's file has the item
     b: np.ndarray  # (A, I, n) if_false; NaN where the item is not rated
     b_is_mean: np.ndarray  # (A, I) bool: the analyst left if_false to its default
@@ -46,6 +49,8 @@ class Team:
     r_kappa: np.ndarray  # (A, S)
     prior: np.ndarray  # (A, n)
     prior_concentration: float | None
+    judgments: list[dict[str, float] | None]  # each analyst's holistic judgment as written (need not sum to 1)
+    warnings: list[Diagnostic]  # located: what team mode accepted, and files that may not match
 
     @property
     def each(self) -> list[Inputs]:
@@ -54,66 +59,29 @@ class Team:
 
 def load_team(paths) -> Team:
     """Load every file (all problems of all files at once) and align them."""
-    from ..casefile import check
-
-    cases, problems = [], []
+    files, problems = [], []
     for path in paths:
-        case, diagnostics = check(path)
+        found, diagnostics = read_team_file(path)
         problems += [d for d in diagnostics if d.is_error]
-        if case is not None:
-            cases.append(case)
+        if found is not None:
+            files.append(found)
     if problems:
         raise CaseError(problems)
-    return align(cases)
+    return align(files)
 
 
-def _name(case: Case) -> str:
-    return case.analyst.strip() or Path(case.path).stem
-
-
-def align(cases: list[Case]) -> Team:
-    """Align loaded cases; raises :class:`CaseError` with every mismatch located."""
+def align(cases: list) -> Team:
+    """Align loaded cases (or :class:`~ach.team.files.TeamFile` s); raises :class:`CaseError` with every
+    mismatch located."""
     if not cases:
         raise CaseError([Diagnostic("error", "no case files given", "<team>", code="team-empty")])
-    order = sorted(range(len(cases)), key=lambda a: (_name(cases[a]), cases[a].path))
-    cases = [cases[a].headline() for a in order]
-    names = [_name(c) for c in cases]
-    errors = []
-    for a, name in enumerate(names):
-        if name in names[:a]:
-            errors.append(
-                Diagnostic(
-                    "error",
-                    f"analyst '{name}' is named by two files ({cases[names.index(name)].path} and this one)",
-                    cases[a].path,
-                    hint="give each file its own `analyst:`",
-                    code="team-duplicate-analyst",
-                )
-            )
+    files = [c if isinstance(c, TeamFile) else TeamFile.of(c) for c in cases]
+    files.sort(key=lambda f: (analyst_name(f.case), f.case.path))
+    errors, warnings = mismatches(files)
+    if errors:
+        raise CaseError(errors + warnings)  # a warning may explain an error (a renamed item)
+    cases = [f.headline for f in files]
     hyps = cases[0].hypothesis_ids
-    for c in cases[1:]:
-        if set(c.hypothesis_ids) != set(hyps):
-            missing = [h for h in hyps if h not in c.hypothesis_ids]
-            extra = [h for h in c.hypothesis_ids if h not in hyps]
-            errors.append(
-                Diagnostic(
-                    "error",
-                    f"the hypotheses differ from {cases[0].path}'s: "
-                    + "; ".join(
-                        filter(
-                            None,
-                            [
-                                missing and f"missing {', '.join(missing)}",
-                                extra and f"unknown {', '.join(extra)}",
-                            ],
-                        )
-                    ),
-                    c.path,
-                    field="hypotheses",
-                    hint="every analyst rates the same hypotheses, with the same ids",
-                    code="team-hypotheses",
-                )
-            )
     items, item_source, sources = [], {}, []
     for c in cases:
         for s in c.sources:
@@ -122,25 +90,15 @@ def align(cases: list[Case]) -> Team:
         for e in c.evidence:
             if e.id not in item_source:
                 items.append(e.id)
-                item_source[e.id] = (e.source, c.path)
-            elif item_source[e.id][0] != e.source:
-                errors.append(
-                    Diagnostic(
-                        "error",
-                        f"item {e.id} has source '{e.source}' here and '{item_source[e.id][0]}' in "
-                        f"{item_source[e.id][1]}",
-                        c.path,
-                        field=f"evidence {e.id} › source",
-                        hint="an item is the same report for every analyst: give it the same source",
-                        code="team-item-source",
-                    )
-                )
+                item_source[e.id] = e.source
+    errors = unrated_cells(files, items, hyps)
     if errors:
-        raise CaseError(errors)
+        raise CaseError(errors + warnings)
     A, n_items, n, S = len(cases), len(items), len(hyps), len(sources)
     nan = np.full
     m, kappa, b = nan((A, n_items, n), np.nan), nan((A, n_items, n), np.nan), nan((A, n_items, n), np.nan)
     na, rated = np.zeros((A, n_items, n), bool), np.zeros((A, n_items), bool)
+    left_out = np.zeros((A, n_items, n), bool)
     b_is_mean = np.zeros((A, n_items), bool)
     k, k_kappa = nan((A, n_items), np.nan), nan((A, n_items), np.nan)
     r, r_kappa = nan((A, S), np.nan), nan((A, S), np.nan)
@@ -153,6 +111,10 @@ def align(cases: list[Case]) -> Team:
         m[a, rows] = np.where(inp.na, np.nan, inp.m)[:, cols]
         kappa[a, rows] = inp.kappa[:, cols]
         na[a, rows] = inp.na[:, cols]
+        for eid, h in files[a].not_rated:  # left out: no reading, not NA
+            if eid in inp.items:  # (not an item dated after the file's as_of)
+                na[a, items.index(eid), hyps.index(h)] = False
+                left_out[a, items.index(eid), hyps.index(h)] = True
         b[a, rows] = inp.b[:, cols]
         b_is_mean[a, rows] = inp.b_is_mean
         k[a, rows], k_kappa[a, rows] = inp.k, inp.k_kappa
@@ -161,15 +123,16 @@ def align(cases: list[Case]) -> Team:
         prior[a] = inp.prior[cols]
     concentrations = {c.prior_concentration for c in cases}
     return Team(
-        analysts=names,
+        analysts=[analyst_name(c) for c in cases],
         cases=cases,
         hypotheses=list(hyps),
         items=items,
         sources=sources,
-        source_index=np.array([sources.index(item_source[e][0]) for e in items], int),
+        source_index=np.array([sources.index(item_source[e]) for e in items], int),
         m=m,
         kappa=kappa,
         na=na,
+        left_out=left_out,
         rated=rated,
         b=b,
         b_is_mean=b_is_mean,
@@ -179,4 +142,6 @@ def align(cases: list[Case]) -> Team:
         r_kappa=r_kappa,
         prior=prior,
         prior_concentration=concentrations.pop() if len(concentrations) == 1 else None,
+        judgments=[f.judgment for f in files],
+        warnings=[*(d for f in files for d in f.warnings), *warnings],
     )

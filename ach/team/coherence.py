@@ -38,11 +38,11 @@ class Coherence:
 def coherence(team, posteriors: np.ndarray) -> Coherence:
     hyps = team.hypotheses
     judges, written, coherent, gap = [], {}, {}, {}
-    for a, case in enumerate(team.cases):
-        if not case.judgment:
+    for a, judgment in enumerate(team.judgments):  # as written: coherentizing is the method's first step
+        if not judgment:
             continue
         name = team.analysts[a]
-        p = np.array([float(case.judgment.get(h, 0.0)) for h in hyps])
+        p = np.array([float(judgment.get(h, 0.0)) for h in hyps])
         judges.append(name)
         written[name] = dict(zip(hyps, map(float, p)))
         q = p / p.sum()

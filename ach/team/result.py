@@ -43,6 +43,8 @@ def analyze_team(
 ) -> TeamResult:
     """Analyse several analysts' files of one matrix (paths or loaded cases)."""
     team = align(list(cases)) if all(hasattr(c, "evidence") for c in cases) else load_team(cases)
+    for warning in team.warnings:  # located, before the long fit
+        log.warning("%s", warning)
     team_truth(team)  # files that record different outcomes are refused before the long fit
     each = np.array([exact.posterior(inp) for inp in team.each])
     readings = readings_of(team)

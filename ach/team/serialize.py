@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 __all__ = ["team_to_dict"]
 
 
@@ -53,5 +55,11 @@ def team_to_dict(result) -> dict:
             for name, mean, (lo, hi) in zip(team.analysts, p.bias_mean, p.bias_hdi90)
         },
         "coherence": result.coherence.to_dict(),
+        "not_rated": {  # cells an analyst's file has the item of but left out (not NA: no reading)
+            name: [[team.items[i], hyps[j]] for i, j in zip(*np.nonzero(team.left_out[a]))]
+            for a, name in enumerate(team.analysts)
+            if team.left_out[a].any()
+        },
+        "warnings": [d.to_dict() for d in team.warnings],
         "score": None if result.score is None else result.score.to_dict(),
     }
