@@ -19,7 +19,7 @@ from ach.casefile import load
 from ach.cli import main
 from ach.errors import CaseError
 from ach.team import align, analyze_team
-from ach.team.model import readings_of
+from ach.team.model import TARGET_ACCEPT, readings_of
 from ach.team.pooled import Pooled, remedies
 from ach.team.pools import linear, logarithmic
 
@@ -74,6 +74,13 @@ def test_the_warning_says_what_helps_each_failure(caplog):
     assert failed == ["r_hat"] and "--tune" in text and "--target-accept" not in text
     assert "two or more --chains" in hints(r_hat_max=float("nan"))[1]
     assert hints(divergences=1, ess_bulk_min=10.0, r_hat_max=1.2)[0] == ["divergences", "ess", "r_hat"]
+
+
+def test_the_target_acceptance_option_says_its_default():
+    out = CliRunner().invoke(main, ["team", "analyze", "--help"])
+    assert f"(default {TARGET_ACCEPT:g})" in " ".join(out.output.split())
+    refused = CliRunner().invoke(main, ["team", "analyze", str(K1), "--target-accept", "1.5"])
+    assert refused.exit_code == 2 and "--target-accept" in refused.output
 
 
 def test_one_analyst_is_the_single_analysis_exactly():
