@@ -17,6 +17,6 @@ if ! command -v chromium >/dev/null 2>&1 && [ -z "${ACH_CHROMIUM:-}" ]; then
   echo "    (Debian/Ubuntu: sudo apt-get install chromium; or set ACH_CHROMIUM=/path/to/chrome)"
 fi
 if [ "${1:-}" != "--no-report" ]; then
-  echo "==> writing the K-1 report (first run compiles the PyMC model: tens of seconds)"
+  echo "==> writing the K-1 report (the first run compiles the exact sampler: a few seconds)"
   .venv/bin/ach report cases/k1.yaml
 fi

@@ -168,7 +168,7 @@ def prepare(block: Block) -> None:
     if _loop.signatures:
         return
     index = f"kernel._loop-{_loop.py_func.__code__.co_firstlineno}.py{sys.version_info[0]}{sys.version_info[1]}.nbi"
-    if not any(cache_dir().rglob(index)):  # numba's name for the cache's index: absent, it compiles
+    if not (Path(_loop.stats.cache_path) / index).exists():  # numba's index of this file's cache: absent, it compiles
         log.info("compiling the exact sampler (once, a few seconds; cached in %s)", cache_dir())
     draw_block(block, -1, None, 1, np.random.SeedSequence(0))
 

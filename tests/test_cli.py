@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 import subprocess
 from importlib import metadata, resources
@@ -405,9 +406,22 @@ def test_default_engine_is_the_exact_draws_and_quiet_is_quiet():
     out = json.loads(loud.out)
     assert out["bayes"]["sampler"] == "exact" and out["bayes"]["healthy"]
     assert out["bayes"]["mc_error"]["max"] <= 0.005 and out["forward"]["mc_error"]["max"] <= 0.005
-    assert "compiling" not in loud.err  # nothing compiles without PyMC
     quiet = ach("analyze", MINI, "--json", "--seed", "3", "--quiet")
     assert quiet.returncode == 0 and quiet.err == "" and json.loads(quiet.out) == out
+
+
+def test_compiling_is_said_only_when_it_happens(tmp_path):
+    """The exact sampler's loop compiles once into the cache folder, and says so then only."""
+    env = {**os.environ, "ACH_CACHE_DIR": str(tmp_path)}
+    runs = [
+        subprocess.run([*ACH, "analyze", str(MINI), "--json"], capture_output=True, text=True, env=env, cwd=ROOT)
+        for _ in range(2)
+    ]
+    assert [r.returncode for r in runs] == [0, 0], runs[0].stderr
+    assert "compiling the exact sampler" in runs[0].stderr and str(tmp_path / "numba") in runs[0].stderr
+    assert "compiling" not in runs[1].stderr  # loaded from the cache
+    assert any((tmp_path / "numba").rglob("*.nbi")) and not (tmp_path / "pytensor").exists()  # PyMC never ran
+    assert json.loads(runs[0].stdout)["bayes"] == json.loads(runs[1].stdout)["bayes"]
 
 
 def test_quiet_silences_pymc_too():
