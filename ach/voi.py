@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .exact import DB, item_probability, top
+from .exact import item_probability, pairwise_db, top
 
 __all__ = ["CandidateValue", "HypothesisPair", "entropy_bits", "hardest_pairs", "rank", "value"]
 
@@ -124,8 +124,7 @@ def hardest_pairs(
     pairs = []
     for a, b in live[:top]:  # only the pairs reported are taken apart (1,225 pairs at 50 hypotheses)
         db = 10 * np.log10((posterior[a] / posterior[b]) / (prior[a] / prior[b]))
-        with np.errstate(invalid="ignore"):
-            pairwise = DB * (item_log_likelihood[:, a] - item_log_likelihood[:, b])  # as exact.pairwise_db
+        pairwise = pairwise_db(item_log_likelihood[:, [a, b]])[:, 0, 1]  # this pair only: not n² per item
         strongest = np.argsort(-np.abs(pairwise))[:3]
         separating = [(items[i], float(pairwise[i])) for i in strongest if abs(pairwise[i]) > 0.05]
         probe = np.full(n, 0.5)

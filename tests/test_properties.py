@@ -10,6 +10,7 @@ from hypothesis.extra.numpy import arrays
 from ach import exact
 
 from .conftest import make_inputs
+from .test_exact import brute_force_posterior
 
 prob = st.floats(0.01, 0.99)
 
@@ -124,6 +125,4 @@ def test_weights_of_evidence_are_finite_and_pairwise_antisymmetric(inp):
 @given(cases(max_items=4, max_hyps=3))
 @settings(max_examples=40)
 def test_agrees_with_brute_force_enumeration(inp):
-    from .test_exact import brute_force_posterior
-
     np.testing.assert_allclose(exact.posterior(inp), brute_force_posterior(inp), rtol=1e-9, atol=1e-12)

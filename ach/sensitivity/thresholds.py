@@ -134,13 +134,13 @@ def item_thresholds(inputs, parts: Decomposition | None = None) -> list[Threshol
             expit(grid[rows]).ravel(),
         )
         flipped[rows] = _flips(total, lead).reshape(len(rows), GRID)
-    found = flipped.any(axis=1)
+    flips = flipped.any(axis=1)  # of the live probes
     first = np.argmax(flipped, axis=1)
     at = np.arange(len(live))
     hi = grid[at, first]  # flips
     lo_ = np.where(first > 0, grid[at, np.maximum(first - 1, 0)], start[live])  # does not
-    idx = live[found]
-    a, b = lo_[found], hi[found]
+    idx = live[flips]
+    a, b = lo_[flips], hi[flips]
     for _ in range(40):  # bisection in log-odds
         mid = (a + b) / 2
         flip = _flips(_probe(inputs, parts, item_ix[idx], cell_ix[idx], expit(mid)), lead)
